@@ -1,0 +1,75 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { JobSpec } from '../../protocol/index.js';
+import { withClient } from '../client.js';
+import { usageError } from '../errors.js';
+import { printJson, printLine } from '../output.js';
+import { duration, integer } from '../parse.js';
+
+interface EnqueueOptions {
+  retries?: number;
+  priority?: number;
+  timeout?: number;
+  name?: string;
+  cwd?: string;
+  json?: boolean;
+}
+
+/** Fields other queuectl implementations put in a job spec that describe a fresh job; accepted and checked. */
+const FRESH_JOB_FIELDS: Record<string, (v: unknown) => boolean> = {
+  state: (v) => v === 'pending',
+  attempts: (v) => v === 0,
+  created_at: (v) => typeof v === 'string',
+  updated_at: (v) => typeof v === 'string',
+};
+
+export function registerEnqueue(program: Command): void {
+  program
+    .command('enqueue')
+    .description('add a job: a shell command, or a JSON job spec such as \'{"id":"job1","command":"sleep 2","max_retries":3}\'')
+    .argument('<command...>', 'the command (quote it), or a JSON job spec')
+    .option('--retries <n>', 'retries after the first run (default: config max_retries)', integer(0, 1000))
+    .option('--priority <n>', 'higher runs sooner (default 0)', integer(-1_000_000, 1_000_000))
+    .option('--timeout <duration>', 'kill the job and its processes after this long (e.g. 30s, 10m)', duration)
+    .option('--name <text>', 'a label for the job')
+    .option('--cwd <dir>', 'working directory (default: the current directory)')
+    .option('--json', 'print the new job as JSON')
+    .action(async (words: string[], opts: EnqueueOptions) => {
+      const spec = buildSpec(words.join(' '), opts);
+      const { job } = await withClient((c) => c.call('enqueue', { job: spec }));
+      if (opts.json) printJson(job);
+      else printLine(job.id);
+    });
+}
+
+function buildSpec(text: string, opts: EnqueueOptions): JobSpec {
+  const spec: JobSpec = text.trimStart().startsWith('{') ? parseSpec(text) : { command: text };
+  if (spec.command.trim() === '') throw usageError('the command is empty; give a shell command, e.g. queuectl enqueue "make test"');
+  if (opts.retries !== undefined) spec.max_retries = opts.retries;
+  if (opts.priority !== undefined) spec.priority = opts.priority;
+  if (opts.timeout !== undefined) spec.timeout_ms = opts.timeout;
+  if (opts.name !== undefined) spec.name = opts.name;
+  if (opts.cwd !== undefined) spec.cwd = resolve(opts.cwd);
+  else if (spec.cwd === undefined) spec.cwd = process.cwd();
+  return spec;
+}
+
+/** A JSON job spec: the daemon checks every field; here only its shape and the fields of other implementations. */
+function parseSpec(text: string): JobSpec {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw usageError(`the job spec is not valid JSON (${(err as Error).message}); quote it whole, e.g. '{"command":"make test"}'`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw usageError('the job spec must be a JSON object');
+  const spec = { ...(raw as Record<string, unknown>) };
+  for (const [field, fresh] of Object.entries(FRESH_JOB_FIELDS)) {
+    if (!(field in spec)) continue;
+    if (!fresh(spec[field])) throw usageError(`a new job cannot have ${field} ${JSON.stringify(spec[field])}`);
+    delete spec[field];
+  }
+  if (typeof spec.command !== 'string') throw usageError('the job spec needs a "command" string');
+  if (typeof spec.cwd === 'string') spec.cwd = resolve(spec.cwd);
+  return spec as unknown as JobSpec;
+}

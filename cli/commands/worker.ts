@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { QueueError } from '../../protocol/index.js';
+import { RpcClient } from '../../protocol/node/client.js';
+import { homePaths, resolveHome } from '../../protocol/node/paths.js';
+import { EXIT } from '../errors.js';
+import { note, printJson, printLine } from '../output.js';
+import { duration, integer } from '../parse.js';
+
+/** The headless daemon bundle, next to this CLI's bundle. */
+const daemonEntry = (): string => fileURLToPath(new URL('../node/daemon.js', import.meta.url));
+
+export function registerWorker(program: Command): void {
+  const worker = program.command('worker').description('start or stop the queue daemon and its worker processes');
+
+  worker
+    .command('start')
+    .description('run the queue (headless daemon) in the foreground, or in the background with --detach')
+    .option('--count <n>', 'number of worker processes (stored as config "workers")', integer(1, 64))
+    .option('--headless', 'run without the desktop app (the only mode until the desktop app ships)')
+    .option('--detach', 'run in the background; return once the daemon answers')
+    .option('--json', 'with --detach: print pid and home as JSON')
+    .action(async (opts: { count?: number; detach?: boolean; json?: boolean }) => {
+      const home = resolveHome();
+      await refuseIfRunning(home);
+      const args = [daemonEntry(), ...(opts.count ? ['--count', String(opts.count)] : [])];
+      if (opts.detach) {
+        const pid = await startDetached(home, args);
+        if (opts.json) printJson({ pid, home });
+        else printLine(`queuectl daemon started in the background (pid ${pid}); stop it with: queuectl worker stop`);
+        return;
+      }
+      process.exitCode = await runForeground(args);
+    });
+
+  worker
+    .command('stop')
+    .description('stop gracefully: start no new jobs, let running ones finish, then exit')
+    .option('--timeout <duration>', 'after this long, kill running jobs and put them back to pending (default: config stop_timeout_ms)', duration)
+    .action(async (opts: { timeout?: number }) => {
+      const client = await RpcClient.connect(resolveHome());
+      const { pid } = await client.call('daemon.stop', opts.timeout === undefined ? {} : { timeout_ms: opts.timeout });
+      await client.closed();
+      await waitForExit(pid);
+      printLine(`queuectl daemon stopped (pid ${pid})`);
+    });
+}
+
+async function refuseIfRunning(home: string): Promise<void> {
+  let client: RpcClient | null = null;
+  try {
+    client = await RpcClient.connect(home);
+  } catch (err) {
+    if (err instanceof QueueError && err.code === 'NOT_RUNNING') return;
+    throw err;
+  }
+  const pid = client.hello.pid;
+  client.close();
+  throw new QueueError('INVALID_STATE', `queuectl is already running for ${home} (pid ${pid}); stop it with: queuectl worker stop`);
+}
+
+/** Runs the daemon attached to this terminal; Ctrl-C reaches it too (same process group). */
+function runForeground(args: string[]): Promise<number> {
+  const child = spawn(process.execPath, args, { stdio: 'inherit' });
+  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', forward('SIGTERM'));
+  process.on('SIGHUP', forward('SIGHUP'));
+  return new Promise((resolve) => {
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + 15 : EXIT.failure)));
+    child.on('error', (err) => {
+      note(`queuectl: could not start the daemon: ${err.message}`);
+      resolve(EXIT.failure);
+    });
+  });
+}
+
+/** Starts the daemon in its own session with output to daemon.log, and waits until it answers. */
+async function startDetached(home: string, args: string[]): Promise<number> {
+  const paths = homePaths(home);
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const out = openSync(paths.daemonLog, 'a', 0o600);
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
+  let exited: number | null = null;
+  child.on('exit', (code) => (exited = code ?? EXIT.failure));
+  child.unref();
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (exited !== null) break;
+    try {
+      const client = await RpcClient.connect(home);
+      const pid = client.hello.pid;
+      client.close();
+      return pid;
+    } catch (err) {
+      if (!(err instanceof QueueError && err.code === 'NOT_RUNNING')) throw err;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const tail = readFileSync(paths.daemonLog, 'utf8').trim().split('\n').slice(-5).join('\n');
+  throw new QueueError('INTERNAL', `the daemon did not start${exited !== null ? ` (exit code ${exited})` : ''}; its log says:\n${tail}`);
+}
+
+async function waitForExit(pid: number): Promise<void> {
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

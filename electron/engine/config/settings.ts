@@ -1,0 +1,75 @@
+import type Database from 'better-sqlite3';
+import {
+  CONFIG_DEFINITIONS,
+  QueueError,
+  checkConfigValue,
+  configDefinition,
+  defaultConfig,
+  normalizeConfigKey,
+  type Config,
+  type ConfigEntry,
+  type ConfigKey,
+} from '../../../protocol/index.js';
+
+/**
+ * The queue settings: defaults overlaid with what the config table holds. Reads come from memory;
+ * a set is validated, committed, then applied, and listeners hear about it.
+ */
+export class Settings {
+  private values: Config = defaultConfig();
+  private readonly listeners: Array<(key: ConfigKey, value: number) => void> = [];
+  private readonly upsert;
+
+  constructor(db: Database.Database, log: (msg: string) => void) {
+    this.upsert = db.prepare<[string, string]>(
+      `INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    );
+    for (const { key, value } of db.prepare<[], { key: string; value: string }>(`SELECT key, value FROM config`).all()) {
+      const known = normalizeConfigKey(key);
+      const check = known ? checkConfigValue(known, JSON.parse(value)) : null;
+      if (known && check?.ok) this.values[known] = check.value;
+      else log(`ignoring stored setting ${key}=${value}: ${check && !check.ok ? check.error : 'unknown key'}`);
+    }
+  }
+
+  get<K extends ConfigKey>(key: K): number {
+    return this.values[key];
+  }
+
+  all(): Readonly<Config> {
+    return this.values;
+  }
+
+  entry(key: ConfigKey): ConfigEntry {
+    return { ...configDefinition(key), value: this.values[key] };
+  }
+
+  entries(): ConfigEntry[] {
+    return CONFIG_DEFINITIONS.map((d) => this.entry(d.key));
+  }
+
+  /** Resolves a user-typed key (`max-retries` works too) or throws INVALID_ARGUMENT naming the known keys. */
+  static keyOf(raw: unknown): ConfigKey {
+    const key = typeof raw === 'string' ? normalizeConfigKey(raw) : null;
+    if (!key) {
+      const known = CONFIG_DEFINITIONS.map((d) => d.key).join(', ');
+      throw new QueueError('INVALID_ARGUMENT', `unknown config key ${JSON.stringify(raw)}; known keys: ${known}`);
+    }
+    return key;
+  }
+
+  /** Validates, stores durably, applies. */
+  set(rawKey: unknown, rawValue: unknown): ConfigEntry {
+    const key = Settings.keyOf(rawKey);
+    const check = checkConfigValue(key, rawValue);
+    if (!check.ok) throw new QueueError('INVALID_ARGUMENT', check.error, { key });
+    this.upsert.run(key, JSON.stringify(check.value));
+    this.values[key] = check.value;
+    for (const l of this.listeners) l(key, check.value);
+    return this.entry(key);
+  }
+
+  onChange(listener: (key: ConfigKey, value: number) => void): void {
+    this.listeners.push(listener);
+  }
+}

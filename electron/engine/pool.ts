@@ -1,0 +1,227 @@
+import type { WorkerInfo } from '../../protocol/index.js';
+import type { SpawnWorker, WorkerHandle } from './spawn.js';
+import { killTree } from './worker/kill-tree.js';
+import type { RunFinished, RunRequest } from './worker/messages.js';
+
+/** The job a busy worker runs. */
+export interface Assignment {
+  jobId: string;
+  attempt: number;
+  command: string;
+  since: number;
+  /** Process group of the command once it started. */
+  pgid: number | null;
+}
+
+/**
+ * A worker slot:
+ * - starting: process spawned, not yet ready;
+ * - idle: ready for a job;
+ * - busy: running `job`;
+ * - retiring: told to exit after its current job (scale-down or stop).
+ */
+type Slot =
+  | { id: number; handle: WorkerHandle; status: 'starting' | 'idle'; job: null }
+  | { id: number; handle: WorkerHandle; status: 'busy'; job: Assignment }
+  | { id: number; handle: WorkerHandle; status: 'retiring'; job: Assignment | null };
+
+/** What the pool tells its owner. */
+export interface PoolEvents {
+  /** A worker became idle: give it work. */
+  onIdle(): void;
+  /** A run ended normally (any exit code, timeout or requested kill). */
+  onFinished(workerId: number, result: RunFinished): void;
+  /** A worker died while running a job; its process tree has been killed. */
+  onCrashed(workerId: number, job: Assignment, code: number | null, signal: string | null): void;
+  onStarted(workerId: number, job: Assignment): void;
+  log(message: string): void;
+}
+
+/** Respawn delays after workers that die right after starting: avoids a hot crash loop. */
+const RESPAWN_BACKOFF_MS = [0, 100, 500, 2000, 5000, 15000];
+const QUICK_DEATH_MS = 2000;
+
+/** N long-lived worker processes, each running one job at a time; a dead worker is replaced. */
+export class Pool {
+  private readonly slots = new Map<number, Slot>();
+  private target = 0;
+  private quickDeaths = 0;
+  private stopped = false;
+  private readonly exitWaiters = new Set<() => void>();
+
+  constructor(
+    private readonly spawnWorker: SpawnWorker,
+    private readonly events: PoolEvents,
+  ) {}
+
+  /** Grows or shrinks to n workers. Busy workers beyond n retire after their job. */
+  resize(n: number): void {
+    this.target = n;
+    const live = [...this.slots.values()].filter((s) => s.status !== 'retiring');
+    for (let i = live.length; i < n; i++) this.spawn(this.freeId());
+    const excess = live.length - n;
+    if (excess > 0) {
+      const byPreference = live.sort((a, b) => rank(a) - rank(b) || b.id - a.id);
+      for (const slot of byPreference.slice(0, excess)) this.retire(slot);
+    }
+  }
+
+  get size(): number {
+    return this.target;
+  }
+
+  idleWorkers(): number[] {
+    return [...this.slots.values()].filter((s) => s.status === 'idle').map((s) => s.id);
+  }
+
+  busyCount(): number {
+    return [...this.slots.values()].filter((s) => s.job !== null).length;
+  }
+
+  /** Hands a claimed job to an idle worker. */
+  run(workerId: number, request: RunRequest): void {
+    const slot = this.slots.get(workerId);
+    if (!slot || slot.status !== 'idle') throw new Error(`worker ${workerId} is not idle`);
+    const job: Assignment = { jobId: request.jobId, attempt: request.attempt, command: request.command, since: Date.now(), pgid: null };
+    this.slots.set(workerId, { ...slot, status: 'busy', job });
+    slot.handle.send(request);
+  }
+
+  /** Asks the worker running `jobId` to kill it. Returns false if no worker runs it. */
+  kill(jobId: string, reason: 'canceled' | 'requeued'): boolean {
+    for (const slot of this.slots.values()) {
+      if (slot.job?.jobId === jobId) {
+        slot.handle.send({ type: 'kill', jobId, reason });
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Jobs running now. */
+  running(): Assignment[] {
+    return [...this.slots.values()].flatMap((s) => (s.job ? [s.job] : []));
+  }
+
+  info(): WorkerInfo[] {
+    return [...this.slots.values()]
+      .sort((a, b) => a.id - b.id)
+      .map((s) => ({
+        id: s.id,
+        pid: s.handle.pid,
+        job_id: s.job?.jobId ?? null,
+        command: s.job?.command ?? null,
+        since: s.job ? new Date(s.job.since).toISOString() : null,
+      }));
+  }
+
+  /** Lets idle workers exit now and busy ones after their job; resolves when all are gone or after `timeoutMs`. */
+  async shutdown(timeoutMs: number): Promise<void> {
+    this.stopped = true;
+    for (const slot of this.slots.values()) this.retire(slot);
+    const deadline = Date.now() + timeoutMs;
+    while (this.slots.size > 0 && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        this.exitWaiters.add(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    for (const slot of this.slots.values()) this.destroy(slot);
+  }
+
+  private freeId(): number {
+    let id = 1;
+    while (this.slots.has(id)) id++;
+    return id;
+  }
+
+  private spawn(id: number): void {
+    const handle = this.spawnWorker(id);
+    const spawnedAt = Date.now();
+    this.slots.set(id, { id, handle, status: 'starting', job: null });
+    handle.onMessage((msg) => this.receive(id, handle, msg));
+    handle.onExit((code, signal) => this.exited(id, handle, code, signal, Date.now() - spawnedAt));
+  }
+
+  private receive(id: number, handle: WorkerHandle, msg: Parameters<Parameters<WorkerHandle['onMessage']>[0]>[0]): void {
+    const slot = this.slots.get(id);
+    if (!slot || slot.handle !== handle) return;
+    switch (msg.type) {
+      case 'ready':
+        if (slot.status === 'starting') {
+          this.quickDeaths = 0;
+          this.slots.set(id, { ...slot, status: 'idle', job: null });
+          this.events.onIdle();
+        }
+        return;
+      case 'started':
+        if (slot.job && slot.job.jobId === msg.jobId) {
+          slot.job.pgid = msg.pid;
+          this.events.onStarted(id, slot.job);
+        }
+        return;
+      case 'finished': {
+        if (!slot.job || slot.job.jobId !== msg.jobId) return;
+        if (slot.status === 'retiring') {
+          this.slots.set(id, { ...slot, job: null });
+          this.events.onFinished(id, msg);
+          return;
+        }
+        this.slots.set(id, { id, handle, status: 'idle', job: null });
+        this.events.onFinished(id, msg);
+        this.events.onIdle();
+        return;
+      }
+      default: {
+        const never: never = msg;
+        this.events.log(`worker ${id} sent an unknown message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private exited(id: number, handle: WorkerHandle, code: number | null, signal: string | null, livedMs: number): void {
+    const slot = this.slots.get(id);
+    if (!slot || slot.handle !== handle) return;
+    this.slots.delete(id);
+    for (const w of this.exitWaiters) w();
+    this.exitWaiters.clear();
+    const expected = slot.status === 'retiring' && slot.job === null;
+    if (slot.job) {
+      if (slot.job.pgid !== null) killTree(slot.job.pgid, 'SIGKILL');
+      this.events.log(`worker ${id} (pid ${handle.pid}) died during job ${slot.job.jobId} (code ${code}, signal ${signal})`);
+      this.events.onCrashed(id, slot.job, code, signal);
+    } else if (!expected) {
+      this.events.log(`worker ${id} (pid ${handle.pid}) exited unexpectedly (code ${code}, signal ${signal})`);
+    }
+    if (this.stopped) return;
+    const live = [...this.slots.values()].filter((s) => s.status !== 'retiring').length;
+    if (live >= this.target) return;
+    this.quickDeaths = livedMs < QUICK_DEATH_MS && !expected ? this.quickDeaths + 1 : 0;
+    const delay = RESPAWN_BACKOFF_MS[Math.min(this.quickDeaths, RESPAWN_BACKOFF_MS.length - 1)]!;
+    const respawn = (): void => {
+      if (this.stopped || this.slots.has(id)) return;
+      if ([...this.slots.values()].filter((s) => s.status !== 'retiring').length < this.target) this.spawn(id);
+    };
+    if (delay === 0) respawn();
+    else setTimeout(respawn, delay).unref();
+  }
+
+  private retire(slot: Slot): void {
+    if (slot.status === 'retiring') return;
+    this.slots.set(slot.id, { ...slot, status: 'retiring' } as Slot);
+    if (slot.status === 'starting') this.destroy(slot);
+    else slot.handle.send({ type: 'shutdown' });
+  }
+
+  private destroy(slot: Slot): void {
+    slot.handle.kill();
+  }
+}
+
+/** Which workers to retire first: starting, then idle, then busy. */
+function rank(slot: Slot): number {
+  return slot.status === 'starting' ? 0 : slot.status === 'idle' ? 1 : 2;
+}

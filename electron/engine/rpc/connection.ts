@@ -1,0 +1,120 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Socket } from 'node:net';
+import {
+  LineSplitter,
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  PRODUCT_VERSION,
+  QueueError,
+  RPC_INVALID_REQUEST,
+  RPC_METHOD_NOT_FOUND,
+  RPC_PARSE_ERROR,
+  encodeFrame,
+  isMethodName,
+  type RpcErrorObject,
+} from '../../../protocol/index.js';
+import type { EngineContext } from '../context.js';
+import { toRpcError } from './errors.js';
+import { HANDLERS } from './handlers/index.js';
+
+/** A client has this long to say hello. */
+export const HELLO_TIMEOUT_MS = 5000;
+/** A wrong token is answered only after this delay, to make guessing slow. */
+export const BAD_TOKEN_DELAY_MS = 300;
+
+type Id = string | number | null;
+
+/**
+ * One client connection: splits lines, insists on a hello with the right token and version first, then
+ * answers requests in order. Malformed input is answered with a JSON-RPC error; a line over the cap, a
+ * wrong token or a silent client closes the connection. Nothing a client sends can take the daemon down.
+ */
+export function serveConnection(socket: Socket, ctx: EngineContext, token: Buffer, log: (msg: string) => void): void {
+  const splitter = new LineSplitter(MAX_FRAME_BYTES);
+  let authenticated = false;
+  let closing = false;
+  let queue: Promise<void> = Promise.resolve();
+
+  const helloTimer = setTimeout(() => {
+    if (!authenticated) socket.destroy();
+  }, HELLO_TIMEOUT_MS);
+  socket.on('close', () => clearTimeout(helloTimer));
+  socket.on('error', () => socket.destroy());
+
+  const send = (message: object): void => {
+    if (!socket.destroyed && socket.writable) socket.write(encodeFrame({ jsonrpc: '2.0', ...message }));
+  };
+  const sendError = (id: Id, error: RpcErrorObject): void => send({ id, error });
+  const refuse = (id: Id, err: QueueError): void => {
+    closing = true;
+    sendError(id, err.toRpc());
+    socket.end();
+  };
+
+  socket.on('data', (chunk: Buffer) => {
+    if (closing) return;
+    const { lines, overflow, badUtf8 } = splitter.push(chunk);
+    if (badUtf8) sendError(null, { code: RPC_PARSE_ERROR, message: 'message is not valid UTF-8', data: { code: 'BAD_REQUEST' } });
+    for (const line of lines) queue = queue.then(() => handleLine(line));
+    if (overflow) {
+      closing = true;
+      queue = queue.then(() => {
+        sendError(null, { code: RPC_INVALID_REQUEST, message: `message larger than ${MAX_FRAME_BYTES} bytes`, data: { code: 'BAD_REQUEST' } });
+        socket.end();
+        socket.destroySoon();
+      });
+    }
+  });
+
+  async function handleLine(line: string): Promise<void> {
+    if (socket.destroyed) return;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      return sendError(null, { code: RPC_PARSE_ERROR, message: 'message is not valid JSON', data: { code: 'BAD_REQUEST' } });
+    }
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
+      return sendError(null, { code: RPC_INVALID_REQUEST, message: 'message must be a JSON-RPC 2.0 request object', data: { code: 'BAD_REQUEST' } });
+    }
+    const req = msg as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
+    const id: Id = typeof req.id === 'string' || typeof req.id === 'number' ? req.id : null;
+    if (req.jsonrpc !== '2.0' || typeof req.method !== 'string' || (req.id !== undefined && id === null && req.id !== null)) {
+      return sendError(id, { code: RPC_INVALID_REQUEST, message: 'not a JSON-RPC 2.0 request (need jsonrpc "2.0", a string method, a string or number id)', data: { code: 'BAD_REQUEST' } });
+    }
+
+    if (!authenticated) {
+      if (req.method !== 'hello') return refuse(id, new QueueError('UNAUTHORIZED', 'say hello with the token first'));
+      return hello(id, req.params);
+    }
+    if (req.method === 'hello') return sendError(id, new QueueError('UNAUTHORIZED', 'hello was already said on this connection').toRpc());
+    if (!isMethodName(req.method)) {
+      return sendError(id, { code: RPC_METHOD_NOT_FOUND, message: `unknown method ${JSON.stringify(req.method).slice(0, 80)}`, data: { code: 'METHOD_NOT_FOUND' } });
+    }
+    try {
+      const result = await HANDLERS[req.method as keyof typeof HANDLERS](ctx, req.params);
+      if (req.id !== undefined) send({ id, result });
+    } catch (err) {
+      if (req.id !== undefined) sendError(id, toRpcError(err, log));
+    }
+  }
+
+  async function hello(id: Id, raw: unknown): Promise<void> {
+    const params = (typeof raw === 'object' && raw !== null ? raw : {}) as { token?: unknown; protocol_version?: unknown };
+    const given = typeof params.token === 'string' ? Buffer.from(params.token) : Buffer.alloc(0);
+    if (given.length !== token.length || !timingSafeEqual(given, token)) {
+      closing = true;
+      await new Promise((r) => setTimeout(r, BAD_TOKEN_DELAY_MS));
+      return refuse(id, new QueueError('UNAUTHORIZED', 'wrong token'));
+    }
+    if (params.protocol_version !== PROTOCOL_VERSION) {
+      return refuse(
+        id,
+        new QueueError('VERSION_MISMATCH', `the daemon speaks protocol ${PROTOCOL_VERSION}, the client ${String(params.protocol_version)}; use matching versions of queuectl`),
+      );
+    }
+    authenticated = true;
+    clearTimeout(helloTimer);
+    send({ id, result: { protocol_version: PROTOCOL_VERSION, version: PRODUCT_VERSION, pid: process.pid } });
+  }
+}

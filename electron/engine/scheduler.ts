@@ -1,0 +1,121 @@
+import type { Settings } from './config/settings.js';
+import type { Assignment, Pool } from './pool.js';
+import type { Store } from './store/index.js';
+import type { RunResult } from './store/transitions/finish.js';
+import { logPathFor, type JobRow } from './store/rows.js';
+import { retryDelayMs } from './backoff.js';
+import type { RunFinished } from './worker/messages.js';
+
+/**
+ * Event-driven dispatch: hands due jobs to idle workers the moment something changes (an enqueue, a worker
+ * finishing, a retry falling due), with a timer for the next run_at and tick_interval_ms as a safety poll.
+ */
+export class Scheduler {
+  private timer: NodeJS.Timeout | null = null;
+  private poll: NodeJS.Timeout | null = null;
+  private halted = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly pool: Pool,
+    private readonly settings: Settings,
+    private readonly logsDir: string,
+    private readonly changed: (row: JobRow) => void,
+  ) {}
+
+  start(): void {
+    this.restartPoll();
+    this.dispatch();
+  }
+
+  /** Stops starting jobs; running ones are left alone. */
+  halt(): void {
+    this.halted = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.poll) clearInterval(this.poll);
+    this.timer = this.poll = null;
+  }
+
+  get isHalted(): boolean {
+    return this.halted;
+  }
+
+  restartPoll(): void {
+    if (this.poll) clearInterval(this.poll);
+    if (this.halted) return;
+    this.poll = setInterval(() => this.dispatch(), this.settings.get('tick_interval_ms'));
+  }
+
+  /** Gives every idle worker the best due job, then arms the timer for the next one that is not due yet. */
+  dispatch(): void {
+    if (this.halted) return;
+    const now = Date.now();
+    let idle = this.pool.idleWorkers();
+    for (const workerId of idle) {
+      const claimed = this.store.claim(workerId, now);
+      if (!claimed) break;
+      this.changed(claimed.job);
+      this.pool.run(workerId, {
+        type: 'run',
+        jobId: claimed.job.id,
+        attempt: claimed.attempt,
+        command: claimed.job.command,
+        cwd: claimed.job.cwd,
+        timeoutMs: claimed.job.timeout_ms,
+        logPath: logPathFor(this.logsDir, claimed.job.id),
+        logMaxBytes: this.settings.get('log_max_bytes'),
+        env: {
+          QUEUECTL_JOB_ID: claimed.job.id,
+          QUEUECTL_ATTEMPT: String(claimed.attempt),
+          QUEUECTL_WORKER_ID: String(workerId),
+        },
+      });
+    }
+    idle = this.pool.idleWorkers();
+    this.armTimer(idle.length > 0 ? this.store.nextRunAt() : null, now);
+  }
+
+  /** Records how a run ended and moves the job on (completed, failed with a retry, dead, or requeued). */
+  finished(result: RunFinished): void {
+    const outcome: RunResult['outcome'] =
+      result.killedFor === 'requeued'
+        ? 'requeued'
+        : result.timedOut
+          ? 'timed_out'
+          : result.exitCode === 0 && result.signal === null && result.error === null
+            ? 'completed'
+            : 'failed';
+    this.record(result.jobId, result.attempt, { outcome, exitCode: result.exitCode, signal: result.signal, error: result.error });
+  }
+
+  /** A worker died mid-run: a crash spends an attempt, unless the daemon is stopping (then it is requeued). */
+  crashed(job: Assignment, code: number | null, signal: string | null): void {
+    const how = signal ? `signal ${signal}` : `exit code ${code}`;
+    this.record(job.jobId, job.attempt, {
+      outcome: this.halted ? 'requeued' : 'crashed',
+      exitCode: null,
+      signal: null,
+      error: `the worker process died during the run (${how})`,
+    });
+  }
+
+  retryDelay = (n: number): number => retryDelayMs(n, this.settings.all());
+
+  private record(jobId: string, attempt: number, result: RunResult): void {
+    const row = this.store.finish(jobId, attempt, result, Date.now(), this.retryDelay);
+    if (row) {
+      this.changed(row);
+      if (row.state === 'failed') this.armTimer(row.run_at, Date.now());
+    }
+  }
+
+  private armTimer(next: number | null, now: number): void {
+    if (this.halted || next === null) return;
+    if (this.timer) clearTimeout(this.timer);
+    const delay = Math.min(Math.max(next - now, 0), 2 ** 31 - 1);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.dispatch();
+    }, delay);
+  }
+}

@@ -1,0 +1,7 @@
+import { sql as m0001 } from './0001_initial.js';
+
+/**
+ * Numbered, append-only: migration n brings the schema from user_version n-1 to n.
+ * Never edit one that has shipped; add the next number instead.
+ */
+export const MIGRATIONS: readonly string[] = [m0001];

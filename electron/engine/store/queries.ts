@@ -1,0 +1,50 @@
+import type Database from 'better-sqlite3';
+import { JOB_STATES, QueueError, type JobState } from '../../../protocol/index.js';
+import type { AttemptRow, JobRow } from './rows.js';
+
+/** Read-only lookups. */
+export function prepareQueries(db: Database.Database) {
+  const byId = db.prepare<[string], JobRow>(`SELECT * FROM jobs WHERE id = ?`);
+  const byPrefix = db.prepare<[string, string], { id: string }>(`SELECT id FROM jobs WHERE id >= ? AND id < ? ORDER BY id LIMIT 6`);
+  const listAll = db.prepare<[number], JobRow>(`SELECT * FROM jobs ORDER BY seq DESC LIMIT ?`);
+  const listState = db.prepare<[string, number], JobRow>(
+    `SELECT * FROM jobs WHERE state = ? ORDER BY seq DESC LIMIT ?`,
+  );
+  const countByState = db.prepare<[], { state: JobState; n: number }>(`SELECT state, COUNT(*) AS n FROM jobs GROUP BY state`);
+  const attempts = db.prepare<[string], AttemptRow>(
+    `SELECT number, worker_id, started_at, finished_at, outcome, exit_code, signal, error FROM attempts WHERE job_id = ? ORDER BY number`,
+  );
+  const nextRunAt = db.prepare<[], { t: number | null }>(
+    `SELECT MIN(run_at) AS t FROM jobs INDEXED BY jobs_waiting_run_at WHERE state IN ('pending','failed')`,
+  );
+
+  function counts(): Record<JobState, number> {
+    const out = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+    for (const { state, n } of countByState.all()) out[state] = n;
+    return out;
+  }
+
+  return {
+    getJob: (id: string): JobRow | null => byId.get(id) ?? null,
+
+    /** An exact id wins; otherwise a unique prefix. JOB_NOT_FOUND or AMBIGUOUS_ID otherwise. */
+    resolveId(idOrPrefix: string): string {
+      if (idOrPrefix === '') throw new QueueError('INVALID_ARGUMENT', 'job id must not be empty');
+      if (byId.get(idOrPrefix)) return idOrPrefix;
+      const matches = byPrefix.all(idOrPrefix, idOrPrefix + '\u{10FFFF}').map((r) => r.id);
+      if (matches.length === 1) return matches[0]!;
+      if (matches.length === 0) throw new QueueError('JOB_NOT_FOUND', `no job with id or prefix "${idOrPrefix}"`, { id: idOrPrefix });
+      const shown = matches.slice(0, 5).join(', ') + (matches.length > 5 ? ', …' : '');
+      throw new QueueError('AMBIGUOUS_ID', `"${idOrPrefix}" matches several jobs (${shown}); type more of the id`, {
+        id: idOrPrefix,
+        matches: matches.slice(0, 5),
+      });
+    },
+
+    list: (state: JobState | undefined, limit: number): JobRow[] => (state ? listState.all(state, limit) : listAll.all(limit)),
+    counts,
+    attempts: (id: string): AttemptRow[] => attempts.all(id),
+    /** Earliest run_at among waiting jobs, or null when none wait. */
+    nextRunAt: (): number | null => nextRunAt.get()?.t ?? null,
+  };
+}

@@ -1,0 +1,81 @@
+import { join } from 'node:path';
+import type { Attempt, AttemptOutcome, Job, JobState } from '../../../protocol/index.js';
+
+/** A row of the jobs table as SQLite returns it. */
+export interface JobRow {
+  seq: number;
+  id: string;
+  name: string | null;
+  command: string;
+  state: JobState;
+  attempts: number;
+  max_retries: number;
+  priority: number;
+  timeout_ms: number | null;
+  cwd: string | null;
+  run_at: number;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  exit_code: number | null;
+  last_error: string | null;
+  worker_id: number | null;
+}
+
+/** A row of the attempts table. */
+export interface AttemptRow {
+  number: number;
+  worker_id: number | null;
+  started_at: number;
+  finished_at: number | null;
+  outcome: AttemptOutcome;
+  exit_code: number | null;
+  signal: string | null;
+  error: string | null;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
+/** Where a job's output goes. */
+export function logPathFor(logsDir: string, id: string): string {
+  return join(logsDir, `${id}.log`);
+}
+
+export function toJob(row: JobRow, logsDir: string): Job {
+  return {
+    id: row.id,
+    name: row.name,
+    command: row.command,
+    state: row.state,
+    attempts: row.attempts,
+    max_retries: row.max_retries,
+    priority: row.priority,
+    timeout_ms: row.timeout_ms,
+    cwd: row.cwd,
+    run_at: iso(row.run_at),
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+    started_at: isoOrNull(row.started_at),
+    finished_at: isoOrNull(row.finished_at),
+    exit_code: row.exit_code,
+    last_error: row.last_error,
+    worker_id: row.worker_id,
+    log_path: logPathFor(logsDir, row.id),
+  };
+}
+
+export function toAttempt(row: AttemptRow): Attempt {
+  return {
+    number: row.number,
+    worker_id: row.worker_id,
+    started_at: iso(row.started_at),
+    finished_at: isoOrNull(row.finished_at),
+    duration_ms: row.finished_at === null ? null : row.finished_at - row.started_at,
+    outcome: row.outcome,
+    exit_code: row.exit_code,
+    signal: row.signal,
+    error: row.error,
+  };
+}

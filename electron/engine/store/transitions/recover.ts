@@ -1,0 +1,42 @@
+import type Database from 'better-sqlite3';
+import type { JobRow } from '../rows.js';
+
+/** What start-up recovery found: the jobs it moved on, and process groups the crashed daemon left running. */
+export interface Recovered {
+  jobs: JobRow[];
+  orphanGroups: number[];
+}
+
+/**
+ * At start-up every job still in processing belongs to a run the previous daemon never finished.
+ * Its open attempt becomes `interrupted` and spends an attempt: the job goes to failed (retry after backoff)
+ * or to dead when no retries remain. Nothing stays in processing.
+ */
+export function prepareRecover(db: Database.Database) {
+  const openRuns = db.prepare<[], { pgid: number | null }>(
+    `SELECT pgid FROM attempts WHERE outcome = 'running' AND pgid IS NOT NULL`,
+  );
+  const closeRuns = db.prepare(`
+    UPDATE attempts SET outcome = 'interrupted', finished_at = @now,
+      error = 'the daemon stopped unexpectedly during this run'
+    WHERE outcome = 'running'`);
+  const stuck = db.prepare<[], { id: string; attempts: number }>(`SELECT id, attempts FROM jobs WHERE state = 'processing'`);
+  const moveOn = db.prepare<unknown[], JobRow>(`
+    UPDATE jobs SET attempts = attempts + 1,
+      state = CASE WHEN attempts + 1 > max_retries THEN 'dead' ELSE 'failed' END,
+      run_at = CASE WHEN attempts + 1 > max_retries THEN run_at ELSE @now + @delay END,
+      last_error = 'interrupted: the daemon stopped unexpectedly during the run', exit_code = NULL,
+      finished_at = @now, updated_at = @now, worker_id = NULL
+    WHERE id = @id AND state = 'processing' RETURNING *`);
+
+  return db.transaction((now: number, retryDelay: (n: number) => number): Recovered => {
+    const orphanGroups = openRuns.all().map((r) => r.pgid!);
+    closeRuns.run({ now });
+    const jobs: JobRow[] = [];
+    for (const { id, attempts } of stuck.all()) {
+      const row = moveOn.get({ id, now, delay: retryDelay(attempts + 1) });
+      if (row) jobs.push(row);
+    }
+    return { jobs, orphanGroups };
+  });
+}

@@ -1,0 +1,46 @@
+import { parentChannel } from './channel.js';
+import { runCommand, type RunningCommand } from './run-command.js';
+import { killTree } from './kill-tree.js';
+
+/**
+ * Worker process: runs one job at a time for the engine and reports how it went. If the engine dies, the
+ * worker kills the job it runs and exits, so nothing keeps running unsupervised.
+ */
+const channel = parentChannel();
+let current: { jobId: string; run: RunningCommand } | null = null;
+let shuttingDown = false;
+
+channel.onMessage((msg) => {
+  switch (msg.type) {
+    case 'run': {
+      if (current) throw new Error(`worker is busy with ${current.jobId}; engine sent ${msg.jobId}`);
+      const run = runCommand(msg);
+      current = { jobId: msg.jobId, run };
+      if (run.pid !== null) channel.send({ type: 'started', jobId: msg.jobId, attempt: msg.attempt, pid: run.pid });
+      void run.done.then((finished) => {
+        current = null;
+        channel.send(finished);
+        if (shuttingDown) process.exit(0);
+      });
+      return;
+    }
+    case 'kill':
+      if (current?.jobId === msg.jobId) current.run.kill(msg.reason);
+      return;
+    case 'shutdown':
+      shuttingDown = true;
+      if (!current) process.exit(0);
+      return;
+    default: {
+      const never: never = msg;
+      throw new Error(`unknown message ${JSON.stringify(never)}`);
+    }
+  }
+});
+
+channel.onParentGone(() => {
+  if (current?.run.pid) killTree(current.run.pid, 'SIGKILL');
+  process.exit(1);
+});
+
+channel.send({ type: 'ready' });

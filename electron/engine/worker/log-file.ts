@@ -1,0 +1,38 @@
+import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+
+/**
+ * A job's log: opened for append so the command's stdout and stderr can write straight into it (no output
+ * passes through the worker), and kept under a byte cap by trimming at intervals and once at the end.
+ */
+export class CappedLog {
+  readonly fd: number;
+  private truncated = false;
+  private readonly marker: string;
+
+  constructor(
+    path: string,
+    private readonly maxBytes: number,
+  ) {
+    this.fd = openSync(path, 'a', 0o600);
+    this.marker = `\n[queuectl: log truncated at ${maxBytes} bytes (log_max_bytes); further output discarded]\n`;
+  }
+
+  /** Writes a line of queuectl's own (e.g. the header of a retry). */
+  note(text: string): void {
+    writeSync(this.fd, text);
+  }
+
+  /** Cuts the file back to the cap, followed by a one-line note, once output went past it. */
+  enforceCap(): void {
+    const { size } = fstatSync(this.fd);
+    if (size <= this.maxBytes + (this.truncated ? this.marker.length : 0)) return;
+    ftruncateSync(this.fd, this.maxBytes);
+    writeSync(this.fd, this.marker);
+    this.truncated = true;
+  }
+
+  close(): void {
+    this.enforceCap();
+    closeSync(this.fd);
+  }
+}

@@ -1,0 +1,136 @@
+/** Queue settings stored in the database and edited with `queuectl config` or the dashboard. */
+export type ConfigKey =
+  | 'max_retries'
+  | 'backoff_base'
+  | 'backoff_factor_ms'
+  | 'backoff_max_ms'
+  | 'backoff_jitter'
+  | 'tick_interval_ms'
+  | 'save_interval_ms'
+  | 'workers'
+  | 'job_timeout_ms'
+  | 'log_max_bytes'
+  | 'stop_timeout_ms';
+
+/** The full set of settings with their current values. */
+export type Config = Record<ConfigKey, number>;
+
+/** What a setting means and which values it takes. */
+export interface ConfigDefinition {
+  key: ConfigKey;
+  description: string;
+  /** 'integer' accepts whole numbers only. */
+  type: 'integer' | 'number';
+  min: number;
+  max: number;
+  default: number;
+  /** Takes effect on a running daemon at once (otherwise at the next start). */
+  live: boolean;
+}
+
+const HOUR_MS = 3_600_000;
+
+/** Every setting, in the order `config list` prints them. */
+export const CONFIG_DEFINITIONS: readonly ConfigDefinition[] = [
+  {
+    key: 'max_retries',
+    description: 'Retries after the first run for jobs enqueued without --retries (2 means at most 3 runs).',
+    type: 'integer', min: 0, max: 1000, default: 3, live: true,
+  },
+  {
+    key: 'backoff_base',
+    description: 'Growth factor of the retry delay: delay before retry n = backoff_factor_ms × backoff_base^n.',
+    type: 'number', min: 1, max: 100, default: 2, live: true,
+  },
+  {
+    key: 'backoff_factor_ms',
+    description: 'Scale of the retry delay in milliseconds (1000 makes the delay base^n seconds).',
+    type: 'integer', min: 0, max: 24 * HOUR_MS, default: 1000, live: true,
+  },
+  {
+    key: 'backoff_max_ms',
+    description: 'Upper bound of any single retry delay, in milliseconds.',
+    type: 'integer', min: 0, max: 30 * 24 * HOUR_MS, default: HOUR_MS, live: true,
+  },
+  {
+    key: 'backoff_jitter',
+    description: 'Random spread of the retry delay: 0.2 picks a delay within ±20% (spreads out retry storms).',
+    type: 'number', min: 0, max: 1, default: 0, live: true,
+  },
+  {
+    key: 'tick_interval_ms',
+    description: 'Safety poll: how often the scheduler looks for due jobs even when no event woke it.',
+    type: 'integer', min: 10, max: 60_000, default: 1000, live: true,
+  },
+  {
+    key: 'save_interval_ms',
+    description: 'How often the write-ahead log is checkpointed into the database file. Every change is committed durably at once regardless; 0 leaves checkpoints to SQLite.',
+    type: 'integer', min: 0, max: HOUR_MS, default: 5000, live: true,
+  },
+  {
+    key: 'workers',
+    description: 'Number of worker processes, each running one job at a time. `worker start --count N` sets it.',
+    type: 'integer', min: 1, max: 64, default: 2, live: true,
+  },
+  {
+    key: 'job_timeout_ms',
+    description: 'Timeout for jobs enqueued without --timeout, in milliseconds; 0 means none.',
+    type: 'integer', min: 0, max: 30 * 24 * HOUR_MS, default: 0, live: true,
+  },
+  {
+    key: 'log_max_bytes',
+    description: 'Largest log kept per job; output beyond it is discarded with a note.',
+    type: 'integer', min: 1024, max: 1024 ** 3, default: 10 * 1024 ** 2, live: true,
+  },
+  {
+    key: 'stop_timeout_ms',
+    description: 'How long a graceful stop waits for running jobs before it kills and requeues them.',
+    type: 'integer', min: 0, max: 24 * HOUR_MS, default: 60_000, live: true,
+  },
+];
+
+const BY_KEY = new Map(CONFIG_DEFINITIONS.map((d) => [d.key, d]));
+
+/** Defaults for every key. */
+export function defaultConfig(): Config {
+  return Object.fromEntries(CONFIG_DEFINITIONS.map((d) => [d.key, d.default])) as Config;
+}
+
+/** `max-retries`, `MAX_RETRIES` and `max_retries` all name the same key; returns null for an unknown key. */
+export function normalizeConfigKey(raw: string): ConfigKey | null {
+  const key = raw.trim().toLowerCase().replace(/-/g, '_');
+  return BY_KEY.has(key as ConfigKey) ? (key as ConfigKey) : null;
+}
+
+export function configDefinition(key: ConfigKey): ConfigDefinition {
+  return BY_KEY.get(key)!;
+}
+
+/** Result of checking one value: the parsed number, or a message that says what is wrong. */
+export type ConfigCheck = { ok: true; value: number } | { ok: false; error: string };
+
+/** Parses and range-checks a value for a key. Accepts numbers and decimal strings ("5", "0.5"); nothing else. */
+export function checkConfigValue(key: ConfigKey, raw: unknown): ConfigCheck {
+  const def = configDefinition(key);
+  let value: number;
+  if (typeof raw === 'number') {
+    value = raw;
+  } else if (typeof raw === 'string' && /^\s*-?(\d+(\.\d+)?|\.\d+)\s*$/.test(raw)) {
+    value = Number(raw);
+  } else {
+    return { ok: false, error: `${key} must be ${def.type === 'integer' ? 'a whole number' : 'a number'}, got ${describe(raw)}` };
+  }
+  if (!Number.isFinite(value)) return { ok: false, error: `${key} must be a finite number, got ${describe(raw)}` };
+  if (def.type === 'integer' && !Number.isInteger(value)) {
+    return { ok: false, error: `${key} must be a whole number, got ${describe(raw)}` };
+  }
+  if (value < def.min || value > def.max) {
+    return { ok: false, error: `${key} must be between ${def.min} and ${def.max}, got ${value}` };
+  }
+  return { ok: true, value };
+}
+
+function describe(raw: unknown): string {
+  if (typeof raw === 'string') return raw.length > 40 ? `"${raw.slice(0, 40)}…"` : `"${raw}"`;
+  return raw === null ? 'null' : typeof raw === 'object' ? 'an object' : String(raw);
+}
