@@ -1,0 +1,231 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CONFIG_DEFINITIONS, QueueError, defaultConfig, type ConfigKey } from '../../protocol/index.js';
+import { Settings } from '../../electron/engine/config/settings.js';
+import { openDatabase } from '../../electron/engine/store/open.js';
+
+let dir: string;
+let dbPath: string;
+let db: Database.Database;
+let logged: string[];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'qctl-settings-'));
+  dbPath = join(dir, 'queue.db');
+  db = openDatabase(dbPath);
+  logged = [];
+});
+
+afterEach(() => {
+  if (db.open) db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function settings(): Settings {
+  return new Settings(db, (msg) => logged.push(msg));
+}
+
+function reopen(): Settings {
+  db.close();
+  db = openDatabase(dbPath);
+  return settings();
+}
+
+function storedRows(): Array<{ key: string; value: string }> {
+  return db.prepare<[], { key: string; value: string }>('SELECT key, value FROM config ORDER BY key').all();
+}
+
+function thrown(fn: () => unknown): QueueError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(QueueError);
+    return e as QueueError;
+  }
+  throw new Error('expected a QueueError, nothing was thrown');
+}
+
+describe('Settings defaults', () => {
+  it('starts from the defaults on an empty database and stores nothing', () => {
+    const s = settings();
+    expect(s.all()).toEqual(defaultConfig());
+    expect(s.get('max_retries')).toBe(3);
+    expect(s.get('workers')).toBe(2);
+    expect(storedRows()).toEqual([]);
+    expect(logged).toEqual([]);
+  });
+
+  it('entries() lists every definition in order with its current value', () => {
+    const s = settings();
+    s.set('workers', 6);
+    const entries = s.entries();
+    expect(entries.map((e) => e.key)).toEqual(CONFIG_DEFINITIONS.map((d) => d.key));
+    expect(entries.find((e) => e.key === 'workers')).toMatchObject({ value: 6, default: 2, min: 1, max: 64, type: 'integer' });
+    expect(entries.find((e) => e.key === 'max_retries')?.value).toBe(3);
+  });
+});
+
+describe('Settings.set', () => {
+  it('applies the value at once and returns the entry', () => {
+    const s = settings();
+    const entry = s.set('max_retries', 5);
+    expect(entry).toMatchObject({ key: 'max_retries', value: 5, default: 3 });
+    expect(s.get('max_retries')).toBe(5);
+  });
+
+  it('persists across a reopen of the database', () => {
+    settings().set('backoff_base', 3);
+    settings().set('backoff_jitter', '0.25');
+    const s = reopen();
+    expect(s.get('backoff_base')).toBe(3);
+    expect(s.get('backoff_jitter')).toBe(0.25);
+    expect(s.get('max_retries')).toBe(3); // untouched keys keep their defaults
+    expect(logged).toEqual([]);
+  });
+
+  it('overwrites an earlier value instead of adding a row', () => {
+    const s = settings();
+    s.set('workers', 3);
+    s.set('workers', 4);
+    expect(storedRows()).toEqual([{ key: 'workers', value: '4' }]);
+    expect(reopen().get('workers')).toBe(4);
+  });
+
+  it('accepts hyphenated and upper-case keys and stores them under the canonical key', () => {
+    const s = settings();
+    expect(s.set('max-retries', 7).key).toBe('max_retries');
+    expect(s.set('BACKOFF-FACTOR-MS', '250').key).toBe('backoff_factor_ms');
+    expect(s.get('max_retries')).toBe(7);
+    expect(s.get('backoff_factor_ms')).toBe(250);
+    expect(storedRows()).toEqual([
+      { key: 'backoff_factor_ms', value: '250' },
+      { key: 'max_retries', value: '7' },
+    ]);
+  });
+
+  it('stores the parsed number, not the string typed by the user', () => {
+    settings().set('workers', ' 8 ');
+    expect(storedRows()).toEqual([{ key: 'workers', value: '8' }]);
+  });
+
+  it.each<[string, unknown]>([
+    ['max_retries', '2.5'],
+    ['max_retries', 'abc'],
+    ['max_retries', ''],
+    ['max_retries', -1],
+    ['max_retries', 1001],
+    ['workers', 0],
+    ['backoff_jitter', 2],
+    ['backoff_base', Infinity],
+    ['backoff_base', NaN],
+    ['max_retries', null],
+    ['max_retries', { n: 1 }],
+    ['max_retries', true],
+  ])('refuses %s = %j with INVALID_ARGUMENT and changes nothing', (key, value) => {
+    const s = settings();
+    s.set('workers', 5); // a committed value the failed set must not disturb
+    let heard = 0;
+    s.onChange(() => heard++);
+    const before = { ...s.all() };
+    const rowsBefore = storedRows();
+
+    const err = thrown(() => s.set(key, value));
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.toRpc().code).toBe(-32602);
+    expect(err.details).toEqual({ key });
+    expect(err.message).toContain(key);
+
+    expect(s.all()).toEqual(before);
+    expect(storedRows()).toEqual(rowsBefore);
+    expect(heard).toBe(0);
+    expect(reopen().all()).toEqual(before);
+  });
+
+  it('refuses an unknown key with INVALID_ARGUMENT listing every known key', () => {
+    const s = settings();
+    const err = thrown(() => s.set('retries', 3));
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.message).toContain('"retries"');
+    for (const d of CONFIG_DEFINITIONS) expect(err.message).toContain(d.key);
+    expect(storedRows()).toEqual([]);
+    expect(s.all()).toEqual(defaultConfig());
+  });
+
+  it('refuses a key that is not a string', () => {
+    const s = settings();
+    expect(thrown(() => s.set(42, 3)).code).toBe('INVALID_ARGUMENT');
+    expect(thrown(() => s.set(null, 3)).code).toBe('INVALID_ARGUMENT');
+    expect(thrown(() => s.set(undefined, 3)).code).toBe('INVALID_ARGUMENT');
+  });
+});
+
+describe('Settings.keyOf', () => {
+  it('resolves user spellings and throws for unknown ones', () => {
+    expect(Settings.keyOf('tick-interval-ms')).toBe('tick_interval_ms');
+    expect(thrown(() => Settings.keyOf('bogus')).code).toBe('INVALID_ARGUMENT');
+  });
+});
+
+describe('Settings.onChange', () => {
+  it('tells every listener the canonical key and the parsed value after the change is applied', () => {
+    const s = settings();
+    const heard: Array<[ConfigKey, number, number]> = [];
+    s.onChange((key, value) => heard.push([key, value, s.get(key)]));
+    const second: ConfigKey[] = [];
+    s.onChange((key) => second.push(key));
+
+    s.set('max-retries', '4');
+    s.set('backoff_jitter', 0.5);
+
+    expect(heard).toEqual([
+      ['max_retries', 4, 4],
+      ['backoff_jitter', 0.5, 0.5],
+    ]);
+    expect(second).toEqual(['max_retries', 'backoff_jitter']);
+  });
+
+  it('is committed before listeners hear about it', () => {
+    const s = settings();
+    let storedWhenHeard: unknown;
+    s.onChange(() => {
+      storedWhenHeard = storedRows();
+    });
+    s.set('workers', 9);
+    expect(storedWhenHeard).toEqual([{ key: 'workers', value: '9' }]);
+  });
+});
+
+describe('Settings loading stored rows', () => {
+  it('ignores and logs unknown keys and invalid stored values, keeping the defaults', () => {
+    const insert = db.prepare('INSERT INTO config (key, value) VALUES (?, ?)');
+    insert.run('obsolete_key', '1');
+    insert.run('workers', '500');
+    insert.run('max_retries', '"abc"');
+    insert.run('backoff_base', '4');
+    const s = settings();
+    expect(s.get('workers')).toBe(2);
+    expect(s.get('max_retries')).toBe(3);
+    expect(s.get('backoff_base')).toBe(4);
+    expect(logged).toHaveLength(3);
+    expect(logged.some((m) => m.includes('obsolete_key') && m.includes('unknown key'))).toBe(true);
+    expect(logged.some((m) => m.includes('workers=500') && m.includes('between 1 and 64'))).toBe(true);
+    expect(logged.some((m) => m.includes('max_retries'))).toBe(true);
+  });
+});
+
+describe('Settings loading a hand-edited config table', () => {
+  it('ignores and logs a stored value that is not JSON instead of failing to start', () => {
+    db.prepare('INSERT INTO config (key, value) VALUES (?, ?)').run('workers', 'four');
+    db.prepare('INSERT INTO config (key, value) VALUES (?, ?)').run('max_retries', '6');
+    let s: Settings | undefined;
+    expect(() => {
+      s = settings();
+    }).not.toThrow();
+    expect(s?.get('workers')).toBe(2);
+    expect(s?.get('max_retries')).toBe(6);
+    expect(logged.some((m) => m.includes('workers=four'))).toBe(true);
+  });
+});

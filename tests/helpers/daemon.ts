@@ -1,0 +1,100 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** The built CLI, as a user runs it. `npm test` builds it before the tests. */
+export const CLI = resolve('out/cli/queuectl.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A temp QUEUECTL_HOME, and the CLI run against it. */
+export class TestHome {
+  readonly home: string;
+
+  constructor() {
+    this.home = mkdtempSync(join(tmpdir(), 'qctl-'));
+  }
+
+  env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return { ...process.env, QUEUECTL_HOME: this.home, NO_COLOR: '1', ...extra };
+  }
+
+  /** Runs the CLI to completion (async, so the test's own daemon keeps being served). */
+  cli(args: string[], options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+    return new Promise((resolvePromise, reject) => {
+      const child = spawn(process.execPath, [CLI, ...args], { env: this.env(options.env), cwd: options.cwd });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+      child.stdin.end(options.input ?? '');
+    });
+  }
+
+  /** Runs the CLI and insists on exit 0; returns trimmed stdout. */
+  async ok(args: string[], options: { cwd?: string } = {}): Promise<string> {
+    const r = await this.cli(args, options);
+    if (r.code !== 0) throw new Error(`queuectl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    return r.stdout.trim();
+  }
+
+  async json<T>(args: string[]): Promise<T> {
+    return JSON.parse(await this.ok([...args, '--json'])) as T;
+  }
+
+  /** Starts the headless daemon in the background and returns its pid once it answers. */
+  async start(count = 2): Promise<number> {
+    const out = await this.json<{ pid: number }>(['worker', 'start', '--detach', '--count', String(count)]);
+    return out.pid;
+  }
+
+  async stop(): Promise<void> {
+    await this.cli(['worker', 'stop', '--timeout', '5s']);
+  }
+
+  daemonLog(): string {
+    try {
+      return readFileSync(join(this.home, 'daemon.log'), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  /** Stops a daemon if one still runs (kill -9 as a last resort) and deletes the home. */
+  async dispose(): Promise<void> {
+    const r = await this.cli(['worker', 'stop', '--timeout', '2s']);
+    if (r.code !== 0 && r.code !== 3) {
+      try {
+        const pid = Number(readFileSync(join(this.home, 'daemon.pid'), 'utf8'));
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    rmSync(this.home, { recursive: true, force: true });
+  }
+}
+
+/** Polls until `check` returns a value (not undefined/false) or the timeout passes. */
+export async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Processes whose command line contains `needle` (Linux /proc), for "nothing left behind" checks. */
+export function processesMatching(needle: string): number[] {
+  const r = spawnSync('pgrep', ['-f', needle], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter(Boolean).map(Number).filter((pid) => pid !== process.pid);
+}

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Job } from '../../protocol/index.js';
+import { TestHome } from '../helpers/daemon.js';
+
+/**
+ * Every bad input gets a clear message on stderr, the documented exit code, nothing on stdout,
+ * and leaves the store exactly as it was.
+ */
+describe('bad input is refused and changes nothing', () => {
+  const t = new TestHome();
+  let deadId = '';
+  let doneId = '';
+
+  beforeAll(async () => {
+    await t.start(1);
+    await t.ok(['config', 'set', 'backoff_factor_ms', '0']);
+    await t.ok(['enqueue', '{"id":"dup1","command":"true"}']);
+    await t.ok(['enqueue', '{"id":"dup2","command":"true"}']);
+    deadId = await t.ok(['enqueue', 'exit 7', '--retries', '0']);
+    doneId = await t.ok(['enqueue', 'true']);
+    for (;;) {
+      const jobs = await t.json<Job[]>(['list']);
+      if (jobs.every((j) => j.state === 'completed' || j.state === 'dead')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+  afterAll(async () => {
+    await t.dispose();
+  });
+
+  const snapshot = async () => JSON.stringify({ jobs: await t.json<Job[]>(['list', '--limit', '1000']), config: await t.json(['config', 'list']) });
+
+  const cases: Array<[string, () => string[], number, RegExp]> = [
+    ['enqueue with no command', () => ['enqueue'], 2, /missing required argument/],
+    ['enqueue with an empty command', () => ['enqueue', ''], 2, /command is empty/],
+    ['enqueue with a blank command', () => ['enqueue', '   '], 2, /command is empty/],
+    ['--retries -1', () => ['enqueue', 'true', '--retries', '-1'], 2, /--retries.*from 0 to 1000/],
+    ['--retries abc', () => ['enqueue', 'true', '--retries', 'abc'], 2, /whole number, got "abc"/],
+    ['--retries 2.5', () => ['enqueue', 'true', '--retries', '2.5'], 2, /whole number, got "2.5"/],
+    ['--retries huge', () => ['enqueue', 'true', '--retries', '99999999999999999999'], 2, /from 0 to 1000/],
+    ['--priority text', () => ['enqueue', 'true', '--priority', 'high'], 2, /whole number/],
+    ['--timeout nonsense', () => ['enqueue', 'true', '--timeout', '10x'], 2, /duration/],
+    ['--timeout negative', () => ['enqueue', 'true', '--timeout', '-5m'], 2, /duration/],
+    ['JSON spec with a non-string cwd', () => ['enqueue', '{"command":"true","cwd":5}'], 2, /cwd must be an absolute path/],
+    ['malformed JSON spec', () => ['enqueue', '{"command": "true"'], 2, /not valid JSON/],
+    ['JSON spec without command', () => ['enqueue', '{"id":"x1"}'], 2, /needs a "command"/],
+    ['JSON spec with a wrong type', () => ['enqueue', '{"command":"true","max_retries":"3"}'], 2, /max_retries must be a whole number/],
+    ['JSON spec with an unknown field', () => ['enqueue', '{"command":"true","colour":"red"}'], 2, /unknown job field "colour"/],
+    ['JSON spec of a job that is not new', () => ['enqueue', '{"command":"true","state":"completed"}'], 2, /cannot have state/],
+    ['JSON spec with a bad id', () => ['enqueue', '{"id":"a b","command":"true"}'], 2, /id must be/],
+    ['duplicate id', () => ['enqueue', '{"id":"dup1","command":"true"}'], 1, /exists already/],
+    ['a command over 64 KiB', () => ['enqueue', 'x'.repeat(70_000)], 2, /limit is 65536/],
+    ['list --state bogus', () => ['list', '--state', 'bogus'], 2, /unknown state "bogus"/],
+    ['list --limit 0', () => ['list', '--limit', '0'], 2, /from 1 to 100000/],
+    ['unknown flag', () => ['list', '--colour'], 2, /unknown option/],
+    ['unknown command', () => ['frobnicate'], 2, /unknown command/],
+    ['config set unknown key', () => ['config', 'set', 'colour', 'red'], 2, /unknown config key "colour"; known keys: max_retries/],
+    ['config set out of range', () => ['config', 'set', 'max_retries', '-1'], 2, /between 0 and 1000/],
+    ['config set not a number', () => ['config', 'set', 'backoff_base', 'two'], 2, /must be a number/],
+    ['config set fraction for an integer key', () => ['config', 'set', 'workers', '1.5'], 2, /whole number/],
+    ['config get unknown key', () => ['config', 'get', 'nope'], 2, /unknown config key/],
+    ['config set without a value', () => ['config', 'set', 'max_retries'], 2, /missing required argument 'value'/],
+    ['dlq retry of an unknown id', () => ['dlq', 'retry', 'zzzzzzzz'], 1, /no job with id or prefix "zzzzzzzz"/],
+    ['dlq retry of a job that is not dead', () => ['dlq', 'retry', doneId], 1, /is completed, not dead/],
+    ['dlq retry with neither id nor --all', () => ['dlq', 'retry'], 2, /give a job id, or --all/],
+    ['dlq retry with both id and --all', () => ['dlq', 'retry', deadId, '--all'], 2, /not both/],
+    ['ambiguous id prefix', () => ['show', 'dup'], 1, /matches several jobs/],
+    ['unknown id', () => ['show', 'nosuchjob'], 1, /no job with id or prefix/],
+    ['cancel of a finished job', () => ['cancel', doneId], 1, /only pending, failed and processing/],
+    ['worker start --count 0', () => ['worker', 'start', '--count', '0'], 2, /from 1 to 64/],
+    ['worker stop --timeout nonsense', () => ['worker', 'stop', '--timeout', 'soon'], 2, /duration/],
+  ];
+
+  it.each(cases)('%s', async (_label, args, code, message) => {
+    const before = await snapshot();
+    const r = await t.cli(args());
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(code);
+    expect(r.stdout).toBe('');
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('every command exits 3 with a hint when no daemon runs', async () => {
+    const other = new TestHome();
+    try {
+      for (const args of [['status'], ['list'], ['enqueue', 'true'], ['show', 'x'], ['logs', 'x'], ['dlq', 'list'], ['dlq', 'retry', '--all'], ['config', 'list'], ['config', 'get', 'max_retries'], ['config', 'set', 'max_retries', '1'], ['worker', 'stop'], ['cancel', 'x']]) {
+        const r = await other.cli(args);
+        expect(r.code, args.join(' ')).toBe(3);
+        expect(r.stderr).toMatch(/no queuectl daemon is running[\s\S]*queuectl worker start/);
+        expect(r.stdout).toBe('');
+      }
+    } finally {
+      await other.dispose();
+    }
+  });
+});

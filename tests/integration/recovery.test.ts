@@ -1,0 +1,87 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Attempt, Job, StatusResult } from '../../protocol/index.js';
+import { TestHome, waitFor } from '../helpers/daemon.js';
+
+type Shown = Job & { attempt_history: Attempt[] };
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const hasProcess = (needle: string): boolean => spawnSync('pgrep', ['-f', needle]).status === 0;
+const uniqueSleep = (): string => `sleep 1000.${process.pid}${String(Date.now()).slice(-5)}`;
+
+describe('crashes: nothing stuck in processing, nothing left running unsupervised', () => {
+  let t: TestHome;
+  afterEach(async () => {
+    await t.dispose();
+  });
+
+  it('after kill -9 of the daemon, the interrupted run is recorded and the job is retried; its processes are gone', async () => {
+    t = new TestHome();
+    const pid = await t.start(1);
+    await t.ok(['config', 'set', 'backoff_factor_ms', '0']);
+    const marker = uniqueSleep();
+    const id = await t.ok(['enqueue', `${marker}; true`, '--retries', '1']);
+    const waiting = await t.ok(['enqueue', 'true']);
+    await waitFor(() => hasProcess(marker), 5000, 'the job to run');
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => !alive(pid), 5000, 'the daemon to die');
+    await waitFor(() => !hasProcess(marker), 5000, 'the orphaned job to be killed by its worker');
+
+    await t.start(1);
+    await t.ok(['cancel', id]).catch(() => undefined);
+    const j = await t.json<Shown>(['show', id]);
+    expect(j.attempt_history[0]!.outcome).toBe('interrupted');
+    expect(j.attempts).toBe(1);
+    expect(t.daemonLog()).toMatch(new RegExp(`recovered job ${id}`));
+    await waitFor(async () => (await t.json<Job>(['show', waiting])).state === 'completed', 10_000, 'the pending job to run');
+    const s = await t.json<StatusResult>(['status']);
+    expect(s.counts.processing).toBe(0);
+  });
+
+  it('an interrupted job with no retries left goes to the DLQ at start-up', async () => {
+    t = new TestHome();
+    const pid = await t.start(1);
+    const id = await t.ok(['enqueue', uniqueSleep(), '--retries', '0']);
+    await waitFor(async () => (await t.json<Job>(['show', id])).state === 'processing', 5000, 'processing');
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => !alive(pid), 5000, 'the daemon to die');
+    await t.start(1);
+    const j = await t.json<Shown>(['show', id]);
+    expect(j.state).toBe('dead');
+    expect(j.last_error).toMatch(/interrupted/);
+  });
+
+  it('kill -9 of a worker mid-job: the worker is replaced, the job retried, its process tree killed', async () => {
+    t = new TestHome();
+    await t.start(1);
+    await t.ok(['config', 'set', 'backoff_factor_ms', '0']);
+    const marker = uniqueSleep();
+    const id = await t.ok(['enqueue', `test -e ${join(t.home, 'second')} || { touch ${join(t.home, 'second')}; sh -c '${marker} & ${marker}; wait'; }`, '--retries', '2']);
+    const before = await waitFor(async () => {
+      const s = await t.json<StatusResult>(['status']);
+      return s.workers[0]?.job_id === id && hasProcess(marker) ? s : undefined;
+    }, 5000, 'the job to run');
+    const workerPid = before.workers[0]!.pid!;
+    process.kill(workerPid, 'SIGKILL');
+    await waitFor(() => !hasProcess(marker), 5000, 'the job tree to be killed');
+    const done = await waitFor(async () => {
+      const j = await t.json<Shown>(['show', id]);
+      return j.state === 'completed' ? j : undefined;
+    }, 10_000, 'the retry to complete');
+    expect(done.attempt_history.map((a) => a.outcome)).toEqual(['crashed', 'completed']);
+    expect(done.attempts).toBe(1);
+    const after = await t.json<StatusResult>(['status']);
+    expect(after.workers).toHaveLength(1);
+    expect(after.workers[0]!.pid).not.toBe(workerPid);
+    expect(readFileSync(join(t.home, 'daemon.log'), 'utf8')).toMatch(/died during job/);
+  });
+});
