@@ -75,7 +75,7 @@ export const CONFIG_DEFINITIONS: readonly ConfigDefinition[] = [
   {
     key: 'job_timeout_ms',
     description: 'Timeout for jobs enqueued without --timeout, in milliseconds; 0 means none.',
-    type: 'integer', min: 0, max: 30 * 24 * HOUR_MS, default: 0, live: true,
+    type: 'integer', min: 0, max: 24 * 24 * HOUR_MS, default: 0, live: true,
   },
   {
     key: 'log_max_bytes',

@@ -20,9 +20,15 @@ export function parseDuration(text: string): number | null {
 
 /** Formats milliseconds for people: 850ms, 12.3s, 4m 05s, 2h 10m, 3d 4h. */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
-  const s = Math.floor(ms / 1000);
+  const whole = Math.round(ms);
+  if (whole < 1000) return `${whole}ms`;
+  if (whole < 10_000) {
+    const text = (whole / 1000).toFixed(2);
+    if (text !== '10.00') return `${text}s`;
+  }
+  const tenths = Math.round(whole / 100);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)}s`;
+  const s = Math.round(whole / 1000);
   if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
   if (s < 86_400) return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
   return `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`;

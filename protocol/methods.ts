@@ -130,8 +130,8 @@ export const JOB_LIMITS = {
   idLength: 64,
   maxRetries: 1000,
   priority: 1_000_000,
-  /** 30 days. */
-  timeoutMs: 30 * 24 * 3_600_000,
+  /** 24 days: the longest a Node timer can wait (2^31 - 1 ms). */
+  timeoutMs: 24 * 24 * 3_600_000,
 } as const;
 
 /** Allowed id characters. */

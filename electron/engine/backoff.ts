@@ -11,7 +11,7 @@ export interface BackoffSettings {
  * backoff_factor_ms × backoff_base^n, capped at backoff_max_ms, then spread by ±jitter.
  */
 export function retryDelayMs(n: number, settings: BackoffSettings, random: () => number = Math.random): number {
-  const raw = settings.backoff_factor_ms * Math.pow(settings.backoff_base, n);
+  const raw = settings.backoff_factor_ms === 0 ? 0 : settings.backoff_factor_ms * Math.pow(settings.backoff_base, n);
   const capped = Math.min(Number.isFinite(raw) ? raw : Infinity, settings.backoff_max_ms);
   const spread = settings.backoff_jitter ? 1 + settings.backoff_jitter * (2 * random() - 1) : 1;
   return Math.max(0, Math.round(capped * spread));

@@ -12,6 +12,8 @@ import type { RunFinished } from './worker/messages.js';
  */
 export class Scheduler {
   private timer: NodeJS.Timeout | null = null;
+  /** When the armed timer fires; a later due time never replaces an earlier one. */
+  private timerAt = Infinity;
   private poll: NodeJS.Timeout | null = null;
   private halted = false;
 
@@ -109,12 +111,16 @@ export class Scheduler {
     }
   }
 
+  /** Makes sure a dispatch happens by `next`; keeps an armed timer that fires earlier. */
   private armTimer(next: number | null, now: number): void {
     if (this.halted || next === null) return;
+    if (this.timer && this.timerAt <= next && this.timerAt > now) return;
     if (this.timer) clearTimeout(this.timer);
     const delay = Math.min(Math.max(next - now, 0), 2 ** 31 - 1);
+    this.timerAt = now + delay;
     this.timer = setTimeout(() => {
       this.timer = null;
+      this.timerAt = Infinity;
       this.dispatch();
     }, delay);
   }

@@ -26,7 +26,7 @@ export class Settings {
     );
     for (const { key, value } of db.prepare<[], { key: string; value: string }>(`SELECT key, value FROM config`).all()) {
       const known = normalizeConfigKey(key);
-      const check = known ? checkConfigValue(known, JSON.parse(value)) : null;
+      const check = known ? checkConfigValue(known, parseStored(value)) : null;
       if (known && check?.ok) this.values[known] = check.value;
       else log(`ignoring stored setting ${key}=${value}: ${check && !check.ok ? check.error : 'unknown key'}`);
     }
@@ -71,5 +71,14 @@ export class Settings {
 
   onChange(listener: (key: ConfigKey, value: number) => void): void {
     this.listeners.push(listener);
+  }
+}
+
+/** A stored value, or undefined when the row is not JSON (edited by hand, or damaged). */
+function parseStored(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
   }
 }

@@ -55,7 +55,7 @@ export function serveConnection(socket: Socket, ctx: EngineContext, token: Buffe
     if (closing) return;
     const { lines, overflow, badUtf8 } = splitter.push(chunk);
     if (badUtf8) sendError(null, { code: RPC_PARSE_ERROR, message: 'message is not valid UTF-8', data: { code: 'BAD_REQUEST' } });
-    for (const line of lines) queue = queue.then(() => handleLine(line));
+    for (const line of lines) queue = queue.then(() => handleLine(line)).catch((err) => log(`connection error: ${String(err)}`));
     if (overflow) {
       closing = true;
       queue = queue.then(() => {

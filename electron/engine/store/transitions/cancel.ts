@@ -7,7 +7,7 @@ import type { JobRow } from '../rows.js';
  */
 export function prepareCancel(db: Database.Database) {
   const cancel = db.prepare<[number, number, string], JobRow>(`
-    UPDATE jobs SET state = 'canceled', finished_at = ?, updated_at = ?, last_error = 'canceled by the user'
+    UPDATE jobs SET state = 'canceled', finished_at = ?, updated_at = ?, last_error = 'canceled by the user', worker_id = NULL
     WHERE id = ? AND state IN ('pending','failed','processing') RETURNING *`);
   const closeRun = db.prepare<[number, string]>(`
     UPDATE attempts SET outcome = 'canceled', finished_at = ?, error = 'canceled by the user'
