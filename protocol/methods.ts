@@ -97,6 +97,8 @@ export interface DlqRetryParams {
 export interface Methods {
   hello: { params: HelloParams; result: HelloResult };
   enqueue: { params: { job: JobSpec }; result: { job: Job } };
+  /** Up to MAX_BATCH_JOBS jobs in one transaction: all are stored, or none (the error names the index). */
+  'enqueue.batch': { params: { jobs: JobSpec[] }; result: { ids: string[] } };
   status: { params: Record<string, never>; result: StatusResult };
   list: { params: ListParams; result: ListResult };
   show: { params: { id: string }; result: { job: Job; attempts: Attempt[] } };
@@ -114,7 +116,7 @@ export type ParamsOf<M extends MethodName> = Methods[M]['params'];
 export type ResultOf<M extends MethodName> = Methods[M]['result'];
 
 export const METHOD_NAMES: readonly MethodName[] = [
-  'hello', 'enqueue', 'status', 'list', 'show', 'logs', 'cancel', 'dlq.retry',
+  'hello', 'enqueue', 'enqueue.batch', 'status', 'list', 'show', 'logs', 'cancel', 'dlq.retry',
   'config.list', 'config.get', 'config.set', 'daemon.stop',
 ];
 
@@ -133,6 +135,9 @@ export const JOB_LIMITS = {
   /** 24 days: the longest a Node timer can wait (2^31 - 1 ms). */
   timeoutMs: 24 * 24 * 3_600_000,
 } as const;
+
+/** Most jobs one enqueue.batch may carry. */
+export const MAX_BATCH_JOBS = 5000;
 
 /** Allowed id characters. */
 export const JOB_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

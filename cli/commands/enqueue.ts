@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { JobSpec } from '../../protocol/index.js';
 import { withClient } from '../client.js';
+import { readStdinSpecs, sendInBatches } from './enqueue-stdin.js';
 import { usageError } from '../errors.js';
 import { printJson, printLine } from '../output.js';
 import { duration, integer } from '../parse.js';
@@ -13,6 +14,7 @@ interface EnqueueOptions {
   name?: string;
   cwd?: string;
   json?: boolean;
+  stdin?: boolean;
 }
 
 /** Fields other queuectl implementations put in a job spec that describe a fresh job; accepted and checked. */
@@ -27,14 +29,17 @@ export function registerEnqueue(program: Command): void {
   program
     .command('enqueue')
     .description('add a job: a shell command, or a JSON job spec such as \'{"id":"job1","command":"sleep 2","max_retries":3}\'')
-    .argument('<command...>', 'the command (quote it), or a JSON job spec')
+    .argument('[command...]', 'the command (quote it), or a JSON job spec')
     .option('--retries <n>', 'retries after the first run (default: config max_retries)', integer(0, 1000))
     .option('--priority <n>', 'higher runs sooner (default 0)', integer(-1_000_000, 1_000_000))
     .option('--timeout <duration>', 'kill the job and its processes after this long (e.g. 30s, 10m)', duration)
     .option('--name <text>', 'a label for the job')
     .option('--cwd <dir>', 'working directory (default: the current directory)')
-    .option('--json', 'print the new job as JSON')
+    .option('--stdin', 'read many jobs from stdin, one command or JSON job spec per line; prints one id per line')
+    .option('--json', 'print the new job as JSON (with --stdin: the list of ids)')
     .action(async (words: string[], opts: EnqueueOptions) => {
+      if (opts.stdin) return enqueueFromStdin(words, opts);
+      if (words.length === 0) throw usageError("missing the command, e.g. queuectl enqueue \"make test\" (or --stdin)");
       const spec = buildSpec(words.join(' '), opts);
       const { job } = await withClient((c) => c.call('enqueue', { job: spec }));
       if (opts.json) printJson(job);
@@ -42,9 +47,27 @@ export function registerEnqueue(program: Command): void {
     });
 }
 
+async function enqueueFromStdin(words: string[], opts: EnqueueOptions): Promise<void> {
+  if (words.length > 0) throw usageError('give either a command or --stdin, not both');
+  const lines: number[] = [];
+  const specs = await readStdinSpecs((text, line) => {
+    lines.push(line);
+    return buildSpec(text, opts);
+  });
+  const all: string[] = [];
+  await withClient((client) =>
+    sendInBatches(client, specs, lines, (ids) => {
+      if (opts.json) all.push(...ids);
+      else process.stdout.write(ids.join('\n') + '\n');
+    }),
+  );
+  if (opts.json) printJson(all);
+}
+
 function buildSpec(text: string, opts: EnqueueOptions): JobSpec {
   const spec: JobSpec = text.trimStart().startsWith('{') ? parseSpec(text) : { command: text };
   if (spec.command.trim() === '') throw usageError('the command is empty; give a shell command, e.g. queuectl enqueue "make test"');
+  if (spec.command.includes('\uFFFD')) throw usageError('the command is not valid UTF-8');
   if (opts.retries !== undefined) spec.max_retries = opts.retries;
   if (opts.priority !== undefined) spec.priority = opts.priority;
   if (opts.timeout !== undefined) spec.timeout_ms = opts.timeout;

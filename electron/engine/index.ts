@@ -11,6 +11,7 @@ import { Scheduler } from './scheduler.js';
 import type { SpawnWorker } from './spawn.js';
 import { createStore } from './store/index.js';
 import { openDatabase, setAutoCheckpoint } from './store/open.js';
+import { isStorageError } from './store/storage-error.js';
 import type { JobRow } from './store/rows.js';
 import { killTree } from './worker/kill-tree.js';
 
@@ -76,22 +77,34 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     onFinished: (_workerId, result) => scheduler.finished(result),
     onCrashed: (_workerId, job, code, signal) => scheduler.crashed(job, code, signal),
     onStarted: (_workerId, job) => {
-      if (job.pgid !== null) store.recordPgid(job.jobId, job.attempt, job.pgid);
+      if (job.pgid === null) return;
+      try {
+        store.recordPgid(job.jobId, job.attempt, job.pgid);
+      } catch (err) {
+        if (!isStorageError(err)) throw err;
+      }
     },
     log,
   });
-  const scheduler = new Scheduler(store, pool, settings, paths.logs, changed);
+  const scheduler = new Scheduler(store, pool, settings, paths.logs, changed, log);
 
   const recovered = store.recover(Date.now(), scheduler.retryDelay);
   for (const pgid of recovered.orphanGroups) if (killTree(pgid, 'SIGKILL')) log(`killed process group ${pgid} left by a crashed run`);
   for (const row of recovered.jobs) log(`recovered job ${row.id}: its run was interrupted; now ${row.state}`);
 
   let checkpointTimer: NodeJS.Timeout | null = null;
+  const checkpoint = (): void => {
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+    } catch (err) {
+      if (!isStorageError(err)) throw err;
+    }
+  };
   const restartCheckpoints = (): void => {
     if (checkpointTimer) clearInterval(checkpointTimer);
     const every = settings.get('save_interval_ms');
     setAutoCheckpoint(db, every > 0);
-    checkpointTimer = every > 0 ? setInterval(() => db.pragma('wal_checkpoint(PASSIVE)'), every) : null;
+    checkpointTimer = every > 0 ? setInterval(checkpoint, every) : null;
   };
   restartCheckpoints();
 
@@ -146,6 +159,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         await waitUntil(() => pool.busyCount() === 0, () => killDeadline);
       }
       await pool.shutdown(3000);
+      if (!scheduler.flushUnrecorded()) {
+        log(`${scheduler.unrecordedCount} run result(s) could not be written; start-up recovery will retry those jobs`);
+      }
       if (checkpointTimer) clearInterval(checkpointTimer);
       await server.close();
       try {

@@ -4,6 +4,7 @@ import type { Store } from './store/index.js';
 import type { RunResult } from './store/transitions/finish.js';
 import { logPathFor, type JobRow } from './store/rows.js';
 import { retryDelayMs } from './backoff.js';
+import { isStorageError } from './store/storage-error.js';
 import type { RunFinished } from './worker/messages.js';
 
 /**
@@ -16,6 +17,10 @@ export class Scheduler {
   private timerAt = Infinity;
   private poll: NodeJS.Timeout | null = null;
   private halted = false;
+  /** Run results the database refused (full disk, read-only file); written before any new claim. */
+  private readonly unrecorded: Array<{ jobId: string; attempt: number; result: RunResult }> = [];
+  /** Set while writes fail, so the fault is logged once and its end once. */
+  private storageFault: string | null = null;
 
   constructor(
     private readonly store: Store,
@@ -23,6 +28,7 @@ export class Scheduler {
     private readonly settings: Settings,
     private readonly logsDir: string,
     private readonly changed: (row: JobRow) => void,
+    private readonly log: (message: string) => void,
   ) {}
 
   start(): void {
@@ -48,12 +54,25 @@ export class Scheduler {
     this.poll = setInterval(() => this.dispatch(), this.settings.get('tick_interval_ms'));
   }
 
-  /** Gives every idle worker the best due job, then arms the timer for the next one that is not due yet. */
+  /**
+   * Gives every idle worker the best due job, then arms the timer for the next one that is not due yet.
+   * While the database refuses writes, nothing is claimed; the safety poll tries again.
+   */
   dispatch(): void {
     if (this.halted) return;
+    try {
+      if (!this.flushUnrecorded()) return;
+      this.claimForIdleWorkers();
+      this.storageRecovered();
+    } catch (err) {
+      if (!isStorageError(err)) throw err;
+      this.storageFailed(err);
+    }
+  }
+
+  private claimForIdleWorkers(): void {
     const now = Date.now();
-    let idle = this.pool.idleWorkers();
-    for (const workerId of idle) {
+    for (const workerId of this.pool.idleWorkers()) {
       const claimed = this.store.claim(workerId, now);
       if (!claimed) break;
       this.changed(claimed.job);
@@ -73,8 +92,28 @@ export class Scheduler {
         },
       });
     }
-    idle = this.pool.idleWorkers();
-    this.armTimer(idle.length > 0 ? this.store.nextRunAt() : null, now);
+    this.armTimer(this.pool.idleWorkers().length > 0 ? this.store.nextRunAt() : null, now);
+  }
+
+  /** Writes results held back by a storage fault, oldest first. False if the database still refuses. */
+  flushUnrecorded(): boolean {
+    while (this.unrecorded.length > 0) {
+      const { jobId, attempt, result } = this.unrecorded[0]!;
+      try {
+        this.apply(jobId, attempt, result);
+      } catch (err) {
+        if (!isStorageError(err)) throw err;
+        this.storageFailed(err);
+        return false;
+      }
+      this.unrecorded.shift();
+    }
+    return true;
+  }
+
+  /** Results not yet written; a stop that cannot write them leaves the jobs to start-up recovery. */
+  get unrecordedCount(): number {
+    return this.unrecorded.length;
   }
 
   /** Records how a run ended and moves the job on (completed, failed with a retry, dead, or requeued). */
@@ -104,11 +143,39 @@ export class Scheduler {
   retryDelay = (n: number): number => retryDelayMs(n, this.settings.all());
 
   private record(jobId: string, attempt: number, result: RunResult): void {
+    if (this.unrecorded.length > 0) {
+      this.unrecorded.push({ jobId, attempt, result });
+      return;
+    }
+    try {
+      this.apply(jobId, attempt, result);
+    } catch (err) {
+      if (!isStorageError(err)) throw err;
+      this.storageFailed(err);
+      this.unrecorded.push({ jobId, attempt, result });
+    }
+  }
+
+  private apply(jobId: string, attempt: number, result: RunResult): void {
     const row = this.store.finish(jobId, attempt, result, Date.now(), this.retryDelay);
     if (row) {
       this.changed(row);
       if (row.state === 'failed') this.armTimer(row.run_at, Date.now());
     }
+  }
+
+  private storageFailed(err: unknown): void {
+    const message = `${(err as { code?: string }).code}: ${(err as Error).message}`;
+    if (this.storageFault === null) {
+      this.log(`storage fault, no jobs start until it clears: ${message}`);
+    }
+    this.storageFault = message;
+  }
+
+  private storageRecovered(): void {
+    if (this.storageFault === null) return;
+    this.log('storage writable again; scheduling resumes');
+    this.storageFault = null;
   }
 
   /** Makes sure a dispatch happens by `next`; keeps an armed timer that fires earlier. */

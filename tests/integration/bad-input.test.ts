@@ -31,7 +31,7 @@ describe('bad input is refused and changes nothing', () => {
   const snapshot = async () => JSON.stringify({ jobs: await t.json<Job[]>(['list', '--limit', '1000']), config: await t.json(['config', 'list']) });
 
   const cases: Array<[string, () => string[], number, RegExp]> = [
-    ['enqueue with no command', () => ['enqueue'], 2, /missing required argument/],
+    ['enqueue with no command', () => ['enqueue'], 2, /missing the command/],
     ['enqueue with an empty command', () => ['enqueue', ''], 2, /command is empty/],
     ['enqueue with a blank command', () => ['enqueue', '   '], 2, /command is empty/],
     ['--retries -1', () => ['enqueue', 'true', '--retries', '-1'], 2, /--retries.*from 0 to 1000/],

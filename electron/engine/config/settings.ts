@@ -18,12 +18,15 @@ import {
 export class Settings {
   private values: Config = defaultConfig();
   private readonly listeners: Array<(key: ConfigKey, value: number) => void> = [];
-  private readonly upsert;
+  private readonly upsert: (key: string, value: string) => void;
 
   constructor(db: Database.Database, log: (msg: string) => void) {
-    this.upsert = db.prepare<[string, string]>(
+    const upsert = db.prepare<[string, string]>(
       `INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
     );
+    this.upsert = db.transaction((key: string, value: string) => {
+      upsert.run(key, value);
+    });
     for (const { key, value } of db.prepare<[], { key: string; value: string }>(`SELECT key, value FROM config`).all()) {
       const known = normalizeConfigKey(key);
       const check = known ? checkConfigValue(known, parseStored(value)) : null;
@@ -63,7 +66,7 @@ export class Settings {
     const key = Settings.keyOf(rawKey);
     const check = checkConfigValue(key, rawValue);
     if (!check.ok) throw new QueueError('INVALID_ARGUMENT', check.error, { key });
-    this.upsert.run(key, JSON.stringify(check.value));
+    this.upsert(key, JSON.stringify(check.value));
     this.values[key] = check.value;
     for (const l of this.listeners) l(key, check.value);
     return this.entry(key);

@@ -12,7 +12,7 @@ import { prepareRetryDead } from './transitions/retry-dead.js';
 export function createStore(db: Database.Database) {
   return {
     db,
-    enqueue: prepareEnqueue(db),
+    ...prepareEnqueue(db),
     claim: prepareClaim(db),
     finish: prepareFinish(db),
     recover: prepareRecover(db),

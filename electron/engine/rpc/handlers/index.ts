@@ -5,6 +5,7 @@ import { configGet, configList, configSet } from './config.js';
 import { daemonStop } from './daemon-stop.js';
 import { dlqRetry } from './dlq-retry.js';
 import { enqueue } from './enqueue.js';
+import { enqueueBatch } from './enqueue-batch.js';
 import { list } from './list.js';
 import { logs } from './logs.js';
 import { show } from './show.js';
@@ -16,6 +17,7 @@ export type Handler = (ctx: EngineContext, params: unknown) => unknown;
 /** Every method but hello, which the connection handles itself. */
 export const HANDLERS: Record<Exclude<MethodName, 'hello'>, Handler> = {
   enqueue,
+  'enqueue.batch': enqueueBatch,
   status,
   list,
   show,

@@ -24,7 +24,7 @@ export function generateId(): string {
   return id;
 }
 
-/** Inserts a pending job. A chosen id that exists is DUPLICATE_ID; a generated one that collides is redrawn. */
+/** Inserts pending jobs. A chosen id that exists is DUPLICATE_ID; a generated one that collides is redrawn. */
 export function prepareEnqueue(db: Database.Database) {
   const insert = db.prepare<unknown[], JobRow>(`
     INSERT INTO jobs (id, name, command, state, attempts, max_retries, priority, timeout_ms, cwd, run_at, created_at, updated_at)
@@ -32,7 +32,7 @@ export function prepareEnqueue(db: Database.Database) {
     ON CONFLICT (id) DO NOTHING
     RETURNING *`);
 
-  return function enqueue(job: NewJob, now: number): JobRow {
+  function insertOne(job: NewJob, now: number): JobRow {
     for (let tries = 0; tries < 5; tries++) {
       const id = job.id ?? generateId();
       const row = insert.get(id, job.name, job.command, job.max_retries, job.priority, job.timeout_ms, job.cwd, now, now, now);
@@ -40,5 +40,12 @@ export function prepareEnqueue(db: Database.Database) {
       if (job.id !== null) throw new QueueError('DUPLICATE_ID', `a job with id "${job.id}" exists already`, { id: job.id });
     }
     throw new Error('could not generate a unique job id in 5 tries');
-  };
+  }
+
+  /** One job, in an explicit transaction so a failed commit (full disk) throws instead of passing silently. */
+  const enqueue = db.transaction(insertOne);
+  /** Many jobs in one transaction: all or none. */
+  const enqueueMany = db.transaction((jobs: NewJob[], now: number): string[] => jobs.map((job) => insertOne(job, now).id));
+
+  return { enqueue, enqueueMany };
 }

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 /** Remembers the process group of a running attempt, so a restart after a crash can kill it. */
 export function prepareRecordPgid(db: Database.Database) {
   const set = db.prepare<[number, string, number]>(`UPDATE attempts SET pgid = ? WHERE job_id = ? AND number = ?`);
-  return (id: string, attempt: number, pgid: number): void => {
+  return db.transaction((id: string, attempt: number, pgid: number): void => {
     set.run(pgid, id, attempt);
-  };
+  });
 }

@@ -10,7 +10,7 @@ export function prepareRetryDead(db: Database.Database) {
     UPDATE jobs SET state = 'pending', attempts = 0, run_at = ?, updated_at = ?
     WHERE state = 'dead' RETURNING *`);
   return {
-    retryOne: (id: string, now: number): JobRow | null => one.get(now, now, id) ?? null,
-    retryAll: (now: number): JobRow[] => all.all(now, now),
+    retryOne: db.transaction((id: string, now: number): JobRow | null => one.get(now, now, id) ?? null),
+    retryAll: db.transaction((now: number): JobRow[] => all.all(now, now)),
   };
 }

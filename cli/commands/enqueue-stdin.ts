@@ -1,0 +1,76 @@
+import { JOB_LIMITS, MAX_BATCH_JOBS, MAX_FRAME_BYTES, QueueError, type JobSpec } from '../../protocol/index.js';
+import type { RpcClient } from '../../protocol/node/client.js';
+import { usageError } from '../errors.js';
+
+/** Roughly how much JSON one batch may carry, well under the frame cap. */
+const BATCH_BYTES = Math.floor(MAX_FRAME_BYTES / 2);
+
+/**
+ * Reads jobs from stdin, one per line: a shell command, or a JSON job spec (NDJSON). Blank lines are skipped.
+ * Every line is checked before anything is sent, so a bad line enqueues nothing.
+ */
+export async function readStdinSpecs(toSpec: (text: string, line: number) => JobSpec): Promise<JobSpec[]> {
+  if (process.stdin.isTTY) throw usageError('--stdin reads jobs from a pipe or file, e.g. queuectl enqueue --stdin < jobs.txt');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const input = Buffer.concat(chunks);
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const specs: JobSpec[] = [];
+  let start = 0;
+  let line = 0;
+  while (start < input.length) {
+    let end = input.indexOf(0x0a, start);
+    if (end === -1) end = input.length;
+    line++;
+    const bytes = input.subarray(start, end);
+    start = end + 1;
+    if (bytes.length > JOB_LIMITS.commandBytes + 4096) {
+      throw usageError(`line ${line}: ${bytes.length} bytes; a command may have at most ${JOB_LIMITS.commandBytes} (put long scripts in a file)`);
+    }
+    let text: string;
+    try {
+      text = decoder.decode(bytes).replace(/\r$/, '');
+    } catch {
+      throw usageError(`line ${line}: not valid UTF-8`);
+    }
+    if (text.trim() === '') continue;
+    try {
+      specs.push(toSpec(text, line));
+    } catch (err) {
+      if (err instanceof QueueError) throw new QueueError(err.code, `line ${line}: ${err.message}`);
+      throw err;
+    }
+  }
+  if (specs.length === 0) throw usageError('no jobs on stdin (one command or JSON job spec per line)');
+  return specs;
+}
+
+/**
+ * Sends the jobs in batches (each one transaction) and calls `onIds` as each batch is acknowledged.
+ * A batch the daemon refuses stops the run; earlier batches stay enqueued, and the error says how many.
+ */
+export async function sendInBatches(client: RpcClient, specs: JobSpec[], lines: number[], onIds: (ids: string[]) => void): Promise<void> {
+  let sent = 0;
+  while (sent < specs.length) {
+    const batch: JobSpec[] = [];
+    let bytes = 0;
+    while (sent + batch.length < specs.length && batch.length < MAX_BATCH_JOBS) {
+      const spec = specs[sent + batch.length]!;
+      const size = Buffer.byteLength(spec.command) + 256;
+      if (batch.length > 0 && bytes + size > BATCH_BYTES) break;
+      batch.push(spec);
+      bytes += size;
+    }
+    try {
+      const { ids } = await client.call('enqueue.batch', { jobs: batch });
+      onIds(ids);
+    } catch (err) {
+      if (!(err instanceof QueueError)) throw err;
+      const index = typeof err.details.index === 'number' ? err.details.index : null;
+      const where = index !== null ? `line ${lines[sent + index]}: ` : '';
+      const done = sent > 0 ? ` (the first ${sent} jobs were enqueued)` : ' (nothing was enqueued)';
+      throw new QueueError(err.code, `${where}${err.message.replace(/^job \d+ of the batch: /, '')}${done}`);
+    }
+    sent += batch.length;
+  }
+}

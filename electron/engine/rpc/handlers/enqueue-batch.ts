@@ -1,0 +1,23 @@
+import { MAX_BATCH_JOBS, QueueError, type ResultOf } from '../../../../protocol/index.js';
+import type { EngineContext } from '../../context.js';
+import { validateSpec } from '../../job-spec.js';
+import type { NewJob } from '../../store/transitions/enqueue.js';
+import { asParams } from '../params.js';
+
+/** Stores a batch of jobs in one transaction (all or none), then wakes the scheduler once. */
+export function enqueueBatch(ctx: EngineContext, raw: unknown): ResultOf<'enqueue.batch'> {
+  const { jobs } = asParams(raw);
+  if (!Array.isArray(jobs)) throw new QueueError('INVALID_ARGUMENT', 'jobs must be an array of job specs');
+  if (jobs.length > MAX_BATCH_JOBS) throw new QueueError('INVALID_ARGUMENT', `at most ${MAX_BATCH_JOBS} jobs per batch, got ${jobs.length}`);
+  const valid: NewJob[] = jobs.map((spec, index) => {
+    try {
+      return validateSpec(spec, ctx.settings);
+    } catch (err) {
+      if (err instanceof QueueError) throw new QueueError(err.code, `job ${index + 1} of the batch: ${err.message}`, { index });
+      throw err;
+    }
+  });
+  const ids = ctx.store.enqueueMany(valid, Date.now());
+  if (ids.length) ctx.scheduler.dispatch();
+  return { ids };
+}
