@@ -12,12 +12,15 @@ export function encodeFrame(message: unknown): string {
   return JSON.stringify(message) + '\n';
 }
 
-/** What the splitter found in a chunk: whole lines, and whether a line overflowed the cap. */
-export type SplitResult = { lines: string[]; overflow: boolean; badUtf8: boolean };
+/**
+ * What the splitter found in a chunk: whole lines in order, with null standing for a line that was not
+ * valid UTF-8 (so an answer can keep its place); whether any line was bad; whether a line overflowed the cap.
+ */
+export type SplitResult = { lines: Array<string | null>; overflow: boolean; badUtf8: boolean };
 
 /**
- * Splits a byte stream into lines without copying more than needed. Lines that are not valid UTF-8
- * are reported (badUtf8) and dropped; a line over the cap sets overflow and the splitter stops.
+ * Splits a byte stream into lines without copying more than needed. A line that is not valid UTF-8
+ * comes out as null in its place; a line over the cap sets overflow and the splitter stops.
  */
 export class LineSplitter {
   private pending: Uint8Array[] = [];
@@ -27,7 +30,7 @@ export class LineSplitter {
   constructor(private readonly maxBytes: number = MAX_FRAME_BYTES) {}
 
   push(chunk: Uint8Array): SplitResult {
-    const lines: string[] = [];
+    const lines: Array<string | null> = [];
     let badUtf8 = false;
     let start = 0;
     for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
@@ -42,6 +45,7 @@ export class LineSplitter {
         if (line.trim() !== '') lines.push(line);
       } catch {
         badUtf8 = true;
+        lines.push(null);
       }
     }
     const rest = chunk.subarray(start);

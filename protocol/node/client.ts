@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { QueueError, type ErrorCode, type RpcErrorObject } from '../errors.js';
 import { encodeFrame, LineSplitter } from '../framing.js';
@@ -30,7 +30,7 @@ export class RpcClient {
     const splitter = new LineSplitter();
     socket.on('data', (chunk) => {
       const { lines } = splitter.push(chunk);
-      for (const line of lines) this.receive(line);
+      for (const line of lines) if (line !== null) this.receive(line);
     });
     socket.on('error', (err) => this.fail(err));
     socket.on('close', () => {
@@ -43,6 +43,7 @@ export class RpcClient {
   static async connect(home: string, client = 'cli'): Promise<RpcClient> {
     const paths = homePaths(home);
     const token = await readToken(paths);
+    await checkSocketOwner(paths.socket);
     const socket = await openSocket(paths.socket);
     const rpc = new RpcClient(socket);
     rpc.hello = await rpc.call('hello', { token, protocol_version: PROTOCOL_VERSION, client });
@@ -107,6 +108,23 @@ async function readToken(paths: HomePaths): Promise<string> {
       throw new QueueError('UNAUTHORIZED', `cannot read ${paths.token}: permission denied (the daemon belongs to another user)`);
     }
     throw err;
+  }
+}
+
+/**
+ * Refuses a socket that another user created (e.g. one squatting the shared fallback directory): the token
+ * is only ever sent to a daemon of our own user.
+ */
+async function checkSocketOwner(path: string): Promise<void> {
+  if (process.platform === 'win32' || typeof process.getuid !== 'function') return;
+  let uid: number;
+  try {
+    uid = (await lstat(path)).uid;
+  } catch {
+    return;
+  }
+  if (uid !== process.getuid()) {
+    throw new QueueError('UNAUTHORIZED', `the socket ${path} belongs to another user (uid ${uid}); refusing to connect`);
   }
 }
 

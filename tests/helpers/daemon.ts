@@ -25,7 +25,7 @@ export class TestHome {
   }
 
   /** Runs the CLI to completion (async, so the test's own daemon keeps being served). */
-  cli(args: string[], options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  cli(args: string[], options: { input?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
     return new Promise((resolvePromise, reject) => {
       const child = spawn(process.execPath, [CLI, ...args], { env: this.env(options.env), cwd: options.cwd });
       let stdout = '';
@@ -39,7 +39,7 @@ export class TestHome {
   }
 
   /** Runs the CLI and insists on exit 0; returns trimmed stdout. */
-  async ok(args: string[], options: { cwd?: string } = {}): Promise<string> {
+  async ok(args: string[], options: { cwd?: string; input?: string | Buffer } = {}): Promise<string> {
     const r = await this.cli(args, options);
     if (r.code !== 0) throw new Error(`queuectl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
     return r.stdout.trim();

@@ -14,7 +14,7 @@ describe('encodeFrame', () => {
   it('round-trips through the splitter', () => {
     const msg = { jsonrpc: '2.0', id: 7, method: 'enqueue', params: { command: 'echo "héllo ✓"' } };
     const result = new LineSplitter().push(bytes(encodeFrame(msg)));
-    expect(result.lines.map((l) => JSON.parse(l))).toEqual([msg]);
+    expect(result.lines.map((l) => JSON.parse(l ?? 'null'))).toEqual([msg]);
   });
 });
 
@@ -28,7 +28,7 @@ describe('LineSplitter', () => {
   it('joins a line split across many chunks, one byte at a time', () => {
     const s = new LineSplitter();
     const text = '{"method":"status"}';
-    const out: string[] = [];
+    const out: Array<string | null> = [];
     for (const ch of text) {
       const r = s.push(bytes(ch));
       out.push(...r.lines);
@@ -95,17 +95,17 @@ describe('LineSplitter', () => {
     expect(s.push(bytes('b')).overflow).toBe(true);
   });
 
-  it('reports a line with invalid UTF-8 as badUtf8 and still returns the valid lines around it', () => {
+  it('reports a line with invalid UTF-8 as null in its place, with the valid lines around it', () => {
     const s = new LineSplitter();
     const chunk = new Uint8Array([...bytes('good1\n'), 0xff, 0xfe, 0x41, 0x0a, ...bytes('good2\n')]);
-    expect(s.push(chunk)).toEqual({ lines: ['good1', 'good2'], overflow: false, badUtf8: true });
+    expect(s.push(chunk)).toEqual({ lines: ['good1', null, 'good2'], overflow: false, badUtf8: true });
   });
 
   it('treats a truncated multibyte sequence at the end of a line as invalid', () => {
     const s = new LineSplitter();
     const euro = bytes('€'); // e2 82 ac
     const chunk = new Uint8Array([...bytes('a'), euro[0]!, euro[1]!, 0x0a, ...bytes('b\n')]);
-    expect(s.push(chunk)).toEqual({ lines: ['b'], overflow: false, badUtf8: true });
+    expect(s.push(chunk)).toEqual({ lines: [null, 'b'], overflow: false, badUtf8: true });
   });
 
   it('treats an overlong encoding and a lone surrogate encoding as invalid', () => {
@@ -124,7 +124,7 @@ describe('LineSplitter', () => {
     const s = new LineSplitter();
     expect(s.push(bytes('abc')).badUtf8).toBe(false);
     expect(s.push(new Uint8Array([0xff, 0x0a, ...bytes('next\n')]))).toEqual({
-      lines: ['next'],
+      lines: [null, 'next'],
       overflow: false,
       badUtf8: true,
     });

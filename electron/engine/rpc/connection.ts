@@ -29,10 +29,19 @@ type Id = string | number | null;
  * answers requests in order. Malformed input is answered with a JSON-RPC error; a line over the cap, a
  * wrong token or a silent client closes the connection. Nothing a client sends can take the daemon down.
  */
-export function serveConnection(socket: Socket, ctx: EngineContext, token: Buffer, log: (msg: string) => void): void {
+export function serveConnection(
+  socket: Socket,
+  ctx: EngineContext,
+  token: Buffer,
+  log: (msg: string) => void,
+  onAuthenticated: () => void,
+): void {
   const splitter = new LineSplitter(MAX_FRAME_BYTES);
   let authenticated = false;
+  /** No more input is read (a refusal or an oversized line is being answered). */
   let closing = false;
+  /** The connection was refused; lines already queued behind the refusal are dropped, not run. */
+  let refused = false;
   let queue: Promise<void> = Promise.resolve();
 
   const helloTimer = setTimeout(() => {
@@ -47,14 +56,14 @@ export function serveConnection(socket: Socket, ctx: EngineContext, token: Buffe
   const sendError = (id: Id, error: RpcErrorObject): void => send({ id, error });
   const refuse = (id: Id, err: QueueError): void => {
     closing = true;
+    refused = true;
     sendError(id, err.toRpc());
     socket.end();
   };
 
   socket.on('data', (chunk: Buffer) => {
     if (closing) return;
-    const { lines, overflow, badUtf8 } = splitter.push(chunk);
-    if (badUtf8) sendError(null, { code: RPC_PARSE_ERROR, message: 'message is not valid UTF-8', data: { code: 'BAD_REQUEST' } });
+    const { lines, overflow } = splitter.push(chunk);
     for (const line of lines) queue = queue.then(() => handleLine(line)).catch((err) => log(`connection error: ${String(err)}`));
     if (overflow) {
       closing = true;
@@ -66,8 +75,11 @@ export function serveConnection(socket: Socket, ctx: EngineContext, token: Buffe
     }
   });
 
-  async function handleLine(line: string): Promise<void> {
-    if (socket.destroyed) return;
+  async function handleLine(line: string | null): Promise<void> {
+    if (socket.destroyed || refused) return;
+    if (line === null) {
+      return sendError(null, { code: RPC_PARSE_ERROR, message: 'message is not valid UTF-8', data: { code: 'BAD_REQUEST' } });
+    }
     let msg: unknown;
     try {
       msg = JSON.parse(line);
@@ -104,6 +116,7 @@ export function serveConnection(socket: Socket, ctx: EngineContext, token: Buffe
     const given = typeof params.token === 'string' ? Buffer.from(params.token) : Buffer.alloc(0);
     if (given.length !== token.length || !timingSafeEqual(given, token)) {
       closing = true;
+      refused = true;
       await new Promise((r) => setTimeout(r, BAD_TOKEN_DELAY_MS));
       return refuse(id, new QueueError('UNAUTHORIZED', 'wrong token'));
     }
@@ -115,6 +128,7 @@ export function serveConnection(socket: Socket, ctx: EngineContext, token: Buffe
     }
     authenticated = true;
     clearTimeout(helloTimer);
+    onAuthenticated();
     send({ id, result: { protocol_version: PROTOCOL_VERSION, version: PRODUCT_VERSION, pid: process.pid } });
   }
 }

@@ -6,6 +6,9 @@ import type { HomePaths } from '../../../protocol/node/paths.js';
 import type { EngineContext } from '../context.js';
 import { serveConnection } from './connection.js';
 
+/** Connections that have not said hello yet; more are closed at once, so garbage cannot pile up. */
+const MAX_UNAUTHENTICATED = 64;
+
 /** The listening socket and the connections on it. */
 export interface RpcServer {
   close(): Promise<void>;
@@ -18,10 +21,24 @@ export interface RpcServer {
 export async function startRpcServer(ctx: EngineContext, log: (msg: string) => void): Promise<RpcServer> {
   const token = loadToken(ctx.paths);
   const sockets = new Set<Socket>();
+  let unauthenticated = 0;
   const server = createServer((socket) => {
+    if (unauthenticated >= MAX_UNAUTHENTICATED) {
+      socket.destroy();
+      return;
+    }
+    unauthenticated++;
+    let counted = true;
+    const authenticated = (): void => {
+      if (counted) unauthenticated--;
+      counted = false;
+    };
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    serveConnection(socket, ctx, token, log);
+    socket.on('close', () => {
+      sockets.delete(socket);
+      authenticated();
+    });
+    serveConnection(socket, ctx, token, log, authenticated);
   });
   server.on('error', (err) => log(`socket server error: ${err.message}`));
   await listen(server, ctx.paths.socket);

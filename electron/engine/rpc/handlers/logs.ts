@@ -12,6 +12,7 @@ export async function logs(ctx: EngineContext, raw: unknown): Promise<ResultOf<'
   const id = ctx.store.resolveId(requireString(params, 'id'));
   const maxBytes = optionalInt(params, 'max_bytes', 1, CHUNK_CAP) ?? CHUNK_CAP;
   const tail = optionalInt(params, 'tail_bytes', 0, Number.MAX_SAFE_INTEGER);
+  const from = optionalInt(params, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0;
   let file;
   try {
     file = await open(logPathFor(ctx.paths.logs, id), 'r');
@@ -21,7 +22,7 @@ export async function logs(ctx: EngineContext, raw: unknown): Promise<ResultOf<'
   }
   try {
     const { size } = await file.stat();
-    const offset = tail !== undefined ? Math.max(0, size - tail) : Math.min(optionalInt(params, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0, size);
+    const offset = tail !== undefined ? Math.max(0, size - tail) : Math.min(from, size);
     const length = Math.min(maxBytes, size - offset);
     const buffer = Buffer.alloc(length);
     const { bytesRead } = await file.read(buffer, 0, length, offset);

@@ -24,6 +24,39 @@ describe('crashes: nothing stuck in processing, nothing left running unsupervise
     await t.dispose();
   });
 
+  it('kill -9 of the daemon with 20 jobs running and 20 pending: no orphan keeps running, every job ends terminal, interrupted runs recorded', async () => {
+    t = new TestHome();
+    const pid = await t.start(20);
+    await t.ok(['config', 'set', 'backoff_factor_ms', '0']);
+    const marker = uniqueSleep().replace('sleep 1000.', 'sleep 3.');
+    const lines = Array.from({ length: 40 }, () => `${marker}; true`).join('\n');
+    const ids = (await t.ok(['enqueue', '--stdin', '--retries', '1'], { input: lines })).split('\n');
+    const running = await waitFor(async () => {
+      const s = await t.json<StatusResult>(['status']);
+      return s.counts.processing === 20 ? s : undefined;
+    }, 10_000, '20 running');
+    expect(running.counts.pending).toBe(20);
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => !alive(pid), 5000, 'the daemon to die');
+    await waitFor(() => !hasProcess(marker), 5000, 'the orphaned jobs to be killed by their workers');
+
+    await t.start(20);
+    const done = await waitFor(async () => {
+      const s = await t.json<StatusResult>(['status']);
+      return s.counts.completed === 40 ? s : undefined;
+    }, 30_000, 'all 40 to complete');
+    expect(done.counts.processing).toBe(0);
+    let interrupted = 0;
+    for (const id of ids) {
+      const j = await t.json<Shown>(['show', id]);
+      const outcomes = j.attempt_history.map((a) => a.outcome);
+      expect(outcomes.filter((o) => o === 'completed')).toHaveLength(1);
+      if (outcomes[0] === 'interrupted') interrupted++;
+    }
+    expect(interrupted).toBe(20);
+    console.log(`daemon kill: 40 jobs enqueued, 20 interrupted and rerun, 40 completed exactly once each, 0 lost, 0 stuck`);
+  });
+
   it('after kill -9 of the daemon, the interrupted run is recorded and the job is retried; its processes are gone', async () => {
     t = new TestHome();
     const pid = await t.start(1);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../protocol/index.js';
-import { TestHome } from '../helpers/daemon.js';
+import { spawnSync } from 'node:child_process';
+import { CLI, TestHome } from '../helpers/daemon.js';
 
 /**
  * Every bad input gets a clear message on stderr, the documented exit code, nothing on stdout,
@@ -30,7 +31,7 @@ describe('bad input is refused and changes nothing', () => {
 
   const snapshot = async () => JSON.stringify({ jobs: await t.json<Job[]>(['list', '--limit', '1000']), config: await t.json(['config', 'list']) });
 
-  const cases: Array<[string, () => string[], number, RegExp]> = [
+  const cases: Array<[string, () => string[], number, RegExp, (string | Buffer)?]> = [
     ['enqueue with no command', () => ['enqueue'], 2, /missing the command/],
     ['enqueue with an empty command', () => ['enqueue', ''], 2, /command is empty/],
     ['enqueue with a blank command', () => ['enqueue', '   '], 2, /command is empty/],
@@ -69,15 +70,59 @@ describe('bad input is refused and changes nothing', () => {
     ['cancel of a finished job', () => ['cancel', doneId], 1, /only pending, failed and processing/],
     ['worker start --count 0', () => ['worker', 'start', '--count', '0'], 2, /from 1 to 64/],
     ['worker stop --timeout nonsense', () => ['worker', 'stop', '--timeout', 'soon'], 2, /duration/],
+    ['worker start with an unknown flag', () => ['worker', 'start', '--turbo'], 2, /unknown option '--turbo'/],
+    ['worker start --count abc', () => ['worker', 'start', '--count', 'abc'], 2, /whole number, got "abc"/],
+    ['status with an unknown flag', () => ['status', '--verbose'], 2, /unknown option/],
+    ['status with an extra argument', () => ['status', 'now'], 2, /too many arguments/],
+    ['show without an id', () => ['show'], 2, /missing required argument 'id'/],
+    ['logs of an unknown id', () => ['logs', 'nosuchjob'], 1, /no job with id or prefix/],
+    ['logs without an id', () => ['logs'], 2, /missing required argument 'id'/],
+    ['cancel of an unknown id', () => ['cancel', 'nosuchjob'], 1, /no job with id or prefix/],
+    ['cancel with an ambiguous prefix', () => ['cancel', 'dup'], 1, /matches several jobs/],
+    ['dlq list --limit -5', () => ['dlq', 'list', '--limit', '-5'], 2, /from 1 to 100000/],
+    ['dlq list --limit abc', () => ['dlq', 'list', '--limit', 'abc'], 2, /whole number/],
+    ['list --limit 1e6', () => ['list', '--limit', '1e6'], 2, /whole number, got "1e6"/],
+    ['list --state with an empty value', () => ['list', '--state', ''], 2, /unknown state ""/],
+    ['enqueue --priority beyond the range', () => ['enqueue', 'true', '--priority', '1000000000'], 2, /from -1000000 to 1000000/],
+    ['enqueue --name too long', () => ['enqueue', 'true', '--name', 'n'.repeat(201)], 2, /name must be at most 200/],
+    ['enqueue with a command and --stdin', () => ['enqueue', 'true', '--stdin'], 2, /either a command or --stdin/],
+    ['JSON spec with trailing text', () => ['enqueue', '{"command":"true"} and more'], 2, /not valid JSON/],
+    ['JSON spec that is null inside braces', () => ['enqueue', '{}'], 2, /needs a "command"/],
+    ['JSON spec with a negative timeout', () => ['enqueue', '{"command":"true","timeout_ms":-1}'], 2, /timeout_ms must be between 0/],
+    ['JSON spec with a huge max_retries', () => ['enqueue', '{"command":"true","max_retries":1e12}'], 2, /max_retries must be between 0 and 1000/],
+    ['config set below the minimum', () => ['config', 'set', 'tick_interval_ms', '5'], 2, /between 10 and 60000/],
+    ['config set above the maximum', () => ['config', 'set', 'workers', '65'], 2, /between 1 and 64/],
+    ['config set a huge number', () => ['config', 'set', 'backoff_factor_ms', '1e309'], 2, /must be a whole number/],
+    ['config set an empty value', () => ['config', 'set', 'max_retries', ''], 2, /must be a whole number/],
+    ['config with an unknown subcommand', () => ['config', 'delete', 'max_retries'], 2, /unknown command 'delete'/],
+    ['dlq with an unknown subcommand', () => ['dlq', 'purge'], 2, /unknown command 'purge'/],
+    ['--stdin with invalid UTF-8', () => ['enqueue', '--stdin'], 2, /line 2: not valid UTF-8/, Buffer.from('echo ok\n\xff\xfe echo\n', 'latin1')],
+    ['--stdin with a 1 MB command', () => ['enqueue', '--stdin'], 2, /line 1: 1048576 bytes; a command may have at most 65536/, 'x'.repeat(1024 * 1024)],
+    ['--stdin with a malformed JSON line', () => ['enqueue', '--stdin'], 2, /line 3: the job spec is not valid JSON/, 'echo a\necho b\n{"command":\n'],
+    ['--stdin with nothing on it', () => ['enqueue', '--stdin'], 2, /no jobs on stdin/, '\n\n'],
+    ['--stdin with a duplicate id inside', () => ['enqueue', '--stdin'], 1, /exists already[\s\S]*nothing was enqueued/, '{"id":"same","command":"true"}\n{"id":"same","command":"true"}\n'],
   ];
 
-  it.each(cases)('%s', async (_label, args, code, message) => {
+  it.each(cases)('%s', async (_label, args, code, message, input) => {
     const before = await snapshot();
-    const r = await t.cli(args());
+    const r = await t.cli(args(), { input });
     expect(r.stderr).toMatch(message);
     expect(r.code).toBe(code);
     expect(r.stdout).toBe('');
     expect(await snapshot()).toBe(before);
+  });
+
+  it('a command with invalid UTF-8 in its arguments is refused', async () => {
+    const before = await snapshot();
+    const r = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${CLI}" enqueue "$(printf 'echo \\377\\376')"`], { env: t.env(), encoding: 'utf8' });
+    expect(r.stderr).toMatch(/not valid UTF-8/);
+    expect(r.status).toBe(2);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('the daemon is still up and answering after all of it', async () => {
+    const r = await t.cli(['status']);
+    expect(r.code).toBe(0);
   });
 
   it('every command exits 3 with a hint when no daemon runs', async () => {
