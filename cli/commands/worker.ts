@@ -105,12 +105,20 @@ async function startDetached(home: string, args: string[]): Promise<number> {
 }
 
 async function waitForExit(pid: number): Promise<void> {
-  for (;;) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 25));
+  while (isRunning(pid)) await new Promise((r) => setTimeout(r, 10));
+}
+
+/** A process that exited but is not yet reaped (a zombie, state Z in /proc) counts as gone. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }

@@ -1,15 +1,26 @@
 import type { Settings } from './config/settings.js';
 import type { Assignment, Pool } from './pool.js';
 import type { Store } from './store/index.js';
+import type { Claimed } from './store/transitions/claim.js';
 import type { RunResult } from './store/transitions/finish.js';
 import { logPathFor, type JobRow } from './store/rows.js';
 import { retryDelayMs } from './backoff.js';
 import { isStorageError } from './store/storage-error.js';
 import type { RunFinished } from './worker/messages.js';
 
+/** What one scheduling transaction decided; acted on only after it committed. */
+interface Decisions {
+  changed: JobRow[];
+  launches: Array<{ workerId: number; claimed: Claimed }>;
+}
+
 /**
  * Event-driven dispatch: hands due jobs to idle workers the moment something changes (an enqueue, a worker
  * finishing, a retry falling due), with a timer for the next run_at and tick_interval_ms as a safety poll.
+ *
+ * Group commit: a finished run and the claims it makes room for are one transaction (one fsync), and
+ * workers are told to start only after that transaction committed, so a failed commit never runs a job
+ * the database does not know is running.
  */
 export class Scheduler {
   private timer: NodeJS.Timeout | null = null;
@@ -42,10 +53,7 @@ export class Scheduler {
     if (this.timer) clearTimeout(this.timer);
     if (this.poll) clearInterval(this.poll);
     this.timer = this.poll = null;
-  }
-
-  get isHalted(): boolean {
-    return this.halted;
+    this.timerAt = Infinity;
   }
 
   restartPoll(): void {
@@ -59,64 +67,11 @@ export class Scheduler {
    * While the database refuses writes, nothing is claimed; the safety poll tries again.
    */
   dispatch(): void {
-    if (this.halted) return;
-    try {
-      if (!this.flushUnrecorded()) return;
-      this.claimForIdleWorkers();
-      this.storageRecovered();
-    } catch (err) {
-      if (!isStorageError(err)) throw err;
-      this.storageFailed(err);
-    }
+    if (this.unrecorded.length === 0 && (this.halted || this.pool.idleWorkers().length === 0)) return;
+    this.transact();
   }
 
-  private claimForIdleWorkers(): void {
-    const now = Date.now();
-    for (const workerId of this.pool.idleWorkers()) {
-      const claimed = this.store.claim(workerId, now);
-      if (!claimed) break;
-      this.changed(claimed.job);
-      this.pool.run(workerId, {
-        type: 'run',
-        jobId: claimed.job.id,
-        attempt: claimed.attempt,
-        command: claimed.job.command,
-        cwd: claimed.job.cwd,
-        timeoutMs: claimed.job.timeout_ms,
-        logPath: logPathFor(this.logsDir, claimed.job.id),
-        logMaxBytes: this.settings.get('log_max_bytes'),
-        env: {
-          QUEUECTL_JOB_ID: claimed.job.id,
-          QUEUECTL_ATTEMPT: String(claimed.attempt),
-          QUEUECTL_WORKER_ID: String(workerId),
-        },
-      });
-    }
-    this.armTimer(this.pool.idleWorkers().length > 0 ? this.store.nextRunAt() : null, now);
-  }
-
-  /** Writes results held back by a storage fault, oldest first. False if the database still refuses. */
-  flushUnrecorded(): boolean {
-    while (this.unrecorded.length > 0) {
-      const { jobId, attempt, result } = this.unrecorded[0]!;
-      try {
-        this.apply(jobId, attempt, result);
-      } catch (err) {
-        if (!isStorageError(err)) throw err;
-        this.storageFailed(err);
-        return false;
-      }
-      this.unrecorded.shift();
-    }
-    return true;
-  }
-
-  /** Results not yet written; a stop that cannot write them leaves the jobs to start-up recovery. */
-  get unrecordedCount(): number {
-    return this.unrecorded.length;
-  }
-
-  /** Records how a run ended and moves the job on (completed, failed with a retry, dead, or requeued). */
+  /** Records how a run ended (completed, failed with a retry, dead, or requeued) and refills the worker. */
   finished(result: RunFinished): void {
     const outcome: RunResult['outcome'] =
       result.killedFor === 'requeued'
@@ -140,36 +95,89 @@ export class Scheduler {
     });
   }
 
+  /** Writes results held back by a storage fault. False if the database still refuses. */
+  flushUnrecorded(): boolean {
+    if (this.unrecorded.length === 0) return true;
+    return this.transact();
+  }
+
+  /** Results not yet written; a stop that cannot write them leaves the jobs to start-up recovery. */
+  get unrecordedCount(): number {
+    return this.unrecorded.length;
+  }
+
   retryDelay = (n: number): number => retryDelayMs(n, this.settings.all());
 
   private record(jobId: string, attempt: number, result: RunResult): void {
-    if (this.unrecorded.length > 0) {
-      this.unrecorded.push({ jobId, attempt, result });
-      return;
-    }
+    this.unrecorded.push({ jobId, attempt, result });
+    this.transact();
+  }
+
+  /**
+   * One scheduling step as one transaction: write every held-back result, claim due jobs for idle
+   * workers; then, once committed, announce the changes and start the claimed jobs. A storage fault rolls
+   * it all back; held-back results stay queued for the next try. Returns false on a storage fault.
+   */
+  private transact(): boolean {
+    const decisions: Decisions = { changed: [], launches: [] };
+    const now = Date.now();
     try {
-      this.apply(jobId, attempt, result);
+      this.store.db.transaction(() => {
+        for (const { jobId, attempt, result } of this.unrecorded) {
+          const row = this.store.finish(jobId, attempt, result, now, this.retryDelay);
+          if (row) decisions.changed.push(row);
+        }
+        if (!this.halted) this.claimDue(decisions, now);
+      })();
     } catch (err) {
       if (!isStorageError(err)) throw err;
       this.storageFailed(err);
-      this.unrecorded.push({ jobId, attempt, result });
+      return false;
+    }
+    this.unrecorded.length = 0;
+    this.storageRecovered();
+    for (const row of decisions.changed) {
+      this.changed(row);
+      if (row.state === 'failed') this.armTimer(row.run_at, now);
+    }
+    for (const { workerId, claimed } of decisions.launches) this.launch(workerId, claimed);
+    if (!this.halted && this.pool.idleWorkers().length > 0) this.armTimer(this.store.nextRunAt(), now);
+    return true;
+  }
+
+  private claimDue(decisions: Decisions, now: number): void {
+    for (const workerId of this.pool.idleWorkers()) {
+      const claimed = this.store.claim(workerId, now);
+      if (!claimed) return;
+      decisions.changed.push(claimed.job);
+      decisions.launches.push({ workerId, claimed });
     }
   }
 
-  private apply(jobId: string, attempt: number, result: RunResult): void {
-    const row = this.store.finish(jobId, attempt, result, Date.now(), this.retryDelay);
-    if (row) {
-      this.changed(row);
-      if (row.state === 'failed') this.armTimer(row.run_at, Date.now());
-    }
+  private launch(workerId: number, claimed: Claimed): void {
+    const job = claimed.job;
+    this.pool.run(workerId, {
+      type: 'run',
+      jobId: job.id,
+      attempt: claimed.attempt,
+      command: job.command,
+      cwd: job.cwd,
+      timeoutMs: job.timeout_ms,
+      logPath: logPathFor(this.logsDir, job.id),
+      logMaxBytes: this.settings.get('log_max_bytes'),
+      env: {
+        QUEUECTL_JOB_ID: job.id,
+        QUEUECTL_ATTEMPT: String(claimed.attempt),
+        QUEUECTL_WORKER_ID: String(workerId),
+      },
+    });
   }
 
   private storageFailed(err: unknown): void {
-    const message = `${(err as { code?: string }).code}: ${(err as Error).message}`;
     if (this.storageFault === null) {
-      this.log(`storage fault, no jobs start until it clears: ${message}`);
+      this.log(`storage fault, no jobs start until it clears: ${(err as { code?: string }).code}: ${(err as Error).message}`);
     }
-    this.storageFault = message;
+    this.storageFault = (err as Error).message;
   }
 
   private storageRecovered(): void {

@@ -608,6 +608,48 @@ describe('counts', () => {
   });
 });
 
+describe('state counters', () => {
+  const counted = () => {
+    const out: Record<string, number> = { pending: 0, processing: 0, completed: 0, failed: 0, dead: 0, canceled: 0 };
+    for (const r of db.prepare('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state').all() as Array<{ state: string; n: number }>) out[r.state] = r.n;
+    return out;
+  };
+
+  it('stay equal to a full count through a random mix of every transition', () => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const outcomes = [COMPLETED, FAILED, REQUEUED];
+    for (let step = 0; step < 400; step++) {
+      const now = T0 + step;
+      const roll = random();
+      if (roll < 0.3) add({ max_retries: Math.floor(random() * 3) }, now);
+      else if (roll < 0.55) store.claim(1, now + 1_000_000);
+      else if (roll < 0.8) {
+        const running = db.prepare(`SELECT a.job_id AS id, a.number AS n FROM attempts a WHERE a.outcome = 'running' LIMIT 1`).get() as { id: string; n: number } | undefined;
+        if (running) store.finish(running.id, running.n, outcomes[Math.floor(random() * 3)]!, now, noDelay);
+      } else if (roll < 0.9) {
+        const any = db.prepare(`SELECT id FROM jobs WHERE state IN ('pending','failed','processing') LIMIT 1`).get() as { id: string } | undefined;
+        if (any) store.cancel(any.id, now);
+      } else store.retryAll(now);
+      expect(store.counts()).toEqual(counted());
+    }
+    store.recover(T0 + 500, noDelay);
+    expect(store.counts()).toEqual(counted());
+    expect(Object.values(store.counts()).reduce((a, b) => a + b, 0)).toBeGreaterThan(50);
+  });
+
+  it('are built from existing rows when the migration adds them to an older database', () => {
+    for (let i = 0; i < 5; i++) add({ id: `old${i}` });
+    store.cancel('old0', T0);
+    db.exec('DROP TRIGGER jobs_count_insert; DROP TRIGGER jobs_count_delete; DROP TRIGGER jobs_count_update; DROP TABLE state_counts');
+    db.pragma('user_version = 1');
+    db.close();
+    db = openDatabase(dbPath);
+    store = createStore(db);
+    expect(store.counts()).toEqual({ pending: 4, processing: 0, completed: 0, failed: 0, dead: 0, canceled: 1 });
+  });
+});
+
 describe('nextRunAt', () => {
   it('is null when no job waits', () => {
     expect(store.nextRunAt()).toBeNull();

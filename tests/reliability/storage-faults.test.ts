@@ -87,13 +87,13 @@ describe.skipIf(!mounted)('storage faults: refused clearly, nothing stored is lo
     console.log(`full disk: ${acknowledged.length} jobs acknowledged before the refusal, all ${stored.length} stored jobs intact`);
 
     rmSync(filler);
-    const id = await t.ok(['enqueue', 'echo after the fault']);
+    const id = await t.ok(['enqueue', 'echo after the fault', '--priority', '1000']);
     await waitFor(async () => (await t.json<Job>(['show', id])).state === 'completed', 60_000, 'the new job to complete');
     expect(t.daemonLog()).toMatch(/storage error: SQLITE_FULL/);
   });
 
   it('a run that ends while the disk is full is recorded once space is back, not lost or stuck', async () => {
-    const id = await t.ok(['enqueue', 'sleep 2', '--priority', '100']);
+    const id = await t.ok(['enqueue', 'sleep 2', '--priority', '1000']);
     await waitFor(async () => (await t.json<Job>(['show', id])).state === 'processing', 60_000, 'processing');
     const { refusal } = await enqueueUntilRefused();
     expect(refusal.code).toBe(1);

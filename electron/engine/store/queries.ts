@@ -10,7 +10,7 @@ export function prepareQueries(db: Database.Database) {
   const listState = db.prepare<[string, number], JobRow>(
     `SELECT * FROM jobs WHERE state = ? ORDER BY seq DESC LIMIT ?`,
   );
-  const countByState = db.prepare<[], { state: JobState; n: number }>(`SELECT state, COUNT(*) AS n FROM jobs GROUP BY state`);
+  const countByState = db.prepare<[], { state: JobState; n: number }>(`SELECT state, n FROM state_counts`);
   const attempts = db.prepare<[string], AttemptRow>(
     `SELECT number, worker_id, started_at, finished_at, outcome, exit_code, signal, error FROM attempts WHERE job_id = ? ORDER BY number`,
   );

@@ -43,4 +43,8 @@ channel.onParentGone(() => {
   process.exit(1);
 });
 
+// Ctrl-C in the daemon's terminal reaches its workers too; the engine decides when they stop.
+process.on('SIGINT', () => {});
+process.on('SIGHUP', () => {});
+
 channel.send({ type: 'ready' });

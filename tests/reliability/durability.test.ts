@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Job, StatusResult } from '../../protocol/index.js';
+import { TestHome, waitFor } from '../helpers/daemon.js';
+
+/**
+ * The design's promise: an enqueue is acknowledged only after its transaction committed. So every id the CLI
+ * printed with exit 0 must still be there after the daemon is killed with SIGKILL at an arbitrary moment.
+ * Four clients enqueue in a loop while the daemon is killed; the cycle repeats to hit more moments.
+ */
+
+const CYCLES = 3;
+const LOOPS = 4;
+/** Upper bound on enqueue calls per loop and cycle (a call costs ~130 ms of CPU, so ~25 fit in 3 s). */
+const MAX_CALLS_PER_LOOP = 200;
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface LoopResult {
+  ids: string[];
+  /** Exit codes of calls that failed after the kill (the loop's signal to stop). */
+  failuresAfterKill: number[];
+  /** Calls that failed while the daemon was still up: none expected. */
+  failuresBeforeKill: { code: number; stderr: string }[];
+  /** Exit-0 calls whose stdout was not exactly one job id. */
+  malformed: string[];
+}
+
+describe('durability: kill -9 of the daemon', () => {
+  let t: TestHome;
+  afterEach(async () => {
+    await t.dispose();
+  });
+
+  it('an enqueue that returned a job id survives kill -9 of the daemon (3 kills at random moments, 4 concurrent clients)', async () => {
+    t = new TestHome();
+    let pid = await t.start(1);
+    // Interrupted runs are retried at once, so the final drain does not wait on backoff.
+    await t.ok(['config', 'set', 'backoff_factor_ms', '0']);
+
+    const acknowledged = new Set<string>();
+    const figures: string[] = [];
+
+    for (let cycle = 1; cycle <= CYCLES; cycle++) {
+      let killedAt: number | null = null;
+      const loop = async (): Promise<LoopResult> => {
+        const r: LoopResult = { ids: [], failuresAfterKill: [], failuresBeforeKill: [], malformed: [] };
+        for (let i = 0; i < MAX_CALLS_PER_LOOP; i++) {
+          const res = await t.cli(['enqueue', 'true']);
+          if (res.code === 0) {
+            const id = res.stdout.trim();
+            if (/^[0-9a-z]{8}$/.test(id)) r.ids.push(id);
+            else r.malformed.push(res.stdout);
+            continue;
+          }
+          // A call that began before the kill may fail because of it; so may every call after it.
+          if (killedAt !== null && Date.now() >= killedAt) {
+            r.failuresAfterKill.push(res.code);
+            break;
+          }
+          r.failuresBeforeKill.push({ code: res.code, stderr: res.stderr });
+        }
+        return r;
+      };
+
+      const loops = Array.from({ length: LOOPS }, () => loop());
+      const delay = 1000 + Math.floor(Math.random() * 2000);
+      await sleep(delay);
+      killedAt = Date.now();
+      process.kill(pid, 'SIGKILL');
+      const results = await Promise.all(loops);
+      await waitFor(() => !alive(pid), 5000, 'the daemon to die');
+
+      const ids = results.flatMap((r) => r.ids);
+      for (const id of ids) acknowledged.add(id);
+      expect(results.flatMap((r) => r.failuresBeforeKill), 'enqueue failed while the daemon was up').toEqual([]);
+      expect(results.flatMap((r) => r.malformed), 'exit 0 without a job id on stdout').toEqual([]);
+      // Every loop noticed the kill within its bound, with "not running" (3) or a broken connection (1).
+      for (const r of results) {
+        expect(r.failuresAfterKill).toHaveLength(1);
+        expect([1, 3]).toContain(r.failuresAfterKill[0]);
+      }
+
+      pid = await t.start(1);
+      const listed = new Set((await t.json<Job[]>(['list', '--limit', '100000'])).map((j) => j.id));
+      const lost = [...acknowledged].filter((id) => !listed.has(id));
+      const found = acknowledged.size - lost.length;
+      const line =
+        `cycle ${cycle}: killed after ${delay} ms; acknowledged this cycle ${ids.length} ` +
+        `(total ${acknowledged.size}); jobs in db ${listed.size}; found ${found}; lost ${lost.length}; ` +
+        `exit codes after kill ${results.map((r) => r.failuresAfterKill.join('')).join(',')}`;
+      figures.push(line);
+      console.log(`durability ${line}`);
+      if (lost.length > 0) console.log(`lost ids: ${lost.join(' ')}\ndaemon.log:\n${t.daemonLog()}`);
+      expect(lost, `acknowledged ids missing after kill -9 #${cycle}`).toEqual([]);
+      expect(ids.length, 'the loops should have enqueued something before the kill').toBeGreaterThan(0);
+    }
+
+    // Recovery left nothing stuck: every job (acknowledged or not) runs to completion after the last restart.
+    const drained = await waitFor(async () => {
+      const s = await t.json<StatusResult>(['status']);
+      return s.counts.pending + s.counts.processing + s.counts.failed === 0 ? s : undefined;
+    }, 30_000, 'every job to finish after the last restart');
+    const total = Object.values(drained.counts).reduce((a, b) => a + b, 0);
+    console.log(`durability summary: ${figures.length} kills, ${acknowledged.size} acknowledged, ${total} jobs, counts ${JSON.stringify(drained.counts)}`);
+    expect(drained.counts.completed).toBe(total);
+    expect(total).toBeGreaterThanOrEqual(acknowledged.size);
+  });
+});
