@@ -11,11 +11,11 @@ export default defineConfig({
     target: 'node20',
     outDir: 'out/cli',
     emptyOutDir: true,
-    minify: false,
+    minify: true,
     sourcemap: false,
     rolldownOptions: {
       input: { queuectl: 'cli/main.ts' },
-      output: { format: 'es', entryFileNames: '[name].js', banner: '#!/usr/bin/env node' },
+      output: { format: 'cjs', entryFileNames: '[name].cjs', banner: '#!/usr/bin/env node' },
     },
   },
   ssr: { noExternal: true },
@@ -23,7 +23,7 @@ export default defineConfig({
     {
       name: 'queuectl-executable',
       writeBundle() {
-        chmodSync('out/cli/queuectl.js', 0o755);
+        chmodSync('out/cli/queuectl.cjs', 0o755);
       },
     },
   ],

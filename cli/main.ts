@@ -59,6 +59,12 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+// A reader that goes away (queuectl list | head) ends the output, not the program with a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 main().then((code) => {
   process.exitCode = code;
 });

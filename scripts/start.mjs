@@ -7,7 +7,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const build = spawnSync('npm', ['run', '--silent', 'build:node'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-const cli = fileURLToPath(new URL('../out/cli/queuectl.js', import.meta.url));
+const cli = fileURLToPath(new URL('../out/cli/queuectl.cjs', import.meta.url));
 process.stderr.write(
   'queuectl: running the headless daemon in the foreground (the desktop app is not available yet); ' +
     `in another terminal try: node ${cli} enqueue "echo hello"\n`,

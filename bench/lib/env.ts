@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { RpcClient } from '../../protocol/node/client.js';
 
 /** The built CLI the bench drives, exactly as a user runs it. */
-export const CLI = resolve('out/cli/queuectl.js');
+export const CLI = resolve('out/cli/queuectl.cjs');
 
 /** Runs a command to completion and returns its wall time in ms and its output. */
 export function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<{ ms: number; code: number; stdout: string; stderr: string }> {

@@ -8,7 +8,8 @@ export function forkWorkers(entry: string): SpawnWorker {
     const child = fork(entry, [], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, QUEUECTL_WORKER_ID: String(workerId) },
-      execArgv: [],
+      // A small young generation keeps the worker's memory, and so the cost of each fork() it makes, down.
+      execArgv: ['--max-semi-space-size=1'],
     });
     return {
       pid: child.pid ?? null,

@@ -76,14 +76,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     onIdle: () => scheduler.dispatch(),
     onFinished: (_workerId, result) => scheduler.finished(result),
     onCrashed: (_workerId, job, code, signal) => scheduler.crashed(job, code, signal),
-    onStarted: (_workerId, job) => {
-      if (job.pgid === null) return;
-      try {
-        store.recordPgid(job.jobId, job.attempt, job.pgid);
-      } catch (err) {
-        if (!isStorageError(err)) throw err;
-      }
-    },
+    onStarted: (_workerId, job) => scheduler.started(job),
     log,
   });
   const scheduler = new Scheduler(store, pool, settings, paths.logs, changed, log);
@@ -112,7 +105,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     if (key === 'workers') pool.resize(settings.get('workers'));
     if (key === 'tick_interval_ms') scheduler.restartPoll();
     if (key === 'save_interval_ms') restartCheckpoints();
-    scheduler.dispatch();
+    scheduler.wake();
   });
 
   const ctx: EngineContext = {
@@ -125,7 +118,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     stopping: () => stopping,
     changed: (row) => {
       changed(row);
-      if (row.state === 'pending' || row.state === 'canceled') scheduler.dispatch();
+      if (row.state === 'pending' || row.state === 'canceled') scheduler.wake();
     },
     stop: (opts) => stop(opts),
   };

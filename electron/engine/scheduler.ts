@@ -6,6 +6,7 @@ import type { RunResult } from './store/transitions/finish.js';
 import { logPathFor, type JobRow } from './store/rows.js';
 import { retryDelayMs } from './backoff.js';
 import { isStorageError } from './store/storage-error.js';
+import { withoutFsync } from './store/relaxed.js';
 import type { RunFinished } from './worker/messages.js';
 
 /** What one scheduling transaction decided; acted on only after it committed. */
@@ -18,9 +19,9 @@ interface Decisions {
  * Event-driven dispatch: hands due jobs to idle workers the moment something changes (an enqueue, a worker
  * finishing, a retry falling due), with a timer for the next run_at and tick_interval_ms as a safety poll.
  *
- * Group commit: a finished run and the claims it makes room for are one transaction (one fsync), and
- * workers are told to start only after that transaction committed, so a failed commit never runs a job
- * the database does not know is running.
+ * Group commit: a finished run and the claims it makes room for are one transaction, committed to the
+ * WAL without an fsync (see store/relaxed.ts), and workers are told to start only after it committed, so
+ * a failed commit never runs a job the database does not know is running.
  */
 export class Scheduler {
   private timer: NodeJS.Timeout | null = null;
@@ -32,6 +33,10 @@ export class Scheduler {
   private readonly unrecorded: Array<{ jobId: string; attempt: number; result: RunResult }> = [];
   /** Set while writes fail, so the fault is logged once and its end once. */
   private storageFault: string | null = null;
+  /** Process groups of runs that started, written with the next scheduling transaction (or within 100 ms). */
+  private readonly startedGroups: Assignment[] = [];
+  private groupsTimer: NodeJS.Timeout | null = null;
+  private wakeScheduled = false;
 
   constructor(
     private readonly store: Store,
@@ -71,6 +76,19 @@ export class Scheduler {
     this.transact();
   }
 
+  /**
+   * Dispatches soon, once, however often it is called in this turn of the event loop: an RPC answers
+   * first and the claim follows, and a burst of enqueues costs one claim transaction.
+   */
+  wake(): void {
+    if (this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      this.dispatch();
+    });
+  }
+
   /** Records how a run ended (completed, failed with a retry, dead, or requeued) and refills the worker. */
   finished(result: RunFinished): void {
     const outcome: RunResult['outcome'] =
@@ -95,9 +113,18 @@ export class Scheduler {
     });
   }
 
+  /** A run's command started: its process group is recorded soon, batched with other writes. */
+  started(job: Assignment): void {
+    this.startedGroups.push(job);
+    this.groupsTimer ??= setTimeout(() => {
+      this.groupsTimer = null;
+      if (this.startedGroups.length) this.transact();
+    }, 100);
+  }
+
   /** Writes results held back by a storage fault. False if the database still refuses. */
   flushUnrecorded(): boolean {
-    if (this.unrecorded.length === 0) return true;
+    if (this.unrecorded.length === 0 && this.startedGroups.length === 0) return true;
     return this.transact();
   }
 
@@ -122,19 +149,23 @@ export class Scheduler {
     const decisions: Decisions = { changed: [], launches: [] };
     const now = Date.now();
     try {
-      this.store.db.transaction(() => {
-        for (const { jobId, attempt, result } of this.unrecorded) {
-          const row = this.store.finish(jobId, attempt, result, now, this.retryDelay);
-          if (row) decisions.changed.push(row);
-        }
-        if (!this.halted) this.claimDue(decisions, now);
-      })();
+      withoutFsync(this.store.db, () =>
+        this.store.db.transaction(() => {
+          for (const job of this.startedGroups) if (job.pgid !== null) this.store.recordPgid(job.jobId, job.attempt, job.pgid);
+          for (const { jobId, attempt, result } of this.unrecorded) {
+            const row = this.store.finish(jobId, attempt, result, now, this.retryDelay);
+            if (row) decisions.changed.push(row);
+          }
+          if (!this.halted) this.claimDue(decisions, now);
+        })(),
+      );
     } catch (err) {
       if (!isStorageError(err)) throw err;
       this.storageFailed(err);
       return false;
     }
     this.unrecorded.length = 0;
+    this.startedGroups.length = 0;
     this.storageRecovered();
     for (const row of decisions.changed) {
       this.changed(row);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -49,7 +48,7 @@ export function homePaths(home: string, platform: NodeJS.Platform = process.plat
  * directory under the temp dir, named by a hash of the home. On Windows it is a named pipe.
  */
 function socketPath(home: string, platform: NodeJS.Platform): string {
-  const digest = createHash('sha256').update(home).digest('hex').slice(0, 16);
+  const digest = fnv1a64(home);
   if (platform === 'win32') return `\\\\.\\pipe\\queuectl-${digest}`;
   const inHome = join(home, 'queuectl.sock');
   if (Buffer.byteLength(inHome) <= MAX_SOCKET_PATH) return inHome;
@@ -60,4 +59,14 @@ function socketPath(home: string, platform: NodeJS.Platform): string {
 export function fallbackSocketDir(): string {
   const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
   return join(tmpdir(), `queuectl-${uid}`);
+}
+
+/** 64-bit FNV-1a of the UTF-16 code units, as 16 hex digits: a stable short name for a home path. */
+export function fnv1a64(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= BigInt(text.charCodeAt(i));
+    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash.toString(16).padStart(16, '0');
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /** The built CLI, as a user runs it. `npm test` builds it before the tests. */
-export const CLI = resolve('out/cli/queuectl.js');
+export const CLI = resolve('out/cli/queuectl.cjs');
 
 export interface CliResult {
   code: number;

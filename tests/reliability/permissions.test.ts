@@ -96,8 +96,8 @@ describe('file permissions keep other local users out', () => {
 
     shared = mkdtempSync(join(tmpdir(), 'qctl-shared-'));
     chmodSync(shared, 0o755);
-    copyFileSync(CLI, join(shared, 'queuectl.js'));
-    chmodSync(join(shared, 'queuectl.js'), 0o644);
+    copyFileSync(CLI, join(shared, 'queuectl.cjs'));
+    chmodSync(join(shared, 'queuectl.cjs'), 0o644);
     writeFileSync(join(shared, 'probe.cjs'), PROBE_SCRIPT);
     chmodSync(join(shared, 'probe.cjs'), 0o644);
   });
@@ -130,7 +130,7 @@ describe('file permissions keep other local users out', () => {
 
   it.skipIf(cannotSwitch)('another OS user cannot enqueue with the CLI: non-zero exit, a clear error, no new job', async () => {
     const before = await allJobs();
-    const r = await asNobody([join(shared, 'queuectl.js'), 'enqueue', 'touch /tmp/queuectl-should-not-exist'], nobodyEnv(), shared);
+    const r = await asNobody([join(shared, 'queuectl.cjs'), 'enqueue', 'touch /tmp/queuectl-should-not-exist'], nobodyEnv(), shared);
     expect(r.code).not.toBe(0);
     expect(r.code).not.toBeNull(); // not killed by our 15 s bound
     expect(r.stdout).toBe('');
@@ -163,7 +163,7 @@ describe('file permissions keep other local users out', () => {
     try {
       const probe = await asNobody([join(shared, 'probe.cjs'), paths.socket, paths.token], nobodyEnv(), shared);
       expect(probe.stdout.trim()).toBe('TOKEN_EACCES EACCES');
-      const cli = await asNobody([join(shared, 'queuectl.js'), 'enqueue', 'true'], nobodyEnv(), shared);
+      const cli = await asNobody([join(shared, 'queuectl.cjs'), 'enqueue', 'true'], nobodyEnv(), shared);
       expect(cli.code).not.toBe(0);
       expect(cli.code).not.toBeNull();
       expect(cli.stderr).toMatch(/permission denied|another user/i);

@@ -18,6 +18,6 @@ export function enqueueBatch(ctx: EngineContext, raw: unknown): ResultOf<'enqueu
     }
   });
   const ids = ctx.store.enqueueMany(valid, Date.now());
-  if (ids.length) ctx.scheduler.dispatch();
+  if (ids.length) ctx.scheduler.wake();
   return { ids };
 }
