@@ -43,7 +43,9 @@ async function main(): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code)) return EXIT.ok;
+      if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code)) {
+        return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      }
       if (err.code === 'commander.executeSubCommandAsync') return EXIT.ok;
       return EXIT.usage;
     }

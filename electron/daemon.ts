@@ -5,7 +5,8 @@ import { forkWorkers } from './daemon/fork-worker.js';
 
 /**
  * The headless host: the engine with child_process workers and no UI, for servers, SSH sessions, CI and
- * tests. Started by `queuectl worker start`; stops gracefully on SIGTERM/SIGINT (a second signal stops at once).
+ * tests. Started by `queuectl worker start`; stops gracefully on SIGTERM/SIGINT/SIGHUP; a second signal
+ * kills running jobs at once and requeues them.
  * Usage: node daemon.js [--count N]
  */
 async function main(): Promise<number> {
@@ -13,7 +14,7 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   let workers: number | undefined;
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--count' && /^\d+$/.test(args[i + 1] ?? '')) workers = Number(args[++i]);
+    if (args[i] === '--count' && /^\d+$/.test(args[i + 1] ?? '') && Number(args[i + 1]) >= 1) workers = Number(args[++i]);
     else {
       process.stderr.write(`queuectl daemon: unknown argument ${args[i]}\n`);
       return 2;
@@ -35,7 +36,7 @@ async function main(): Promise<number> {
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++;
-    process.stderr.write(`queuectl: ${signal}: ${signals === 1 ? 'stopping gracefully (send again to stop now)' : 'stopping now'}\n`);
+    process.stderr.write(`queuectl: ${signal}: ${signals === 1 ? 'stopping gracefully (send again to kill and requeue running jobs)' : 'killing and requeuing running jobs'}\n`);
     void engine.stop(signals === 1 ? {} : { timeoutMs: 0 });
   };
   process.on('SIGINT', onSignal);

@@ -2,7 +2,7 @@ import { contextBridge, ipcRenderer } from 'electron';
 
 /**
  * The whole bridge between the dashboard and the app: invoke a protocol method, and receive pushed events.
- * Main checks the sender and the payload of every call.
+ * Main must check the sender and the payload of every call (the handlers arrive with the desktop-app issue).
  */
 contextBridge.exposeInMainWorld('queuectl', {
   invoke: (method: string, params: unknown): Promise<unknown> => ipcRenderer.invoke('queuectl:invoke', method, params),

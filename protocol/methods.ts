@@ -58,10 +58,14 @@ export interface ListParams {
 }
 
 export interface ListResult {
+  /** Most recent first; fewer than asked when the answer would not fit in one message (MAX_FRAME_BYTES). */
   jobs: Job[];
   /** How many jobs match the filter in all. */
   total: number;
 }
+
+/** dlq.retry --all lists at most this many of the jobs it retried (the count is exact). */
+export const MAX_LISTED_RETRIES = 100;
 
 /** One setting with its value and its definition. */
 export interface ConfigEntry extends ConfigDefinition {
@@ -104,7 +108,8 @@ export interface Methods {
   show: { params: { id: string }; result: { job: Job; attempts: Attempt[] } };
   logs: { params: LogsParams; result: LogsResult };
   cancel: { params: { id: string }; result: { job: Job } };
-  'dlq.retry': { params: DlqRetryParams; result: { jobs: Job[] } };
+  /** count: how many went back to pending; jobs: the first MAX_LISTED_RETRIES of them. */
+  'dlq.retry': { params: DlqRetryParams; result: { count: number; jobs: Job[] } };
   'config.list': { params: Record<string, never>; result: { entries: ConfigEntry[] } };
   'config.get': { params: { key: string }; result: { entry: ConfigEntry } };
   'config.set': { params: { key: string; value: string | number }; result: { entry: ConfigEntry } };

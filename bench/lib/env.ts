@@ -18,6 +18,7 @@ export function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, input
     child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
     child.on('error', fail);
     child.on('close', (code) => done({ ms: Number(process.hrtime.bigint() - start) / 1e6, code: code ?? -1, stdout, stderr }));
+    child.stdin.on('error', () => {});
     child.stdin.end(input ?? '');
   });
 }

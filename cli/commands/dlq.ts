@@ -29,9 +29,10 @@ export function registerDlq(program: Command): void {
     .action(async (id: string | undefined, opts: { all?: boolean; json?: boolean }) => {
       if (!id && !opts.all) throw usageError('give a job id, or --all to retry every dead job');
       if (id && opts.all) throw usageError('give a job id or --all, not both');
-      const { jobs } = await withClient((c) => c.call('dlq.retry', opts.all ? { all: true } : { id }));
-      if (opts.json) return printJson(jobs);
-      if (jobs.length === 0) note('the dead-letter queue is empty; nothing to retry');
-      for (const job of jobs) printLine(`retrying ${job.id}`);
+      const result = await withClient((c) => c.call('dlq.retry', opts.all ? { all: true } : { id }));
+      if (opts.json) return printJson(result);
+      if (result.count === 0) note('the dead-letter queue is empty; nothing to retry');
+      for (const job of result.jobs) printLine(`retrying ${job.id}`);
+      if (result.count > result.jobs.length) printLine(`… and ${result.count - result.jobs.length} more (${result.count} in all)`);
     });
 }

@@ -56,7 +56,7 @@ export async function sendInBatches(client: RpcClient, specs: JobSpec[], lines: 
     let bytes = 0;
     while (sent + batch.length < specs.length && batch.length < MAX_BATCH_JOBS) {
       const spec = specs[sent + batch.length]!;
-      const size = Buffer.byteLength(spec.command) + 256;
+      const size = Buffer.byteLength(JSON.stringify(spec)) + 1;
       if (batch.length > 0 && bytes + size > BATCH_BYTES) break;
       batch.push(spec);
       bytes += size;

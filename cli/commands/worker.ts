@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { QueueError } from '../../protocol/index.js';
@@ -39,12 +40,14 @@ export function registerWorker(program: Command): void {
     .command('stop')
     .description('stop gracefully: start no new jobs, let running ones finish, then exit')
     .option('--timeout <duration>', 'after this long, kill running jobs and put them back to pending (default: config stop_timeout_ms)', duration)
-    .action(async (opts: { timeout?: number }) => {
+    .option('--json', 'print the stopped daemon as JSON')
+    .action(async (opts: { timeout?: number; json?: boolean }) => {
       const client = await RpcClient.connect(resolveHome());
       const { pid } = await client.call('daemon.stop', opts.timeout === undefined ? {} : { timeout_ms: opts.timeout });
       await client.closed();
       await waitForExit(pid);
-      printLine(`queuectl daemon stopped (pid ${pid})`);
+      if (opts.json) printJson({ stopped: true, pid });
+      else printLine(`queuectl daemon stopped (pid ${pid})`);
     });
 }
 
@@ -69,7 +72,7 @@ function runForeground(args: string[]): Promise<number> {
   process.on('SIGTERM', forward('SIGTERM'));
   process.on('SIGHUP', forward('SIGHUP'));
   return new Promise((resolve) => {
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + 15 : EXIT.failure)));
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + (constants.signals[signal] ?? 15) : EXIT.failure)));
     child.on('error', (err) => {
       note(`queuectl: could not start the daemon: ${err.message}`);
       resolve(EXIT.failure);

@@ -10,10 +10,12 @@ import { startRpcServer, type RpcServer } from './rpc/server.js';
 import { Scheduler } from './scheduler.js';
 import type { SpawnWorker } from './spawn.js';
 import { createStore } from './store/index.js';
-import { openDatabase, setAutoCheckpoint } from './store/open.js';
-import { isStorageError } from './store/storage-error.js';
+import { openDatabase } from './store/open.js';
+import { Checkpoints } from './checkpoints.js';
+import { drainForStop } from './graceful-stop.js';
 import type { JobRow } from './store/rows.js';
 import { killTree } from './worker/kill-tree.js';
+import { processIdentity } from './worker/process-identity.js';
 
 export { AlreadyRunningError } from './lock.js';
 export type { SpawnWorker, WorkerHandle } from './spawn.js';
@@ -49,25 +51,34 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   mkdirSync(paths.logs, { recursive: true, mode: 0o700 });
 
   const release = acquireLock(paths.lockFile, paths.pidFile);
-  let db: Database.Database;
+  let db: Database.Database | null = null;
+  const cleanups: Array<() => void> = [];
   try {
     db = openDatabase(paths.database);
+    return await run(db, paths, options, log, release, cleanups);
   } catch (err) {
+    for (const cleanup of cleanups.reverse()) cleanup();
+    db?.close();
     release();
     throw err;
   }
+}
+
+/** The engine on an open database; anything that needs undoing if start-up fails goes into `cleanups`. */
+async function run(
+  db: Database.Database,
+  paths: HomePaths,
+  options: EngineOptions,
+  log: (message: string) => void,
+  release: () => void,
+  cleanups: Array<() => void>,
+): Promise<Engine> {
   const store = createStore(db);
   const settings = new Settings(db, log);
   if (options.workers !== undefined) settings.set('workers', options.workers);
-  setAutoCheckpoint(db, settings.get('save_interval_ms') > 0);
 
   const events = new EventEmitter();
   events.setMaxListeners(0);
-  let stopping = false;
-  let stopPromise: Promise<void> | null = null;
-  let resolveStopped!: () => void;
-  const stopped = new Promise<void>((r) => (resolveStopped = r));
-
   const changed = (row: JobRow): void => {
     events.emit('job', row);
   };
@@ -80,33 +91,22 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     log,
   });
   const scheduler = new Scheduler(store, pool, settings, paths.logs, changed, log);
+  cleanups.push(() => scheduler.halt());
 
   const recovered = store.recover(Date.now(), scheduler.retryDelay);
-  for (const pgid of recovered.orphanGroups) if (killTree(pgid, 'SIGKILL')) log(`killed process group ${pgid} left by a crashed run`);
+  for (const { pgid, identity } of recovered.orphanGroups) {
+    // Only the very process that led the group: a reused pid, or any pid after a reboot, is left alone.
+    if (identity !== null && processIdentity(pgid) === identity && killTree(pgid, 'SIGKILL')) {
+      log(`killed process group ${pgid} left by a crashed run`);
+    }
+  }
   for (const row of recovered.jobs) log(`recovered job ${row.id}: its run was interrupted; now ${row.state}`);
 
-  let checkpointTimer: NodeJS.Timeout | null = null;
-  const checkpoint = (): void => {
-    try {
-      db.pragma('wal_checkpoint(PASSIVE)');
-    } catch (err) {
-      if (!isStorageError(err)) throw err;
-    }
-  };
-  const restartCheckpoints = (): void => {
-    if (checkpointTimer) clearInterval(checkpointTimer);
-    const every = settings.get('save_interval_ms');
-    setAutoCheckpoint(db, every > 0);
-    checkpointTimer = every > 0 ? setInterval(checkpoint, every) : null;
-  };
-  restartCheckpoints();
-
-  settings.onChange((key) => {
-    if (key === 'workers') pool.resize(settings.get('workers'));
-    if (key === 'tick_interval_ms') scheduler.restartPoll();
-    if (key === 'save_interval_ms') restartCheckpoints();
-    scheduler.wake();
-  });
+  let stopping = false;
+  let stopPromise: Promise<void> | null = null;
+  let stopDeadline = Infinity;
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((r) => (resolveStopped = r));
 
   const ctx: EngineContext = {
     paths,
@@ -122,46 +122,29 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     },
     stop: (opts) => stop(opts),
   };
+  const server: RpcServer = await startRpcServer(ctx, log);
+  cleanups.push(() => void server.close());
 
-  let server: RpcServer;
-  try {
-    server = await startRpcServer(ctx, log);
-  } catch (err) {
-    db.close();
-    release();
-    throw err;
-  }
+  const checkpoints = new Checkpoints(db);
+  checkpoints.every(settings.get('save_interval_ms'));
+  settings.onChange((key) => {
+    if (stopping) return;
+    if (key === 'workers') pool.resize(settings.get('workers'));
+    if (key === 'tick_interval_ms') scheduler.restartPoll();
+    if (key === 'save_interval_ms') checkpoints.every(settings.get('save_interval_ms'));
+    scheduler.wake();
+  });
 
-  /** When running jobs get killed and requeued; a second stop request can bring it closer. */
-  let stopDeadline = Infinity;
-
-  async function stop(opts: { timeoutMs?: number } = {}): Promise<void> {
-    const timeoutMs = opts.timeoutMs ?? settings.get('stop_timeout_ms');
-    stopDeadline = Math.min(stopDeadline, Date.now() + timeoutMs);
+  /** Graceful stop; a second call with a shorter timeout brings the kill-and-requeue moment closer. */
+  function stop(opts: { timeoutMs?: number } = {}): Promise<void> {
+    stopDeadline = Math.min(stopDeadline, Date.now() + (opts.timeoutMs ?? settings.get('stop_timeout_ms')));
     if (stopPromise) return stopPromise;
     stopping = true;
     stopPromise = (async () => {
-      scheduler.halt();
-      log(`stopping: ${pool.busyCount()} running job(s) get ${timeoutMs} ms to finish`);
-      await waitUntil(() => pool.busyCount() === 0, () => stopDeadline);
-      const left = pool.running();
-      if (left.length) {
-        log(`stop timeout: killing and requeuing ${left.map((j) => j.jobId).join(', ')}`);
-        for (const job of left) pool.kill(job.jobId, 'requeued');
-        const killDeadline = Date.now() + 5000;
-        await waitUntil(() => pool.busyCount() === 0, () => killDeadline);
-      }
-      await pool.shutdown(3000);
-      if (!scheduler.flushUnrecorded()) {
-        log(`${scheduler.unrecordedCount} run result(s) could not be written; start-up recovery will retry those jobs`);
-      }
-      if (checkpointTimer) clearInterval(checkpointTimer);
+      await drainForStop({ pool, scheduler, log, deadline: () => stopDeadline });
+      checkpoints.stop();
       await server.close();
-      try {
-        db.pragma('wal_checkpoint(TRUNCATE)');
-      } catch (err) {
-        log(`final checkpoint failed: ${(err as Error).message}`);
-      }
+      if (!checkpoints.run('TRUNCATE')) log('final checkpoint failed: the database could not be written');
       db.close();
       release();
       log('stopped');
@@ -175,9 +158,4 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   scheduler.start();
   log(`queuectl engine started in ${paths.home} (pid ${process.pid}, ${settings.get('workers')} workers)`);
   return { paths, events, stop, stopped };
-}
-
-/** Polls `done` until it holds or the (movable) deadline passes. */
-async function waitUntil(done: () => boolean, deadline: () => number): Promise<void> {
-  while (!done() && Date.now() < deadline()) await new Promise((r) => setTimeout(r, 25));
 }

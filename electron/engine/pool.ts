@@ -11,6 +11,8 @@ export interface Assignment {
   since: number;
   /** Process group of the command once it started. */
   pgid: number | null;
+  /** Boot id + start time of that group's leader (see worker/process-identity.ts). */
+  pgidIdentity: string | null;
 }
 
 /**
@@ -56,6 +58,7 @@ export class Pool {
 
   /** Grows or shrinks to n workers. Busy workers beyond n retire after their job. */
   resize(n: number): void {
+    if (this.stopped) return;
     this.target = n;
     const live = [...this.slots.values()].filter((s) => s.status !== 'retiring');
     for (let i = live.length; i < n; i++) this.spawn(this.freeId());
@@ -82,7 +85,7 @@ export class Pool {
   run(workerId: number, request: RunRequest): void {
     const slot = this.slots.get(workerId);
     if (!slot || slot.status !== 'idle') throw new Error(`worker ${workerId} is not idle`);
-    const job: Assignment = { jobId: request.jobId, attempt: request.attempt, command: request.command, since: Date.now(), pgid: null };
+    const job: Assignment = { jobId: request.jobId, attempt: request.attempt, command: request.command, since: Date.now(), pgid: null, pgidIdentity: null };
     this.slots.set(workerId, { ...slot, status: 'busy', job });
     slot.handle.send(request);
   }
@@ -116,10 +119,19 @@ export class Pool {
   }
 
   /** Lets idle workers exit now and busy ones after their job; resolves when all are gone or after `timeoutMs`. */
+  /**
+   * Lets idle workers exit now and busy ones after their job; after `timeoutMs` kills what is left and
+   * waits (briefly) for those exits too, so every crash report arrives before the caller moves on.
+   */
   async shutdown(timeoutMs: number): Promise<void> {
     this.stopped = true;
     for (const slot of this.slots.values()) this.retire(slot);
-    const deadline = Date.now() + timeoutMs;
+    await this.untilEmpty(Date.now() + timeoutMs);
+    for (const slot of this.slots.values()) this.destroy(slot);
+    await this.untilEmpty(Date.now() + 2000);
+  }
+
+  private async untilEmpty(deadline: number): Promise<void> {
     while (this.slots.size > 0 && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.max(1, deadline - Date.now()));
@@ -129,7 +141,6 @@ export class Pool {
         });
       });
     }
-    for (const slot of this.slots.values()) this.destroy(slot);
   }
 
   private freeId(): number {
@@ -160,6 +171,7 @@ export class Pool {
       case 'started':
         if (slot.job && slot.job.jobId === msg.jobId) {
           slot.job.pgid = msg.pid;
+          slot.job.pgidIdentity = msg.identity;
           this.events.onStarted(id, slot.job);
         }
         return;

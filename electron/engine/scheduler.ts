@@ -151,7 +151,9 @@ export class Scheduler {
     try {
       withoutFsync(this.store.db, () =>
         this.store.db.transaction(() => {
-          for (const job of this.startedGroups) if (job.pgid !== null) this.store.recordPgid(job.jobId, job.attempt, job.pgid);
+          for (const job of this.startedGroups) {
+            if (job.pgid !== null) this.store.recordPgid(job.jobId, job.attempt, job.pgid, job.pgidIdentity);
+          }
           for (const { jobId, attempt, result } of this.unrecorded) {
             const row = this.store.finish(jobId, attempt, result, now, this.retryDelay);
             if (row) decisions.changed.push(row);

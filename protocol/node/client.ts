@@ -29,8 +29,12 @@ export class RpcClient {
   private constructor(private readonly socket: Socket) {
     const splitter = new LineSplitter();
     socket.on('data', (chunk) => {
-      const { lines } = splitter.push(chunk);
+      const { lines, overflow } = splitter.push(chunk);
       for (const line of lines) if (line !== null) this.receive(line);
+      if (overflow) {
+        this.fail(new QueueError('INTERNAL', 'the daemon sent a message over the size cap'));
+        socket.destroy();
+      }
     });
     socket.on('error', (err) => this.fail(err));
     socket.on('close', () => {
@@ -79,6 +83,10 @@ export class RpcClient {
     }
     if (msg.id === undefined || msg.id === null) {
       if (msg.method) this.onNotification?.({ method: msg.method, params: msg.params });
+      else if (msg.error) {
+        const code = (msg.error.data?.code ?? 'INTERNAL') as ErrorCode;
+        this.fail(new QueueError(code, msg.error.message, msg.error.data ?? {}));
+      }
       return;
     }
     const waiter = this.pending.get(msg.id);

@@ -492,13 +492,16 @@ describe('recover', () => {
     const cb = claimAt(T0);
     const cc = claimAt(T0);
     claimAt(T0); // d: running, but no pgid recorded
-    store.recordPgid('a', ca.attempt, 4242);
-    store.recordPgid('b', cb.attempt, 4343);
-    store.recordPgid('c', cc.attempt, 4444);
+    store.recordPgid('a', ca.attempt, 4242, 'boot:1');
+    store.recordPgid('b', cb.attempt, 4343, null);
+    store.recordPgid('c', cc.attempt, 4444, 'boot:3');
     store.finish('c', cc.attempt, COMPLETED, T0 + 1, noDelay); // c's run is over: its group is not an orphan
 
     const { orphanGroups, jobs } = store.recover(T0 + 2, noDelay);
-    expect([...orphanGroups].sort((x, y) => x - y)).toEqual([4242, 4343]);
+    expect([...orphanGroups].sort((x, y) => x.pgid - y.pgid)).toEqual([
+      { pgid: 4242, identity: 'boot:1' },
+      { pgid: 4343, identity: null },
+    ]);
     expect(jobs.map((j) => j.id).sort()).toEqual(['a', 'b', 'd']);
     expect(job('c').state).toBe('completed');
   });
@@ -507,20 +510,20 @@ describe('recover', () => {
     expect(store.recover(T0, noDelay)).toEqual({ jobs: [], orphanGroups: [] });
     add();
     const c = claimAt(T0);
-    store.recordPgid(c.job.id, c.attempt, 99);
-    expect(store.recover(T0 + 1, noDelay).orphanGroups).toEqual([99]);
+    store.recordPgid(c.job.id, c.attempt, 99, 'boot:99');
+    expect(store.recover(T0 + 1, noDelay).orphanGroups).toEqual([{ pgid: 99, identity: 'boot:99' }]);
     expect(store.recover(T0 + 2, noDelay)).toEqual({ jobs: [], orphanGroups: [] });
   });
 
   it('survives a real restart: state written before close is recovered after reopening', () => {
     add({ id: 'crashy', max_retries: 1 });
     const c = claimAt(T0);
-    store.recordPgid('crashy', c.attempt, 777);
+    store.recordPgid('crashy', c.attempt, 777, 'boot:777');
     db.close();
     db = openDatabase(dbPath);
     store = createStore(db);
     const { jobs, orphanGroups } = store.recover(T0 + 5, noDelay);
-    expect(orphanGroups).toEqual([777]);
+    expect(orphanGroups).toEqual([{ pgid: 777, identity: 'boot:777' }]);
     expect(jobs).toEqual([expect.objectContaining({ id: 'crashy', state: 'failed', attempts: 1, run_at: T0 + 5 })]);
   });
 });
@@ -639,11 +642,15 @@ describe('state counters', () => {
   });
 
   it('are built from existing rows when the migration adds them to an older database', () => {
-    for (let i = 0; i < 5; i++) add({ id: `old${i}` });
-    store.cancel('old0', T0);
-    db.exec('DROP TRIGGER jobs_count_insert; DROP TRIGGER jobs_count_delete; DROP TRIGGER jobs_count_update; DROP TABLE state_counts');
-    db.pragma('user_version = 1');
     db.close();
+    rmSync(dbPath, { force: true });
+    const v1 = new Database(dbPath);
+    v1.exec(MIGRATIONS[0]!);
+    v1.pragma('user_version = 1');
+    const insert = v1.prepare(`INSERT INTO jobs (id, command, state, max_retries, run_at, created_at, updated_at) VALUES (?, 'true', ?, 1, 0, 0, 0)`);
+    for (let i = 0; i < 4; i++) insert.run(`old${i}`, 'pending');
+    insert.run('old4', 'canceled');
+    v1.close();
     db = openDatabase(dbPath);
     store = createStore(db);
     expect(store.counts()).toEqual({ pending: 4, processing: 0, completed: 0, failed: 0, dead: 0, canceled: 1 });
@@ -742,3 +749,14 @@ function readUserVersion(path: string): number {
     raw.close();
   }
 }
+
+describe('process identity (pid reuse guard for start-up recovery)', () => {
+  it('names a live process by boot id and start time, the same each time, and differs between processes', async () => {
+    const { processIdentity } = await import('../../electron/engine/worker/process-identity.js');
+    const self = processIdentity(process.pid);
+    expect(self).toMatch(/^[0-9a-f-]{36}:\d+$/);
+    expect(processIdentity(process.pid)).toBe(self);
+    expect(processIdentity(1)).not.toBe(self);
+    expect(processIdentity(2 ** 22 + 12345)).toBeNull();
+  });
+});

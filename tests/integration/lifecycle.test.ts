@@ -33,20 +33,21 @@ describe('queuectl end to end (real daemon, built CLI)', () => {
   it('exit 1 with --retries 2 runs 3 times, waits as failed between runs, ends dead; dlq retry runs it again', async () => {
     t = new TestHome();
     await t.start(1);
-    await t.ok(['config', 'set', 'backoff_factor_ms', '400']);
+    await t.ok(['config', 'set', 'backoff_factor_ms', '1000']);
     const id = await t.ok(['enqueue', 'exit 1', '--retries', '2']);
     const waiting = await until(id, 'failed', 5000);
     expect(waiting.attempts).toBe(1);
     expect(Date.parse(waiting.run_at)).toBeGreaterThan(Date.parse(waiting.finished_at!));
-    const dead = await until(id, 'dead', 15_000);
+    const dead = await until(id, 'dead', 20_000);
     expect(dead.attempts).toBe(3);
     expect(dead.attempt_history.map((a) => a.outcome)).toEqual(['failed', 'failed', 'failed']);
     expect(dead.last_error).toContain('exited with code 1');
     const dlq = await t.json<Job[]>(['dlq', 'list']);
     expect(dlq.map((j) => j.id)).toEqual([id]);
 
-    const retried = await t.json<Job[]>(['dlq', 'retry', id]);
-    expect(retried[0]).toMatchObject({ id, state: 'pending', attempts: 0 });
+    const retried = await t.json<{ count: number; jobs: Job[] }>(['dlq', 'retry', id]);
+    expect(retried.count).toBe(1);
+    expect(retried.jobs[0]).toMatchObject({ id, state: 'pending', attempts: 0 });
     const again = await waitFor(async () => {
       const j = await job(id);
       return j.attempt_history.length >= 4 ? j : undefined;
@@ -57,8 +58,8 @@ describe('queuectl end to end (real daemon, built CLI)', () => {
   it('3 workers and 5 slow jobs: 3 processing and 2 pending at once, then all completed and every worker idle', async () => {
     t = new TestHome();
     await t.start(3);
-    const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push(await t.ok(['enqueue', 'sleep 1.5']));
+    const ids = (await t.ok(['enqueue', '--stdin'], { input: 'sleep 3\n'.repeat(5) })).split('\n');
+    expect(ids).toHaveLength(5);
     const busy = await waitFor(async () => {
       const s = await t.json<StatusResult>(['status']);
       return s.counts.processing === 3 ? s : undefined;
@@ -68,7 +69,7 @@ describe('queuectl end to end (real daemon, built CLI)', () => {
     const idle = await waitFor(async () => {
       const s = await t.json<StatusResult>(['status']);
       return s.counts.completed === 5 ? s : undefined;
-    }, 15_000, 'all completed');
+    }, 20_000, 'all completed');
     expect(idle.workers).toHaveLength(3);
     expect(idle.workers.every((w) => w.job_id === null)).toBe(true);
     expect(idle.counts.processing + idle.counts.pending).toBe(0);
@@ -117,7 +118,7 @@ describe('queuectl end to end (real daemon, built CLI)', () => {
   it('worker stop lets the running job finish and starts no new one', async () => {
     t = new TestHome();
     await t.start(1);
-    const running = await t.ok(['enqueue', 'sleep 1; echo finished']);
+    const running = await t.ok(['enqueue', 'sleep 3; echo finished']);
     const next = await t.ok(['enqueue', 'echo should-not-run']);
     await until(running, 'processing', 5000);
     const stop = await t.cli(['worker', 'stop']);
@@ -167,10 +168,15 @@ describe('queuectl end to end (real daemon, built CLI)', () => {
     await t.start(1);
     const gate = await t.ok(['enqueue', 'sleep 2']);
     await until(gate, 'processing', 5000);
-    const low = await t.ok(['enqueue', 'true', '--priority', '-1']);
-    const a = await t.ok(['enqueue', 'true']);
-    const b = await t.ok(['enqueue', 'true']);
-    const high = await t.ok(['enqueue', 'true', '--priority', '5']);
+    // One batch, so all four are waiting before the gate job ends, however slow this machine is today.
+    const specs = [
+      { command: 'true', priority: -1 },
+      { command: 'true' },
+      { command: 'true' },
+      { command: 'true', priority: 5 },
+    ];
+    const [low, a, b, high] = (await t.ok(['enqueue', '--stdin'], { input: specs.map((x) => JSON.stringify(x)).join('\n') })).split('\n') as [string, string, string, string];
+    expect((await job(gate)).state).toBe('processing');
     await until(low, 'completed');
     const order = await Promise.all([high, a, b, low].map(async (id) => Date.parse((await job(id)).started_at!)));
     expect([...order].sort((x, y) => x - y)).toEqual(order);

@@ -29,7 +29,7 @@ describe('timeouts and cancel kill the whole process tree', () => {
     t = new TestHome();
     await t.start(1);
     const marker = uniqueSleep();
-    const id = await t.ok(['enqueue', `sh -c '${marker} & ${marker}; wait'`, '--timeout', '700ms', '--retries', '0']);
+    const id = await t.ok(['enqueue', `sh -c '${marker} & ${marker}; wait'`, '--timeout', '1500ms', '--retries', '0']);
     await waitFor(() => hasProcess(marker), 5000, 'the job processes');
     const dead = await until(id, 'dead', 10_000);
     expect(dead.attempt_history[0]!.outcome).toBe('timed_out');

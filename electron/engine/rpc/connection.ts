@@ -35,6 +35,7 @@ export function serveConnection(
   token: Buffer,
   log: (msg: string) => void,
   onAuthenticated: () => void,
+  serverClosing: () => boolean,
 ): void {
   const splitter = new LineSplitter(MAX_FRAME_BYTES);
   let authenticated = false;
@@ -50,8 +51,14 @@ export function serveConnection(
   socket.on('close', () => clearTimeout(helloTimer));
   socket.on('error', () => socket.destroy());
 
-  const send = (message: object): void => {
-    if (!socket.destroyed && socket.writable) socket.write(encodeFrame({ jsonrpc: '2.0', ...message }));
+  const send = (message: { id: Id; result?: unknown; error?: RpcErrorObject }): void => {
+    if (socket.destroyed || !socket.writable) return;
+    let frame = encodeFrame({ jsonrpc: '2.0', ...message });
+    if (frame.length * 3 > MAX_FRAME_BYTES && Buffer.byteLength(frame) > MAX_FRAME_BYTES) {
+      const error = new QueueError('INVALID_ARGUMENT', `the answer would be ${Math.ceil(Buffer.byteLength(frame) / 2 ** 20)} MiB, over the ${MAX_FRAME_BYTES / 2 ** 20} MiB message cap; ask for less`);
+      frame = encodeFrame({ jsonrpc: '2.0', id: message.id, error: error.toRpc() });
+    }
+    socket.write(frame);
   };
   const sendError = (id: Id, error: RpcErrorObject): void => send({ id, error });
   const refuse = (id: Id, err: QueueError): void => {
@@ -100,6 +107,9 @@ export function serveConnection(
       return hello(id, req.params);
     }
     if (req.method === 'hello') return sendError(id, new QueueError('UNAUTHORIZED', 'hello was already said on this connection').toRpc());
+    if (serverClosing()) {
+      return sendError(id, new QueueError('SHUTTING_DOWN', 'the daemon is stopping; nothing was done. Try again once it runs again').toRpc());
+    }
     if (!isMethodName(req.method)) {
       return sendError(id, { code: RPC_METHOD_NOT_FOUND, message: `unknown method ${JSON.stringify(req.method).slice(0, 80)}`, data: { code: 'METHOD_NOT_FOUND' } });
     }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { HomePaths } from '../../../protocol/node/paths.js';
@@ -22,6 +22,8 @@ export async function startRpcServer(ctx: EngineContext, log: (msg: string) => v
   const token = loadToken(ctx.paths);
   const sockets = new Set<Socket>();
   let unauthenticated = 0;
+  /** Set when the server starts closing: requests still arriving are refused, so none is half-done. */
+  let closing = false;
   const server = createServer((socket) => {
     if (unauthenticated >= MAX_UNAUTHENTICATED) {
       socket.destroy();
@@ -38,13 +40,14 @@ export async function startRpcServer(ctx: EngineContext, log: (msg: string) => v
       sockets.delete(socket);
       authenticated();
     });
-    serveConnection(socket, ctx, token, log, authenticated);
+    serveConnection(socket, ctx, token, log, authenticated, () => closing);
   });
   server.on('error', (err) => log(`socket server error: ${err.message}`));
   await listen(server, ctx.paths.socket);
   return {
     close: () =>
       new Promise<void>((resolve) => {
+        closing = true;
         server.close(() => resolve());
         for (const s of sockets) s.end();
         setTimeout(() => {
@@ -55,11 +58,22 @@ export async function startRpcServer(ctx: EngineContext, log: (msg: string) => v
   };
 }
 
-/** The secret a client must present in hello: 32 random bytes, hex, in a 0600 file; made on first start. */
+/**
+ * The secret a client must present in hello: 32 random bytes, hex, in a 0600 file; made on first start,
+ * and made anew if the file holds anything else (empty after a crash, edited by hand): an empty token
+ * would let any hello in.
+ */
 function loadToken(paths: HomePaths): Buffer {
-  if (!existsSync(paths.token)) writeFileSync(paths.token, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
-  chmodSync(paths.token, 0o600);
-  return Buffer.from(readFileSync(paths.token, 'utf8').trim());
+  const current = existsSync(paths.token) ? readFileSync(paths.token, 'utf8').trim() : '';
+  if (/^[0-9a-f]{64}$/.test(current)) {
+    chmodSync(paths.token, 0o600);
+    return Buffer.from(current);
+  }
+  const fresh = randomBytes(32).toString('hex');
+  const temp = `${paths.token}.${process.pid}.tmp`;
+  writeFileSync(temp, fresh + '\n', { mode: 0o600 });
+  renameSync(temp, paths.token);
+  return Buffer.from(fresh);
 }
 
 async function listen(server: Server, path: string): Promise<void> {

@@ -2,7 +2,8 @@ import type { FromWorker, ToWorker } from './messages.js';
 
 /** The worker's line to the engine: Electron's parentPort in a utility process, the fork IPC channel in Node. */
 export interface ParentChannel {
-  send(message: FromWorker): void;
+  /** Sends a message; `delivered` runs once it has left this process. */
+  send(message: FromWorker, delivered?: () => void): void;
   onMessage(listener: (message: ToWorker) => void): void;
   /** Called when the engine's process is gone. */
   onParentGone(listener: () => void): void;
@@ -17,7 +18,10 @@ export function parentChannel(): ParentChannel {
   const port = (process as unknown as { parentPort?: ElectronParentPort }).parentPort;
   if (port) {
     return {
-      send: (m) => port.postMessage(m),
+      send: (m, delivered) => {
+        port.postMessage(m);
+        delivered?.();
+      },
       onMessage: (l) => port.on('message', (e) => l(e.data as ToWorker)),
       onParentGone: (l) => {
         const parent = process.ppid;
@@ -29,7 +33,7 @@ export function parentChannel(): ParentChannel {
   }
   if (!process.send) throw new Error('the worker must be started by the queuectl engine (no IPC channel)');
   return {
-    send: (m) => process.send!(m),
+    send: (m, delivered) => process.send!(m, undefined, undefined, () => delivered?.()),
     onMessage: (l) => process.on('message', (m) => l(m as ToWorker)),
     onParentGone: (l) => process.on('disconnect', l),
   };

@@ -1,6 +1,7 @@
 import { parentChannel } from './channel.js';
 import { runCommand, type RunningCommand } from './run-command.js';
 import { killTree } from './kill-tree.js';
+import { processIdentity } from './process-identity.js';
 
 /**
  * Worker process: runs one job at a time for the engine and reports how it went. If the engine dies, the
@@ -16,11 +17,14 @@ channel.onMessage((msg) => {
       if (current) throw new Error(`worker is busy with ${current.jobId}; engine sent ${msg.jobId}`);
       const run = runCommand(msg);
       current = { jobId: msg.jobId, run };
-      if (run.pid !== null) channel.send({ type: 'started', jobId: msg.jobId, attempt: msg.attempt, pid: run.pid });
+      if (run.pid !== null) {
+        channel.send({ type: 'started', jobId: msg.jobId, attempt: msg.attempt, pid: run.pid, identity: processIdentity(run.pid) });
+      }
       void run.done.then((finished) => {
         current = null;
-        channel.send(finished);
-        if (shuttingDown) process.exit(0);
+        channel.send(finished, () => {
+          if (shuttingDown) process.exit(0);
+        });
       });
       return;
     }

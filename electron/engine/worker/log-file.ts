@@ -17,22 +17,33 @@ export class CappedLog {
     this.marker = `\n[queuectl: log truncated at ${maxBytes} bytes (log_max_bytes); further output discarded]\n`;
   }
 
-  /** Writes a line of queuectl's own (e.g. the header of a retry). */
+  /** Writes a line of queuectl's own (e.g. the header of a retry); a full disk only loses the line. */
   note(text: string): void {
-    writeSync(this.fd, text);
+    ignoreIoError(() => writeSync(this.fd, text));
   }
 
   /** Cuts the file back to the cap, followed by a one-line note, once output went past it. */
   enforceCap(): void {
-    const { size } = fstatSync(this.fd);
-    if (size <= this.maxBytes + (this.truncated ? this.marker.length : 0)) return;
-    ftruncateSync(this.fd, this.maxBytes);
-    writeSync(this.fd, this.marker);
-    this.truncated = true;
+    ignoreIoError(() => {
+      const { size } = fstatSync(this.fd);
+      if (size <= this.maxBytes + (this.truncated ? this.marker.length : 0)) return;
+      ftruncateSync(this.fd, this.maxBytes);
+      writeSync(this.fd, this.marker);
+      this.truncated = true;
+    });
   }
 
   close(): void {
     this.enforceCap();
-    closeSync(this.fd);
+    ignoreIoError(() => closeSync(this.fd));
+  }
+}
+
+/** The log is best effort once open: a full disk (ENOSPC) or I/O error must not take the worker down. */
+function ignoreIoError(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    /* the run goes on; its output is what the disk could hold */
   }
 }

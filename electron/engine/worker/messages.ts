@@ -29,7 +29,6 @@ export interface RunFinished {
   attempt: number;
   exitCode: number | null;
   signal: string | null;
-  durationMs: number;
   timedOut: boolean;
   /** Killed on request ('canceled' or 'requeued'), or null. */
   killedFor: 'canceled' | 'requeued' | null;
@@ -40,6 +39,6 @@ export interface RunFinished {
 export type FromWorker =
   /** Ready for a job (sent once after start). */
   | { type: 'ready' }
-  /** The command runs; pid is its process group leader. */
-  | { type: 'started'; jobId: string; attempt: number; pid: number }
+  /** The command runs; pid is its process group leader, identity names it for all time (or null). */
+  | { type: 'started'; jobId: string; attempt: number; pid: number; identity: string | null }
   | RunFinished;

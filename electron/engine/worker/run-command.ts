@@ -28,7 +28,6 @@ export function runCommand(req: RunRequest): RunningCommand {
     attempt: req.attempt,
     exitCode: null,
     signal: null,
-    durationMs: Date.now() - started,
     timedOut: false,
     killedFor: null,
     error: null,

@@ -1,4 +1,4 @@
-import { QueueError, type ResultOf } from '../../../../protocol/index.js';
+import { MAX_LISTED_RETRIES, QueueError, type ResultOf } from '../../../../protocol/index.js';
 import type { EngineContext } from '../../context.js';
 import { toJob } from '../../store/rows.js';
 import { asParams, optionalBool } from '../params.js';
@@ -23,5 +23,5 @@ export function dlqRetry(ctx: EngineContext, raw: unknown): ResultOf<'dlq.retry'
     rows = [row];
   }
   for (const row of rows) ctx.changed(row);
-  return { jobs: rows.map((r) => toJob(r, ctx.paths.logs)) };
+  return { count: rows.length, jobs: rows.slice(0, MAX_LISTED_RETRIES).map((r) => toJob(r, ctx.paths.logs)) };
 }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { AttemptOutcome } from '../../../../protocol/index.js';
 import type { JobRow } from '../rows.js';
+import { SPEND_ATTEMPT } from './spend-attempt.js';
 
 /** How a run ended, as the pool reports it. */
 export interface RunResult {
@@ -28,9 +29,7 @@ export function prepareFinish(db: Database.Database) {
       worker_id = NULL
     WHERE id = @id AND state = 'processing' RETURNING *`);
   const fail = db.prepare<unknown[], JobRow>(`
-    UPDATE jobs SET attempts = attempts + 1,
-      state = CASE WHEN attempts + 1 > max_retries THEN 'dead' ELSE 'failed' END,
-      run_at = CASE WHEN attempts + 1 > max_retries THEN run_at ELSE @now + @delay END,
+    UPDATE jobs SET ${SPEND_ATTEMPT},
       exit_code = @exitCode, last_error = @error, finished_at = @now, updated_at = @now, worker_id = NULL
     WHERE id = @id AND state = 'processing' RETURNING *`);
   const requeue = db.prepare<unknown[], JobRow>(`

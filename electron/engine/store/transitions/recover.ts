@@ -1,10 +1,17 @@
 import type Database from 'better-sqlite3';
 import type { JobRow } from '../rows.js';
+import { SPEND_ATTEMPT } from './spend-attempt.js';
+
+/** A process group a crashed run may have left running, with the identity its leader had. */
+export interface OrphanGroup {
+  pgid: number;
+  identity: string | null;
+}
 
 /** What start-up recovery found: the jobs it moved on, and process groups the crashed daemon left running. */
 export interface Recovered {
   jobs: JobRow[];
-  orphanGroups: number[];
+  orphanGroups: OrphanGroup[];
 }
 
 /**
@@ -13,8 +20,8 @@ export interface Recovered {
  * or to dead when no retries remain. Nothing stays in processing.
  */
 export function prepareRecover(db: Database.Database) {
-  const openRuns = db.prepare<[], { pgid: number | null }>(
-    `SELECT pgid FROM attempts WHERE outcome = 'running' AND pgid IS NOT NULL`,
+  const openRuns = db.prepare<[], { pgid: number; identity: string | null }>(
+    `SELECT pgid, pgid_identity AS identity FROM attempts WHERE outcome = 'running' AND pgid IS NOT NULL`,
   );
   const closeRuns = db.prepare(`
     UPDATE attempts SET outcome = 'interrupted', finished_at = @now,
@@ -22,15 +29,13 @@ export function prepareRecover(db: Database.Database) {
     WHERE outcome = 'running'`);
   const stuck = db.prepare<[], { id: string; attempts: number }>(`SELECT id, attempts FROM jobs WHERE state = 'processing'`);
   const moveOn = db.prepare<unknown[], JobRow>(`
-    UPDATE jobs SET attempts = attempts + 1,
-      state = CASE WHEN attempts + 1 > max_retries THEN 'dead' ELSE 'failed' END,
-      run_at = CASE WHEN attempts + 1 > max_retries THEN run_at ELSE @now + @delay END,
+    UPDATE jobs SET ${SPEND_ATTEMPT},
       last_error = 'interrupted: the daemon stopped unexpectedly during the run', exit_code = NULL,
       finished_at = @now, updated_at = @now, worker_id = NULL
     WHERE id = @id AND state = 'processing' RETURNING *`);
 
   return db.transaction((now: number, retryDelay: (n: number) => number): Recovered => {
-    const orphanGroups = openRuns.all().map((r) => r.pgid!);
+    const orphanGroups = openRuns.all().map((r) => ({ pgid: r.pgid, identity: r.identity }));
     closeRuns.run({ now });
     const jobs: JobRow[] = [];
     for (const { id, attempts } of stuck.all()) {
