@@ -2,6 +2,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Attempt, Job, JobState } from '../../protocol/index.js';
+
+/** A job as `show --json` prints it. */
+export type ShownJob = Job & { attempt_history: Attempt[] };
 
 /** The built CLI, as a user runs it. `npm test` builds it before the tests. */
 export const CLI = resolve('out/cli/queuectl.cjs');
@@ -49,6 +53,19 @@ export class TestHome {
     return JSON.parse(await this.ok([...args, '--json'])) as T;
   }
 
+  /** `show <id> --json`: the job with its attempt history. */
+  show(id: string): Promise<ShownJob> {
+    return this.json<ShownJob>(['show', id]);
+  }
+
+  /** Waits until the job is in `state` and returns it. */
+  until(id: string, state: JobState, timeoutMs = 20_000): Promise<ShownJob> {
+    return waitFor(async () => {
+      const job = await this.show(id);
+      return job.state === state ? job : undefined;
+    }, timeoutMs, `job ${id} to be ${state}`);
+  }
+
   /** Starts the headless daemon in the background and returns its pid once it answers. */
   async start(count = 2): Promise<number> {
     const out = await this.json<{ pid: number }>(['worker', 'start', '--detach', '--count', String(count)]);
@@ -93,8 +110,21 @@ export async function waitFor<T>(check: () => Promise<T | undefined | false> | T
   }
 }
 
-/** Processes whose command line contains `needle` (Linux /proc), for "nothing left behind" checks. */
-export function processesMatching(needle: string): number[] {
-  const r = spawnSync('pgrep', ['-f', needle], { encoding: 'utf8' });
-  return r.stdout.split('\n').filter(Boolean).map(Number).filter((pid) => pid !== process.pid);
+/** True while any process has `needle` in its command line (Linux pgrep), for "nothing left behind" checks. */
+export function hasProcess(needle: string): boolean {
+  return spawnSync('pgrep', ['-f', needle]).status === 0;
+}
+
+/** A sleep whose command line is unique to this test run, so pgrep finds exactly the job's processes. */
+export function uniqueSleep(seconds = 1000): string {
+  return `sleep ${seconds}.${process.pid}${String(Date.now()).slice(-5)}`;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -2,10 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Attempt, Job, StatusResult } from '../../protocol/index.js';
+import type { Job, StatusResult } from '../../protocol/index.js';
 import { TestHome, waitFor } from '../helpers/daemon.js';
-
-type Shown = Job & { attempt_history: Attempt[] };
 
 describe('queuectl end to end (real daemon, built CLI)', () => {
   let t: TestHome;
@@ -13,9 +11,8 @@ describe('queuectl end to end (real daemon, built CLI)', () => {
     await t.dispose();
   });
 
-  const job = (id: string) => t.json<Shown>(['show', id]);
-  const until = (id: string, state: Job['state'], ms = 20_000) =>
-    waitFor(async () => ((await job(id)).state === state ? job(id) : undefined), ms, `job ${id} to be ${state}`);
+  const job = (id: string) => t.show(id);
+  const until = (id: string, state: Job['state'], ms?: number) => t.until(id, state, ms);
 
   it('a successful job completes with attempts 0, its output in the log', async () => {
     t = new TestHome();

@@ -1,22 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Attempt, Job, StatusResult } from '../../protocol/index.js';
-import { TestHome, waitFor } from '../helpers/daemon.js';
+import { TestHome, hasProcess, isAlive, uniqueSleep, waitFor } from '../helpers/daemon.js';
 
 type Shown = Job & { attempt_history: Attempt[] };
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const hasProcess = (needle: string): boolean => spawnSync('pgrep', ['-f', needle]).status === 0;
-const uniqueSleep = (): string => `sleep 1000.${process.pid}${String(Date.now()).slice(-5)}`;
 
 describe('crashes: nothing stuck in processing, nothing left running unsupervised', () => {
   let t: TestHome;
@@ -28,7 +16,7 @@ describe('crashes: nothing stuck in processing, nothing left running unsupervise
     t = new TestHome();
     const pid = await t.start(20);
     await t.ok(['config', 'set', 'backoff_factor_ms', '0']);
-    const marker = uniqueSleep().replace('sleep 1000.', 'sleep 3.');
+    const marker = uniqueSleep(3);
     const lines = Array.from({ length: 40 }, () => `${marker}; true`).join('\n');
     const ids = (await t.ok(['enqueue', '--stdin', '--retries', '1'], { input: lines })).split('\n');
     const running = await waitFor(async () => {
@@ -37,7 +25,7 @@ describe('crashes: nothing stuck in processing, nothing left running unsupervise
     }, 10_000, '20 running');
     expect(running.counts.pending).toBe(20);
     process.kill(pid, 'SIGKILL');
-    await waitFor(() => !alive(pid), 5000, 'the daemon to die');
+    await waitFor(() => !isAlive(pid), 5000, 'the daemon to die');
     await waitFor(() => !hasProcess(marker), 5000, 'the orphaned jobs to be killed by their workers');
 
     await t.start(20);
@@ -66,7 +54,7 @@ describe('crashes: nothing stuck in processing, nothing left running unsupervise
     const waiting = await t.ok(['enqueue', 'true']);
     await waitFor(() => hasProcess(marker), 5000, 'the job to run');
     process.kill(pid, 'SIGKILL');
-    await waitFor(() => !alive(pid), 5000, 'the daemon to die');
+    await waitFor(() => !isAlive(pid), 5000, 'the daemon to die');
     await waitFor(() => !hasProcess(marker), 5000, 'the orphaned job to be killed by its worker');
 
     await t.start(1);
@@ -86,7 +74,7 @@ describe('crashes: nothing stuck in processing, nothing left running unsupervise
     const id = await t.ok(['enqueue', uniqueSleep(), '--retries', '0']);
     await waitFor(async () => (await t.json<Job>(['show', id])).state === 'processing', 5000, 'processing');
     process.kill(pid, 'SIGKILL');
-    await waitFor(() => !alive(pid), 5000, 'the daemon to die');
+    await waitFor(() => !isAlive(pid), 5000, 'the daemon to die');
     await t.start(1);
     const j = await t.json<Shown>(['show', id]);
     expect(j.state).toBe('dead');

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job, StatusResult } from '../../protocol/index.js';
-import { TestHome, waitFor } from '../helpers/daemon.js';
+import { TestHome, isAlive, waitFor } from '../helpers/daemon.js';
 
 /**
  * The design's promise: an enqueue is acknowledged only after its transaction committed. So every id the CLI
@@ -13,14 +13,6 @@ const LOOPS = 4;
 /** Upper bound on enqueue calls per loop and cycle (a call costs ~130 ms of CPU, so ~25 fit in 3 s). */
 const MAX_CALLS_PER_LOOP = 200;
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface LoopResult {
@@ -76,7 +68,7 @@ describe('durability: kill -9 of the daemon', () => {
       killedAt = Date.now();
       process.kill(pid, 'SIGKILL');
       const results = await Promise.all(loops);
-      await waitFor(() => !alive(pid), 5000, 'the daemon to die');
+      await waitFor(() => !isAlive(pid), 5000, 'the daemon to die');
 
       const ids = results.flatMap((r) => r.ids);
       for (const id of ids) acknowledged.add(id);
@@ -112,5 +104,35 @@ describe('durability: kill -9 of the daemon', () => {
     console.log(`durability summary: ${figures.length} kills, ${acknowledged.size} acknowledged, ${total} jobs, counts ${JSON.stringify(drained.counts)}`);
     expect(drained.counts.completed).toBe(total);
     expect(total).toBeGreaterThanOrEqual(acknowledged.size);
+  });
+
+  it('bulk enqueues (--stdin batches) acknowledged before kill -9 are all there after the restart', async () => {
+    t = new TestHome();
+    const pid = await t.start(1);
+    const acknowledged: string[] = [];
+    const lines = Array.from({ length: 250 }, (_, i) => `true # ${i}`).join('\n');
+    let killed = false;
+    const client = async (): Promise<void> => {
+      for (let call = 0; call < 200 && !killed; call++) {
+        const r = await t.cli(['enqueue', '--stdin'], { input: lines });
+        // Every id printed was in a batch whose transaction committed before the answer.
+        acknowledged.push(...r.stdout.split('\n').filter(Boolean));
+        if (r.code !== 0) return;
+      }
+    };
+    const clients = [client(), client()];
+    await sleep(800 + Math.random() * 1500);
+    process.kill(pid, 'SIGKILL');
+    killed = true;
+    await Promise.all(clients);
+    await waitFor(() => !isAlive(pid) || undefined, 5000, 'the daemon to die');
+    await t.start(1);
+    const status = await t.json<StatusResult>(['status']);
+    const stored = Object.values(status.counts).reduce((a, b) => a + b, 0);
+    const ids = new Set((await t.json<Job[]>(['list', '--limit', '100000'])).map((j) => j.id));
+    const lost = acknowledged.filter((id) => !ids.has(id));
+    console.log(`bulk durability: ${acknowledged.length} ids acknowledged in batches of 250 before kill -9, ${stored} jobs stored after restart, lost ${lost.length}`);
+    expect(acknowledged.length).toBeGreaterThan(250);
+    expect(lost).toEqual([]);
   });
 });

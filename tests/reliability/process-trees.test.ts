@@ -1,19 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Attempt, Job } from '../../protocol/index.js';
-import { TestHome, waitFor } from '../helpers/daemon.js';
-
-type Shown = Job & { attempt_history: Attempt[] };
-
-/** True while any process has `needle` in its command line. */
-function hasProcess(needle: string): boolean {
-  return spawnSync('pgrep', ['-f', needle]).status === 0;
-}
-
-/** A sleep whose command line is unique to this test, so pgrep finds exactly the job's processes. */
-function uniqueSleep(): string {
-  return `sleep 1000.${process.pid}${String(Date.now()).slice(-5)}`;
-}
+import type { Job } from '../../protocol/index.js';
+import { TestHome, hasProcess, uniqueSleep, waitFor } from '../helpers/daemon.js';
 
 describe('timeouts and cancel kill the whole process tree', () => {
   let t: TestHome;
@@ -21,9 +8,8 @@ describe('timeouts and cancel kill the whole process tree', () => {
     await t.dispose();
   });
 
-  const job = (id: string) => t.json<Shown>(['show', id]);
-  const until = (id: string, state: Job['state'], ms = 20_000) =>
-    waitFor(async () => ((await job(id)).state === state ? job(id) : undefined), ms, `job ${id} to be ${state}`);
+  const job = (id: string) => t.show(id);
+  const until = (id: string, state: Job['state'], ms?: number) => t.until(id, state, ms);
 
   it('a timeout kills the whole process tree and counts as a failed attempt', async () => {
     t = new TestHome();
