@@ -25,9 +25,6 @@ export type JobState =
 /** Every state, in the order status prints them. */
 export const JOB_STATES: readonly JobState[] = ['pending', 'processing', 'completed', 'failed', 'dead', 'canceled'];
 
-/** States a job never leaves by itself. */
-export const TERMINAL_STATES: readonly JobState[] = ['completed', 'dead', 'canceled'];
-
 export function isJobState(value: unknown): value is JobState {
   return typeof value === 'string' && (JOB_STATES as readonly string[]).includes(value);
 }

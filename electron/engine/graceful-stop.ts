@@ -1,3 +1,4 @@
+import { formatDuration } from '../../protocol/index.js';
 import type { Pool } from './pool.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -20,7 +21,7 @@ const WORKER_EXIT_MS = 3000;
  */
 export async function drainForStop({ pool, scheduler, log, deadline }: StopParts): Promise<void> {
   scheduler.halt();
-  log(`stopping: ${pool.busyCount()} running job(s) get ${Math.max(0, deadline() - Date.now())} ms to finish`);
+  log(`stopping: ${pool.busyCount()} running job(s) get ${formatDuration(Math.max(0, deadline() - Date.now()))} to finish`);
   await waitUntil(() => pool.busyCount() === 0, deadline);
   const left = pool.running();
   if (left.length) {

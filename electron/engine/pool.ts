@@ -69,10 +69,6 @@ export class Pool {
     }
   }
 
-  get size(): number {
-    return this.target;
-  }
-
   idleWorkers(): number[] {
     return [...this.slots.values()].filter((s) => s.status === 'idle').map((s) => s.id);
   }
