@@ -9,6 +9,7 @@ import { registerList } from './commands/list.js';
 import { registerLogs } from './commands/logs.js';
 import { registerShow } from './commands/show.js';
 import { registerStatus } from './commands/status.js';
+import { registerUi } from './commands/ui.js';
 import { registerWorker } from './commands/worker.js';
 import { EXIT, exitCodeFor } from './errors.js';
 
@@ -29,6 +30,7 @@ function buildProgram(): Command {
   registerCancel(program);
   registerDlq(program);
   registerConfig(program);
+  registerUi(program);
   for (const cmd of allCommands(program)) cmd.exitOverride();
   return program;
 }

@@ -22,9 +22,10 @@ async function main(): Promise<number> {
   }
   const home = resolveHome();
   const workerEntry = fileURLToPath(new URL('./worker.js', import.meta.url));
+  const rendererDir = fileURLToPath(new URL('../renderer/', import.meta.url));
   let engine;
   try {
-    engine = await startEngine({ home, workers, spawnWorker: forkWorkers(workerEntry) });
+    engine = await startEngine({ home, workers, rendererDir, spawnWorker: forkWorkers(workerEntry) });
   } catch (err) {
     if (err instanceof AlreadyRunningError) {
       process.stderr.write(`queuectl: ${err.message}; stop it with: queuectl worker stop\n`);

@@ -5,3 +5,4 @@ export * from './config.js';
 export * from './duration.js';
 export * from './framing.js';
 export * from './methods.js';
+export * from './events.js';

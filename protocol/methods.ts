@@ -1,5 +1,6 @@
-import type { Attempt, Job, JobState } from './job.js';
+import type { Attempt, AttemptOutcome, Job, JobState } from './job.js';
 import type { ConfigDefinition, ConfigKey } from './config.js';
+import type { SubscribeParams } from './events.js';
 
 /** What a client asks to enqueue. Only `command` is required; the daemon fills in the rest from config. */
 export interface JobSpec {
@@ -51,17 +52,69 @@ export interface StatusResult {
   workers: WorkerInfo[];
 }
 
+/** Orders `list` can sort by. */
+export type ListSort =
+  /** Enqueue order (the default, newest first). */
+  | 'created'
+  /** Last change of any kind. */
+  | 'updated'
+  | 'priority'
+  | 'attempts'
+  | 'state'
+  | 'command';
+
+export const LIST_SORTS: readonly ListSort[] = ['created', 'updated', 'priority', 'attempts', 'state', 'command'];
+
 export interface ListParams {
   state?: JobState;
-  /** Most recent first; 1..100000, default 50. */
+  /** Case-insensitive substring of the command or the name. */
+  search?: string;
+  /** Default 'created'. Ties are broken by enqueue order. */
+  sort?: ListSort;
+  /** Default 'desc' (newest, highest, Z first). */
+  order?: 'asc' | 'desc';
+  /** Skip this many matching jobs (paging); default 0. */
+  offset?: number;
+  /** 1..100000, default 50. */
   limit?: number;
 }
 
 export interface ListResult {
-  /** Most recent first; fewer than asked when the answer would not fit in one message (MAX_FRAME_BYTES). */
+  /** In the order asked for; fewer than asked when the answer would not fit in one message (MAX_FRAME_BYTES). */
   jobs: Job[];
-  /** How many jobs match the filter in all. */
+  /** How many jobs match the filter (state and search) in all. */
   total: number;
+}
+
+/** Jobs finished per minute, for the dashboard's throughput chart. */
+export interface ThroughputMinute {
+  /** Start of the minute (ISO). */
+  minute: string;
+  /** Runs that completed in that minute. */
+  completed: number;
+  /** Runs that failed in that minute (failed, timed out, crashed, interrupted). */
+  failed: number;
+}
+
+/** A failed run, newest first, for the overview. */
+export interface RecentFailure {
+  job_id: string;
+  name: string | null;
+  command: string;
+  /** The job's state now (it may have been retried since). */
+  state: JobState;
+  attempt: number;
+  finished_at: string;
+  outcome: AttemptOutcome;
+  exit_code: number | null;
+  error: string | null;
+}
+
+export interface StatsResult {
+  /** The last 60 minutes, oldest first, one entry per minute (zeros included); the last is the current minute. */
+  throughput: ThroughputMinute[];
+  /** The 10 newest failed runs. */
+  recent_failures: RecentFailure[];
 }
 
 /** dlq.retry --all lists at most this many of the jobs it retried (the count is exact). */
@@ -92,9 +145,24 @@ export interface LogsResult {
   size: number;
 }
 
+/** Exactly one of id, ids and all. */
 export interface DlqRetryParams {
   id?: string;
+  /** Several dead jobs (ids or unique prefixes), up to MAX_SELECTED_IDS; all are retried or none. */
+  ids?: string[];
   all?: boolean;
+}
+
+/** Most ids one call may name (retry selected, remove selected). */
+export const MAX_SELECTED_IDS = 1000;
+
+/** Where the daemon serves the dashboard in a browser. */
+export interface WebUiResult {
+  /** http://127.0.0.1:<port>/?token=<token>; open it in a browser. The token is needed once per browser. */
+  url: string;
+  port: number;
+  /** False when the server was already running (same url as before). */
+  started: boolean;
 }
 
 /** Every method: its params and its result. The client and the server are typed from this one map. */
@@ -110,6 +178,18 @@ export interface Methods {
   cancel: { params: { id: string }; result: { job: Job } };
   /** count: how many went back to pending; jobs: the first MAX_LISTED_RETRIES of them. */
   'dlq.retry': { params: DlqRetryParams; result: { count: number; jobs: Job[] } };
+  /** Deletes every dead job and its log; count: how many. */
+  'dlq.purge': { params: Record<string, never>; result: { count: number } };
+  /** Runs a failed, dead, canceled or completed job again from scratch: pending now, attempts 0. */
+  'job.retry': { params: { id: string }; result: { job: Job } };
+  /** Deletes finished jobs (completed, dead, canceled) and their logs; all named or none (INVALID_STATE). */
+  'job.remove': { params: { ids: string[] }; result: { removed: string[] } };
+  /** Throughput over the last hour and the newest failures. */
+  stats: { params: Record<string, never>; result: StatsResult };
+  /** Chooses which QueueEvents this client receives (see protocol/events.ts). */
+  'events.subscribe': { params: SubscribeParams; result: { jobs: boolean; log: string | null } };
+  /** Starts (once) the dashboard's web server on 127.0.0.1 and tells where it is. */
+  'ui.web': { params: Record<string, never>; result: WebUiResult };
   'config.list': { params: Record<string, never>; result: { entries: ConfigEntry[] } };
   'config.get': { params: { key: string }; result: { entry: ConfigEntry } };
   'config.set': { params: { key: string; value: string | number }; result: { entry: ConfigEntry } };
@@ -121,8 +201,9 @@ export type ParamsOf<M extends MethodName> = Methods[M]['params'];
 export type ResultOf<M extends MethodName> = Methods[M]['result'];
 
 export const METHOD_NAMES: readonly MethodName[] = [
-  'hello', 'enqueue', 'enqueue.batch', 'status', 'list', 'show', 'logs', 'cancel', 'dlq.retry',
-  'config.list', 'config.get', 'config.set', 'daemon.stop',
+  'hello', 'enqueue', 'enqueue.batch', 'status', 'list', 'show', 'logs', 'cancel', 'dlq.retry', 'dlq.purge',
+  'job.retry', 'job.remove', 'stats', 'events.subscribe', 'ui.web', 'config.list', 'config.get', 'config.set',
+  'daemon.stop',
 ];
 
 export function isMethodName(value: unknown): value is MethodName {

@@ -1,9 +1,25 @@
+import type { SubscribeParams, WebUiResult } from '../../protocol/index.js';
 import type { HomePaths } from '../../protocol/node/paths.js';
 import type { Settings } from './config/settings.js';
 import type { Pool } from './pool.js';
+import type { Session } from './rpc/session.js';
 import type { Scheduler } from './scheduler.js';
 import type { Store } from './store/index.js';
 import type { JobRow } from './store/rows.js';
+
+/** Who receives which events (implemented by events/hub.ts). */
+export interface EventHub {
+  /** Replaces what `session` receives; answers what it now receives (the log as a resolved job id). */
+  subscribe(session: Session, params: SubscribeParams): { jobs: boolean; log: string | null };
+  /** Forgets a session whose client went away. */
+  drop(session: Session): void;
+}
+
+/** The dashboard's web server (implemented by web/). */
+export interface WebUi {
+  /** Starts the server once; later calls answer the same address. */
+  start(): Promise<WebUiResult>;
+}
 
 /** What RPC handlers may use: the engine's parts, and the few actions that span them. */
 export interface EngineContext {
@@ -12,11 +28,15 @@ export interface EngineContext {
   settings: Settings;
   pool: Pool;
   scheduler: Scheduler;
+  hub: EventHub;
+  web: WebUi;
   startedAt: number;
   /** True once a graceful stop began. */
   stopping(): boolean;
   /** Announces a job's new state (events, then a dispatch where it may free or add work). */
   changed(row: JobRow): void;
+  /** Announces that many jobs changed at once (bulk enqueue, retry all, purge): subscribers re-read. */
+  changedMany(): void;
   /** Begins a graceful stop; resolves when the engine has stopped. */
   stop(options: { timeoutMs?: number }): Promise<void>;
 }

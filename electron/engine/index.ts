@@ -16,6 +16,8 @@ import { drainForStop } from './graceful-stop.js';
 import type { JobRow } from './store/rows.js';
 import { killTree } from './worker/kill-tree.js';
 import { processIdentity } from './worker/process-identity.js';
+import { EventHub } from './events/hub.js';
+import { createWebUi } from './web/index.js';
 
 export { AlreadyRunningError } from './lock.js';
 export type { SpawnWorker, WorkerHandle } from './spawn.js';
@@ -25,6 +27,8 @@ export interface EngineOptions {
   spawnWorker: SpawnWorker;
   /** Worker count for this start; stored as the `workers` setting. Omit to use the stored setting. */
   workers?: number;
+  /** The built dashboard (out/renderer) that `ui.web` serves; null or missing: `ui.web` says to build it. */
+  rendererDir?: string | null;
   log?: (message: string) => void;
 }
 
@@ -79,8 +83,11 @@ async function run(
 
   const events = new EventEmitter();
   events.setMaxListeners(0);
+  const hub = new EventHub({ store, workers: () => pool.info(), logsDir: paths.logs, log });
+  cleanups.push(() => hub.close());
   const changed = (row: JobRow): void => {
     events.emit('job', row);
+    hub.jobChanged(row);
   };
 
   const pool = new Pool(options.spawnWorker, {
@@ -114,14 +121,22 @@ async function run(
     settings,
     pool,
     scheduler,
+    hub,
+    web: { start: () => web.start() },
     startedAt: Date.now(),
     stopping: () => stopping,
     changed: (row) => {
       changed(row);
       if (row.state === 'pending' || row.state === 'canceled') scheduler.wake();
     },
+    changedMany: () => {
+      hub.bulkChanged();
+      scheduler.wake();
+    },
     stop: (opts) => stop(opts),
   };
+  const web = createWebUi({ ctx, rendererDir: options.rendererDir ?? null, log });
+  cleanups.push(() => void web.close());
   const server: RpcServer = await startRpcServer(ctx, log);
   cleanups.push(() => void server.close());
 
@@ -143,7 +158,8 @@ async function run(
     stopPromise = (async () => {
       await drainForStop({ pool, scheduler, log, deadline: () => stopDeadline });
       checkpoints.stop();
-      await server.close();
+      await Promise.all([server.close(), web.close()]);
+      hub.close();
       if (!checkpoints.run('TRUNCATE')) log('final checkpoint failed: the database could not be written');
       db.close();
       release();

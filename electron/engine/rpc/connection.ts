@@ -6,21 +6,23 @@ import {
   PROTOCOL_VERSION,
   PRODUCT_VERSION,
   QueueError,
+  EVENT_NOTIFICATION,
   RPC_INVALID_REQUEST,
-  RPC_METHOD_NOT_FOUND,
   RPC_PARSE_ERROR,
   encodeFrame,
-  isMethodName,
+  type QueueEvent,
   type RpcErrorObject,
 } from '../../../protocol/index.js';
 import type { EngineContext } from '../context.js';
-import { toRpcError } from './errors.js';
-import { HANDLERS } from './handlers/index.js';
+import { dispatch } from './dispatch.js';
+import type { Session } from './session.js';
 
 /** A client has this long to say hello. */
 export const HELLO_TIMEOUT_MS = 5000;
 /** A wrong token is answered only after this delay, to make guessing slow. */
 export const BAD_TOKEN_DELAY_MS = 300;
+/** A subscriber that lets this much unread output pile up is disconnected rather than buffered without end. */
+const MAX_PENDING_EVENT_BYTES = 32 * 1024 * 1024;
 
 type Id = string | number | null;
 
@@ -48,7 +50,21 @@ export function serveConnection(
   const helloTimer = setTimeout(() => {
     if (!authenticated) socket.destroy();
   }, HELLO_TIMEOUT_MS);
-  socket.on('close', () => clearTimeout(helloTimer));
+  const session: Session = {
+    push(event: QueueEvent) {
+      if (socket.destroyed || !socket.writable) return;
+      if (socket.writableLength > MAX_PENDING_EVENT_BYTES) {
+        log('a subscriber stopped reading its events; disconnected it');
+        socket.destroy();
+        return;
+      }
+      socket.write(encodeFrame({ jsonrpc: '2.0', method: EVENT_NOTIFICATION, params: event }));
+    },
+  };
+  socket.on('close', () => {
+    clearTimeout(helloTimer);
+    ctx.hub.drop(session);
+  });
   socket.on('error', () => socket.destroy());
 
   const send = (message: { id: Id; result?: unknown; error?: RpcErrorObject }): void => {
@@ -110,15 +126,8 @@ export function serveConnection(
     if (serverClosing()) {
       return sendError(id, new QueueError('SHUTTING_DOWN', 'the daemon is stopping; nothing was done. Try again once it runs again').toRpc());
     }
-    if (!isMethodName(req.method)) {
-      return sendError(id, { code: RPC_METHOD_NOT_FOUND, message: `unknown method ${JSON.stringify(req.method).slice(0, 80)}`, data: { code: 'METHOD_NOT_FOUND' } });
-    }
-    try {
-      const result = await HANDLERS[req.method as keyof typeof HANDLERS](ctx, req.params);
-      if (req.id !== undefined) send({ id, result });
-    } catch (err) {
-      if (req.id !== undefined) sendError(id, toRpcError(err, log));
-    }
+    const outcome = await dispatch(ctx, session, req.method, req.params, log);
+    if (req.id !== undefined) send({ id, ...outcome });
   }
 
   async function hello(id: Id, raw: unknown): Promise<void> {

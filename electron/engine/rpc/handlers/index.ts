@@ -1,18 +1,25 @@
 import type { MethodName } from '../../../../protocol/index.js';
 import type { EngineContext } from '../../context.js';
+import type { Session } from '../session.js';
 import { cancel } from './cancel.js';
 import { configGet, configList, configSet } from './config.js';
 import { daemonStop } from './daemon-stop.js';
+import { dlqPurge } from './dlq-purge.js';
 import { dlqRetry } from './dlq-retry.js';
+import { eventsSubscribe } from './events-subscribe.js';
+import { jobRemove } from './job-remove.js';
+import { jobRetry } from './job-retry.js';
 import { enqueue } from './enqueue.js';
 import { enqueueBatch } from './enqueue-batch.js';
 import { list } from './list.js';
 import { logs } from './logs.js';
 import { show } from './show.js';
+import { stats } from './stats.js';
 import { status } from './status.js';
+import { uiWeb } from './ui-web.js';
 
-/** Answers one method. Params are untrusted; handlers check them. */
-export type Handler = (ctx: EngineContext, params: unknown) => unknown;
+/** Answers one method for the client behind `session`. Params are untrusted; handlers check them. */
+export type Handler = (ctx: EngineContext, params: unknown, session: Session) => unknown;
 
 /** Every method but hello, which the connection handles itself. */
 export const HANDLERS: Record<Exclude<MethodName, 'hello'>, Handler> = {
@@ -24,6 +31,12 @@ export const HANDLERS: Record<Exclude<MethodName, 'hello'>, Handler> = {
   logs,
   cancel,
   'dlq.retry': dlqRetry,
+  'dlq.purge': dlqPurge,
+  'job.retry': jobRetry,
+  'job.remove': jobRemove,
+  stats,
+  'events.subscribe': eventsSubscribe,
+  'ui.web': uiWeb,
   'config.list': configList,
   'config.get': configGet,
   'config.set': configSet,

@@ -1,0 +1,52 @@
+import type { Job, JobState } from './job.js';
+import type { WorkerInfo } from './methods.js';
+
+/**
+ * What the daemon pushes to a subscribed client, as a JSON-RPC notification `{"method":"event","params":E}`
+ * on the socket, a Server-Sent Event (`data: E`) in the browser, and an IPC message in the Electron window.
+ * A client chooses what it receives with `events.subscribe`.
+ */
+export type QueueEvent = JobsEvent | LogEvent;
+
+/**
+ * Jobs that changed since the previous JobsEvent, coalesced over a short window (about 100 ms) so a busy
+ * queue sends a few messages a second, not one per change. Each job appears once, in its latest state.
+ */
+export interface JobsEvent {
+  type: 'jobs';
+  /** Changed jobs, latest state, at most MAX_EVENT_JOBS. */
+  jobs: Job[];
+  /** True when more jobs changed than are listed (a bulk enqueue, a retry of the whole DLQ): re-read lists. */
+  truncated: boolean;
+  /** Jobs per state after the changes. */
+  counts: Record<JobState, number>;
+  /** The pool after the changes. */
+  workers: WorkerInfo[];
+}
+
+/** New output of the followed job's log; `ended` once the job is terminal and every byte was sent. */
+export interface LogEvent {
+  type: 'log';
+  id: string;
+  /** Byte offset of `data` in the log file. */
+  offset: number;
+  data: string;
+  /** Where the next chunk starts. */
+  next_offset: number;
+  /** The job finished and its log was read to the end: no more LogEvents for it. */
+  ended: boolean;
+}
+
+/** A JobsEvent lists at most this many jobs; more set `truncated`. */
+export const MAX_EVENT_JOBS = 200;
+
+/** What one client receives; each `events.subscribe` replaces the previous choice. */
+export interface SubscribeParams {
+  /** Receive JobsEvents. */
+  jobs?: boolean;
+  /** Follow this job's log (id or unique prefix) from `offset` (default 0); null or omitted stops following. */
+  log?: { id: string; offset?: number } | null;
+}
+
+/** Name of the JSON-RPC notification that carries a QueueEvent on the socket. */
+export const EVENT_NOTIFICATION = 'event';
