@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { EngineContext } from '../context.js';
+import { Access } from './access.js';
+import { EventStreams } from './event-streams.js';
+import { sendText } from './headers.js';
+import { RefusalLog } from './refusals.js';
+import { createRouter } from './router.js';
+import type { StaticFiles } from './static-files.js';
+
+/** The only address the server listens on: loopback, never a network interface. */
+export const LISTEN_HOST = '127.0.0.1';
+/** Connections still busy this long after close() began are cut. */
+const CLOSE_GRACE_MS = 200;
+/** Most TCP connections at once (a browser keeps about six per server, plus one per event stream). */
+const MAX_CONNECTIONS = 128;
+
+/** One run of the dashboard's web server. */
+export interface RunningWebServer {
+  /** http://127.0.0.1:<port>/?token=<token> */
+  url: string;
+  port: number;
+  /** Stops listening, ends the event streams, and cuts connections still open after a short grace. */
+  close(): Promise<void>;
+}
+
+/**
+ * Listens on 127.0.0.1 on a random port with a fresh random token (32 bytes, hex) and serves the
+ * dashboard: its files, POST /rpc and GET /events (see router.ts for the rules every request meets).
+ */
+export async function listenWebServer(options: { ctx: EngineContext; files: StaticFiles; log: (msg: string) => void }): Promise<RunningWebServer> {
+  const { ctx, files, log } = options;
+  const token = randomBytes(32).toString('hex');
+  const refusals = new RefusalLog(log);
+  const streams = new EventStreams(ctx.hub, refusals);
+  let closing = false;
+  let route: ReturnType<typeof createRouter> | null = null;
+
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => {
+    if (route) route(req, res);
+    else sendText(res, 503, 'the dashboard is starting; try again');
+  });
+  server.maxConnections = MAX_CONNECTIONS;
+  server.on('error', (err) => log(`dashboard server error: ${err.message}`));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: LISTEN_HOST, port: 0, exclusive: true }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  route = createRouter({ ctx, log, files, streams, refusals, access: new Access(token, port), closing: () => closing });
+  log(`dashboard served at http://${LISTEN_HOST}:${port}/`);
+
+  let closed: Promise<void> | null = null;
+  return {
+    url: `http://${LISTEN_HOST}:${port}/?token=${token}`,
+    port,
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        closing = true;
+        server.close(() => resolve());
+        streams.closeAll();
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
+      });
+      return closed;
+    },
+  };
+}
