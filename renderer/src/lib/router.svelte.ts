@@ -1,0 +1,94 @@
+import { isJobState, type JobState } from '../../../protocol/job.js';
+import { LIST_SORTS, type ListSort } from '../../../protocol/methods.js';
+
+/**
+ * Hash routes: #/ overview, #/jobs, #/jobs/<id>, #/dlq, #/config, #/enqueue. A screen's filters live in the
+ * hash's query (#/jobs?state=dead&q=foo&page=2) so reload, back and forward restore them.
+ */
+export type Route =
+  | { name: 'overview' }
+  | { name: 'jobs'; query: URLSearchParams }
+  | { name: 'job'; id: string }
+  | { name: 'dlq'; query: URLSearchParams }
+  | { name: 'config' }
+  | { name: 'enqueue' }
+  | { name: 'missing'; path: string };
+
+function parse(hash: string): Route {
+  const raw = hash.replace(/^#/, '') || '/';
+  const q = raw.indexOf('?');
+  const path = (q < 0 ? raw : raw.slice(0, q)).replace(/\/+$/, '') || '/';
+  const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
+  if (path === '/') return { name: 'overview' };
+  if (path === '/jobs') return { name: 'jobs', query };
+  if (path.startsWith('/jobs/')) return { name: 'job', id: decodeURIComponent(path.slice('/jobs/'.length)) };
+  if (path === '/dlq') return { name: 'dlq', query };
+  if (path === '/config') return { name: 'config' };
+  if (path === '/enqueue') return { name: 'enqueue' };
+  return { name: 'missing', path };
+}
+
+export const router: { route: Route; lastJobsHref: string } = $state({
+  route: parse(location.hash),
+  /** Where "Back to jobs" goes: the list as the user last filtered it. */
+  lastJobsHref: '#/jobs',
+});
+
+window.addEventListener('hashchange', () => {
+  router.route = parse(location.hash);
+});
+
+/** '#/jobs?state=dead' from a path and query values (empty values are left out). */
+export function href(path: string, query: Record<string, string | number | null | undefined> = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== null && value !== undefined && value !== '') params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return `#${path}${qs ? `?${qs}` : ''}`;
+}
+
+/** Goes to a hash: a new history entry, or in place with `replace` (typing in a search box). */
+export function go(target: string, options: { replace?: boolean } = {}): void {
+  if (target === location.hash) return;
+  if (options.replace) {
+    history.replaceState(history.state, '', target);
+    router.route = parse(target);
+  } else {
+    location.hash = target;
+  }
+}
+
+/** The jobs list's view of the query: filter, search, sort and page. */
+export interface ListQuery {
+  state: JobState | null;
+  q: string;
+  sort: ListSort;
+  order: 'asc' | 'desc';
+  /** 1-based. */
+  page: number;
+}
+
+export function readListQuery(query: URLSearchParams): ListQuery {
+  const state = query.get('state');
+  const sort = query.get('sort');
+  const page = Number(query.get('page'));
+  return {
+    state: isJobState(state) ? state : null,
+    q: query.get('q') ?? '',
+    sort: (LIST_SORTS as readonly string[]).includes(sort ?? '') ? (sort as ListSort) : 'created',
+    order: query.get('order') === 'asc' ? 'asc' : 'desc',
+    page: Number.isInteger(page) && page > 1 ? page : 1,
+  };
+}
+
+/** The hash query for a ListQuery, leaving defaults out. */
+export function listQueryValues(q: ListQuery): Record<string, string | number | null> {
+  return {
+    state: q.state,
+    q: q.q,
+    sort: q.sort === 'created' ? null : q.sort,
+    order: q.order === 'desc' ? null : q.order,
+    page: q.page > 1 ? q.page : null,
+  };
+}

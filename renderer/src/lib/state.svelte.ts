@@ -1,0 +1,88 @@
+import type { JobsEvent, LogEvent } from '../../../protocol/events.js';
+import type { JobState } from '../../../protocol/job.js';
+import type { WorkerInfo } from '../../../protocol/methods.js';
+import { call, onConnect, onEvent, onStatus, subscribe, type ConnectionStatus } from './bridge.js';
+
+/** What every screen may show about the daemon; fed only by the bridge (events and a status read per connect). */
+export interface AppState {
+  connection: ConnectionStatus;
+  /** Why the connection is down, in words that say what to do (null while it is up or coming up). */
+  problem: { code: string; message: string } | null;
+  /** Jobs per state; null until the first answer. */
+  counts: Record<JobState, number> | null;
+  workers: WorkerInfo[];
+  /** Bumped by every JobsEvent and every reconnect: views that show jobs re-read when it moves. */
+  jobsVersion: number;
+  daemon: { version: string; pid: number; home: string; started_at: string } | null;
+}
+
+export const app: AppState = $state({
+  connection: 'connecting',
+  problem: null,
+  counts: null,
+  workers: [],
+  jobsVersion: 0,
+  daemon: null,
+});
+
+/** null stands for "reconnected: anything may have changed". */
+type JobsListener = (event: JobsEvent | null) => void;
+const jobsListeners = new Set<JobsListener>();
+let started = false;
+
+/** Wires the store to the bridge (once) and subscribes to job events. */
+export function startApp(): void {
+  if (started) return;
+  started = true;
+  onStatus(({ status, problem }) => {
+    app.connection = status;
+    app.problem = problem ? { code: problem.code, message: problem.message } : null;
+  });
+  onEvent((event) => {
+    if (event.type !== 'jobs') return;
+    app.counts = event.counts;
+    app.workers = event.workers;
+    app.jobsVersion++;
+    for (const listener of jobsListeners) listener(event);
+  });
+  onConnect(() => {
+    void refreshStatus();
+    app.jobsVersion++;
+    for (const listener of jobsListeners) listener(null);
+  });
+  void subscribe({ jobs: true }).catch(() => undefined);
+}
+
+/** Reads counts and workers afresh (after a connect; events keep them current after that). */
+export async function refreshStatus(): Promise<void> {
+  try {
+    const status = await call('status', {});
+    app.counts = status.counts;
+    app.workers = status.workers;
+    app.daemon = { version: status.version, pid: status.pid, home: status.home, started_at: status.started_at };
+  } catch {
+    // The connection state already says what is wrong.
+  }
+}
+
+/** Calls `listener` for every JobsEvent, and with null after a reconnect. Returns the function that stops. */
+export function onJobsChange(listener: JobsListener): () => void {
+  jobsListeners.add(listener);
+  return () => jobsListeners.delete(listener);
+}
+
+/**
+ * Follows one job's log from `offset`: the daemon sends what is there, then new output as it is written,
+ * then a last event with `ended`. Returns the function that stops following (back to job events only).
+ * `onError` hears when the daemon refused to follow (the job is gone).
+ */
+export function followLog(id: string, offset: number, onLog: (event: LogEvent) => void, onError: (err: unknown) => void): () => void {
+  const off = onEvent((event) => {
+    if (event.type === 'log' && event.id === id) onLog(event);
+  });
+  subscribe({ jobs: true, log: { id, offset } }).catch(onError);
+  return () => {
+    off();
+    void subscribe({ jobs: true }).catch(() => undefined);
+  };
+}

@@ -1,0 +1,67 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { TestHome } from './daemon.js';
+
+/** Debian's Chromium (`apt-get install -y chromium`; .ci/run installs it). Playwright's own download never works here. */
+export const CHROMIUM = process.env.QUEUECTL_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Screenshots of each screen land here (not committed: test-results/ is ignored). */
+export const SCREENSHOTS = resolve('test-results/screenshots');
+
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Starts Chromium, or fails with what to install: a missing browser must fail the suite, never skip it. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it with apt-get install -y chromium (.ci/run does), or set QUEUECTL_CHROMIUM`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+}
+
+/** A browser tab on the dashboard of the daemon in `home`, recording every URL the page requests. */
+export interface Dashboard {
+  context: BrowserContext;
+  page: Page;
+  /** The URL `queuectl ui --web` printed (with its token). */
+  url: string;
+  /** http://127.0.0.1:<port> */
+  origin: string;
+  /** Every request the page made, in order. */
+  requests: string[];
+}
+
+/** Asks the daemon for its web UI through the CLI, as a user would, and opens it in a fresh context. */
+export async function openDashboard(
+  browser: Browser,
+  home: TestHome,
+  options: { colorScheme?: 'light' | 'dark' } = {},
+): Promise<Dashboard> {
+  const url = await home.ok(['ui', '--web']);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: options.colorScheme ?? 'light' });
+  const page = await context.newPage();
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(url);
+  await page.getByRole('link', { name: 'Overview' }).waitFor();
+  return { context, page, url, origin: new URL(url).origin, requests };
+}
+
+/** Saves a full-page screenshot as test-results/screenshots/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Requests that went anywhere but the daemon's own loopback origin (data: and blob: URLs do not leave the page). */
+export function foreignRequests(dashboard: Dashboard): string[] {
+  return dashboard.requests.filter((u) => !u.startsWith(`${dashboard.origin}/`) && !/^(data|blob):/.test(u));
+}
