@@ -31,6 +31,8 @@ export interface EngineContext {
   hub: EventHub;
   web: WebUi;
   startedAt: number;
+  /** The daemon's log, for what a handler must not hide but cannot answer (e.g. a log file it could not delete). */
+  log(message: string): void;
   /** True once a graceful stop began. */
   stopping(): boolean;
   /** Announces a job's new state (events, then a dispatch where it may free or add work). */

@@ -124,6 +124,7 @@ async function run(
     hub,
     web: { start: () => web.start() },
     startedAt: Date.now(),
+    log,
     stopping: () => stopping,
     changed: (row) => {
       changed(row);

@@ -697,10 +697,12 @@ describe('list', () => {
     add({ id: 'b' });
     add({ id: 'c' });
     store.cancel('b', T0);
-    expect(store.list(undefined, 10).map((r) => r.id)).toEqual(['c', 'b', 'a']);
-    expect(store.list(undefined, 2).map((r) => r.id)).toEqual(['c', 'b']);
-    expect(store.list('pending', 10).map((r) => r.id)).toEqual(['c', 'a']);
-    expect(store.list('canceled', 10).map((r) => r.id)).toEqual(['b']);
+    const page = (state: JobRow['state'] | undefined, limit: number) =>
+      store.listJobs({ state, sort: 'created', order: 'desc', offset: 0, limit }).map((r) => r.id);
+    expect(page(undefined, 10)).toEqual(['c', 'b', 'a']);
+    expect(page(undefined, 2)).toEqual(['c', 'b']);
+    expect(page('pending', 10)).toEqual(['c', 'a']);
+    expect(page('canceled', 10)).toEqual(['b']);
   });
 });
 

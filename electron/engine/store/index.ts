@@ -1,12 +1,17 @@
 import type Database from 'better-sqlite3';
+import { prepareList } from './list-query.js';
 import { prepareQueries } from './queries.js';
+import { prepareStats } from './stats-queries.js';
 import { prepareCancel } from './transitions/cancel.js';
 import { prepareClaim } from './transitions/claim.js';
 import { prepareEnqueue } from './transitions/enqueue.js';
 import { prepareFinish } from './transitions/finish.js';
+import { preparePurgeDead } from './transitions/purge-dead.js';
 import { prepareRecordPgid } from './transitions/record-pgid.js';
 import { prepareRecover } from './transitions/recover.js';
+import { prepareRemove } from './transitions/remove.js';
 import { prepareRetryDead } from './transitions/retry-dead.js';
+import { prepareRetryJob } from './transitions/retry-job.js';
 
 /** Every statement the engine runs, prepared once. Each state transition is one guarded transaction. */
 export function createStore(db: Database.Database) {
@@ -19,7 +24,12 @@ export function createStore(db: Database.Database) {
     cancel: prepareCancel(db),
     recordPgid: prepareRecordPgid(db),
     ...prepareRetryDead(db),
+    retryJob: prepareRetryJob(db),
+    remove: prepareRemove(db),
+    purgeDead: preparePurgeDead(db),
     ...prepareQueries(db),
+    ...prepareList(db),
+    ...prepareStats(db),
   };
 }
 

@@ -2,14 +2,10 @@ import type Database from 'better-sqlite3';
 import { JOB_STATES, QueueError, type JobState } from '../../../protocol/index.js';
 import type { AttemptRow, JobRow } from './rows.js';
 
-/** Read-only lookups. */
+/** Read-only lookups (lists are in list-query.ts, the dashboard's stats in stats-queries.ts). */
 export function prepareQueries(db: Database.Database) {
   const byId = db.prepare<[string], JobRow>(`SELECT * FROM jobs WHERE id = ?`);
   const byPrefix = db.prepare<[string, string], { id: string }>(`SELECT id FROM jobs WHERE id >= ? AND id < ? ORDER BY id LIMIT 6`);
-  const listAll = db.prepare<[number], JobRow>(`SELECT * FROM jobs ORDER BY seq DESC LIMIT ?`);
-  const listState = db.prepare<[string, number], JobRow>(
-    `SELECT * FROM jobs WHERE state = ? ORDER BY seq DESC LIMIT ?`,
-  );
   const countByState = db.prepare<[], { state: JobState; n: number }>(`SELECT state, n FROM state_counts`);
   const attempts = db.prepare<[string], AttemptRow>(
     `SELECT number, worker_id, started_at, finished_at, outcome, exit_code, signal, error FROM attempts WHERE job_id = ? ORDER BY number`,
@@ -41,7 +37,6 @@ export function prepareQueries(db: Database.Database) {
       });
     },
 
-    list: (state: JobState | undefined, limit: number): JobRow[] => (state ? listState.all(state, limit) : listAll.all(limit)),
     counts,
     attempts: (id: string): AttemptRow[] => attempts.all(id),
     /** Earliest run_at among waiting jobs, or null when none wait. */

@@ -1,27 +1,33 @@
 import { MAX_LISTED_RETRIES, QueueError, type ResultOf } from '../../../../protocol/index.js';
 import type { EngineContext } from '../../context.js';
+import type { JobRow } from '../../store/rows.js';
 import { toJob } from '../../store/rows.js';
-import { asParams, optionalBool } from '../params.js';
+import { asParams, invalid, optionalBool, requireString } from '../params.js';
+import { resolveSelectedIds } from '../selected-ids.js';
 
-/** dead → pending with attempts reset, for one job (id or prefix) or all of them. */
+/** dead → pending with attempts reset: one job, several (all or none), or every dead job. */
 export function dlqRetry(ctx: EngineContext, raw: unknown): ResultOf<'dlq.retry'> {
   const params = asParams(raw);
   const all = optionalBool(params, 'all');
-  if (all === (params.id !== undefined)) throw new QueueError('INVALID_ARGUMENT', 'give either an id or all: true');
+  const given = [params.id !== undefined, params.ids !== undefined, all].filter(Boolean).length;
+  if (given !== 1) throw invalid('give exactly one of id, ids (an array) or all: true');
   const now = Date.now();
-  let rows;
+  let rows: JobRow[];
   if (all) {
     rows = ctx.store.retryAll(now);
+    if (rows.length > 0) ctx.changedMany();
+  } else if (params.ids !== undefined) {
+    rows = ctx.store.retryMany(resolveSelectedIds(ctx.store, params.ids, 'ids'), now);
+    for (const row of rows) ctx.changed(row);
   } else {
-    if (typeof params.id !== 'string') throw new QueueError('INVALID_ARGUMENT', 'id must be a string');
-    const id = ctx.store.resolveId(params.id);
+    const id = ctx.store.resolveId(requireString(params, 'id'));
     const row = ctx.store.retryOne(id, now);
     if (!row) {
       const state = ctx.store.getJob(id)?.state;
       throw new QueueError('INVALID_STATE', `job ${id} is ${state}, not dead; only jobs in the DLQ can be retried`, { id, state });
     }
     rows = [row];
+    ctx.changed(row);
   }
-  for (const row of rows) ctx.changed(row);
   return { count: rows.length, jobs: rows.slice(0, MAX_LISTED_RETRIES).map((r) => toJob(r, ctx.paths.logs)) };
 }

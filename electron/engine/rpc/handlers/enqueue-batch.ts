@@ -4,7 +4,7 @@ import { validateSpec } from '../../job-spec.js';
 import type { NewJob } from '../../store/transitions/enqueue.js';
 import { asParams } from '../params.js';
 
-/** Stores a batch of jobs in one transaction (all or none), then wakes the scheduler once. */
+/** Stores a batch of jobs in one transaction (all or none), then announces it once (subscribers re-read, the scheduler wakes). */
 export function enqueueBatch(ctx: EngineContext, raw: unknown): ResultOf<'enqueue.batch'> {
   const { jobs } = asParams(raw);
   if (!Array.isArray(jobs)) throw new QueueError('INVALID_ARGUMENT', 'jobs must be an array of job specs');
@@ -18,6 +18,6 @@ export function enqueueBatch(ctx: EngineContext, raw: unknown): ResultOf<'enqueu
     }
   });
   const ids = ctx.store.enqueueMany(valid, Date.now());
-  if (ids.length) ctx.scheduler.wake();
+  if (ids.length) ctx.changedMany();
   return { ids };
 }

@@ -1,22 +1,21 @@
-import { JOB_STATES, MAX_FRAME_BYTES, QueueError, isJobState, type ResultOf } from '../../../../protocol/index.js';
+import { JOB_STATES, LIST_SORTS, MAX_FRAME_BYTES, QueueError, isJobState, type ListSort, type ResultOf } from '../../../../protocol/index.js';
 import type { EngineContext } from '../../context.js';
+import type { ListFilter } from '../../store/list-query.js';
 import { toJob } from '../../store/rows.js';
-import { asParams, optionalInt } from '../params.js';
+import { asParams, invalid, optionalInt, type Params } from '../params.js';
 
 /** An answer stops short of this many bytes, well inside one message. */
 const LIST_BUDGET_BYTES = MAX_FRAME_BYTES * 0.75;
+/** Longest search text; a command is at most 64 KiB, but nobody types a search that long. */
+const MAX_SEARCH_LENGTH = 1000;
 
-/** Most recent jobs first, optionally of one state; as many as fit in one message. */
+/**
+ * A page of jobs: optionally of one state and matching a search, sorted (newest first by default), from an
+ * offset; as many as fit in one message. `total` counts every job that matches the filters.
+ */
 export function list(ctx: EngineContext, raw: unknown): ResultOf<'list'> {
-  const params = asParams(raw);
-  const state = params.state;
-  if (state !== undefined && state !== null && !isJobState(state)) {
-    throw new QueueError('INVALID_ARGUMENT', `unknown state ${JSON.stringify(state)}; states are ${JOB_STATES.join(', ')}`);
-  }
-  const limit = optionalInt(params, 'limit', 1, 100_000) ?? 50;
-  const rows = ctx.store.list(state ?? undefined, limit);
-  const counts = ctx.store.counts();
-  const total = state ? counts[state] : Object.values(counts).reduce((a, b) => a + b, 0);
+  const filter = listFilter(asParams(raw));
+  const rows = ctx.store.listJobs(filter);
   const jobs = [];
   let bytes = 0;
   for (const row of rows) {
@@ -25,5 +24,44 @@ export function list(ctx: EngineContext, raw: unknown): ResultOf<'list'> {
     if (bytes > LIST_BUDGET_BYTES) break;
     jobs.push(job);
   }
-  return { jobs, total };
+  return { jobs, total: total(ctx, filter, rows.length) };
+}
+
+/** Checks the params and fills in the defaults. */
+function listFilter(params: Params): ListFilter {
+  const { state, search, sort, order } = params;
+  if (state !== undefined && state !== null && !isJobState(state)) {
+    throw new QueueError('INVALID_ARGUMENT', `unknown state ${JSON.stringify(state)}; states are ${JOB_STATES.join(', ')}`);
+  }
+  if (search !== undefined && search !== null && typeof search !== 'string') throw invalid('search must be a string');
+  if (typeof search === 'string' && search.length > MAX_SEARCH_LENGTH) {
+    throw invalid(`search must be at most ${MAX_SEARCH_LENGTH} characters, got ${search.length}`);
+  }
+  if (sort !== undefined && sort !== null && !(LIST_SORTS as readonly unknown[]).includes(sort)) {
+    throw invalid(`unknown sort ${JSON.stringify(sort)}; sorts are ${LIST_SORTS.join(', ')}`);
+  }
+  if (order !== undefined && order !== null && order !== 'asc' && order !== 'desc') {
+    throw invalid(`order must be "asc" or "desc", got ${JSON.stringify(order)}`);
+  }
+  return {
+    state: state ?? undefined,
+    search: search || undefined,
+    sort: (sort as ListSort | null | undefined) ?? 'created',
+    order: order ?? 'desc',
+    offset: optionalInt(params, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0,
+    limit: optionalInt(params, 'limit', 1, 100_000) ?? 50,
+  };
+}
+
+/**
+ * How many jobs match: the state counters when there is no search; a count of the matches otherwise,
+ * unless this page already ended before the limit (then the matches are exactly the offset plus the page).
+ */
+function total(ctx: EngineContext, filter: ListFilter, pageLength: number): number {
+  if (!filter.search) {
+    const counts = ctx.store.counts();
+    return filter.state ? counts[filter.state] : Object.values(counts).reduce((a, b) => a + b, 0);
+  }
+  if (pageLength < filter.limit && (pageLength > 0 || filter.offset === 0)) return filter.offset + pageLength;
+  return ctx.store.countMatching(filter);
 }

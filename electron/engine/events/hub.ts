@@ -1,0 +1,165 @@
+import { MAX_EVENT_JOBS, type JobState, type JobsEvent, type QueueEvent, type SubscribeParams, type WorkerInfo } from '../../../protocol/index.js';
+import type { EventHub as EventHubContract } from '../context.js';
+import type { Session } from '../rpc/session.js';
+import type { Store } from '../store/index.js';
+import { logPathFor, toJob, type JobRow } from '../store/rows.js';
+import { LogFollow } from './log-follow.js';
+
+/** Changes within this window go out as one JobsEvent. */
+export const JOBS_WINDOW_MS = 100;
+/** How often followed logs are checked for new output. */
+export const LOG_POLL_MS = 200;
+
+/** States after which a job's log stops growing (once no process of its run is left). */
+const TERMINAL: ReadonlySet<JobState> = new Set(['completed', 'dead', 'canceled']);
+
+export interface EventHubOptions {
+  store: Store;
+  /** The pool as `status` shows it. */
+  workers: () => WorkerInfo[];
+  logsDir: string;
+  log: (message: string) => void;
+}
+
+/**
+ * Who receives which events. Job changes are coalesced over JOBS_WINDOW_MS with one timer for all
+ * subscribers, each job once in its latest state, at most MAX_EVENT_JOBS (more, or a bulk change, set
+ * `truncated`). Followed logs are polled every LOG_POLL_MS, and looked at at once when their job changes.
+ * Nobody subscribed: jobChanged does nothing and no timer runs.
+ */
+export class EventHub implements EventHubContract {
+  private readonly jobSessions = new Set<Session>();
+  private readonly follows = new Map<Session, LogFollow>();
+  private readonly followsByJob = new Map<string, Set<LogFollow>>();
+  /** Jobs changed since the last JobsEvent, latest row per id. */
+  private readonly changed = new Map<string, JobRow>();
+  /** More changed than `changed` holds, or a bulk change happened. */
+  private overflow = false;
+  private jobsTimer: NodeJS.Timeout | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(private readonly options: EventHubOptions) {}
+
+  subscribe(session: Session, params: SubscribeParams): { jobs: boolean; log: string | null } {
+    this.unfollow(session);
+    const jobs = params.jobs === true && !this.closed;
+    if (jobs) this.jobSessions.add(session);
+    else this.jobSessions.delete(session);
+    this.quietJobsIfUnwatched();
+    const log = params.log && !this.closed ? params.log : null;
+    if (log) this.follow(session, log.id, log.offset ?? 0);
+    return { jobs, log: log?.id ?? null };
+  }
+
+  drop(session: Session): void {
+    this.jobSessions.delete(session);
+    this.quietJobsIfUnwatched();
+    this.unfollow(session);
+  }
+
+  /** A job's state changed (called after the commit). O(1); nothing at all when nobody listens. */
+  jobChanged(row: JobRow): void {
+    if (this.jobSessions.size > 0) {
+      if (this.changed.size < MAX_EVENT_JOBS || this.changed.has(row.id)) this.changed.set(row.id, row);
+      else this.overflow = true;
+      this.jobsTimer ??= setTimeout(this.sendJobs, JOBS_WINDOW_MS);
+    }
+    if (this.followsByJob.size > 0) {
+      const follows = this.followsByJob.get(row.id);
+      if (follows) for (const follow of follows) follow.look();
+    }
+  }
+
+  /** Many jobs changed at once (bulk enqueue, retry all, purge, remove): the next JobsEvent is truncated. */
+  bulkChanged(): void {
+    if (this.jobSessions.size === 0) return;
+    this.overflow = true;
+    this.jobsTimer ??= setTimeout(this.sendJobs, JOBS_WINDOW_MS);
+  }
+
+  /** Stops every timer and forgets every subscriber; later calls do nothing. */
+  close(): void {
+    this.closed = true;
+    for (const session of [...this.follows.keys()]) this.unfollow(session);
+    this.jobSessions.clear();
+    this.quietJobsIfUnwatched();
+  }
+
+  private readonly sendJobs = (): void => {
+    this.jobsTimer = null;
+    const rows = [...this.changed.values()];
+    const truncated = this.overflow;
+    this.changed.clear();
+    this.overflow = false;
+    let event: JobsEvent;
+    try {
+      const jobs = rows.map((row) => toJob(row, this.options.logsDir));
+      event = { type: 'jobs', jobs, truncated, counts: this.options.store.counts(), workers: this.options.workers() };
+    } catch (err) {
+      this.options.log(`could not build a jobs event: ${(err as Error).message}`);
+      return;
+    }
+    for (const session of this.jobSessions) this.deliver(session, event);
+  };
+
+  /** With no job subscriber left, pending changes are dropped and the timer stopped. */
+  private quietJobsIfUnwatched(): void {
+    if (this.jobSessions.size > 0) return;
+    if (this.jobsTimer) clearTimeout(this.jobsTimer);
+    this.jobsTimer = null;
+    this.changed.clear();
+    this.overflow = false;
+  }
+
+  private follow(session: Session, id: string, offset: number): void {
+    const follow: LogFollow = new LogFollow({
+      id,
+      path: logPathFor(this.options.logsDir, id),
+      offset,
+      send: (event) => this.deliver(session, event),
+      finished: () => this.finished(id),
+      onEnded: () => {
+        if (this.follows.get(session) === follow) this.unfollow(session);
+      },
+      log: this.options.log,
+    });
+    this.follows.set(session, follow);
+    let forJob = this.followsByJob.get(id);
+    if (!forJob) this.followsByJob.set(id, (forJob = new Set()));
+    forJob.add(follow);
+    this.pollTimer ??= setInterval(() => {
+      for (const f of this.follows.values()) f.look();
+    }, LOG_POLL_MS);
+    follow.look();
+  }
+
+  private unfollow(session: Session): void {
+    const follow = this.follows.get(session);
+    if (!follow) return;
+    follow.stop();
+    this.follows.delete(session);
+    const forJob = this.followsByJob.get(follow.id);
+    if (forJob?.delete(follow) && forJob.size === 0) this.followsByJob.delete(follow.id);
+    if (this.follows.size === 0 && this.pollTimer) {
+      clearInterval(this.pollTimer);
+      this.pollTimer = null;
+    }
+  }
+
+  /** The job is gone, or terminal and no worker runs it any more (a canceled run may still be dying). */
+  private finished(id: string): boolean {
+    const row = this.options.store.getJob(id);
+    if (!row) return true;
+    return TERMINAL.has(row.state) && !this.options.workers().some((w) => w.job_id === id);
+  }
+
+  private deliver(session: Session, event: QueueEvent): void {
+    try {
+      session.push(event);
+    } catch (err) {
+      this.options.log(`could not deliver an event, dropped the subscriber: ${(err as Error).message}`);
+      this.drop(session);
+    }
+  }
+}

@@ -1,0 +1,288 @@
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MAX_EVENT_JOBS, type JobsEvent, type LogEvent, type QueueEvent, type WorkerInfo } from '../../protocol/index.js';
+import { EventHub, JOBS_WINDOW_MS } from '../../electron/engine/events/hub.js';
+import { LOG_EVENT_BYTES } from '../../electron/engine/events/log-follow.js';
+import type { Session } from '../../electron/engine/rpc/session.js';
+import { createStore, type Store } from '../../electron/engine/store/index.js';
+import { openDatabase } from '../../electron/engine/store/open.js';
+import { logPathFor, type JobRow } from '../../electron/engine/store/rows.js';
+import { waitFor } from '../helpers/daemon.js';
+
+let dir: string;
+let logsDir: string;
+let db: Database.Database;
+let store: Store;
+let workers: WorkerInfo[];
+let logged: string[];
+let hub: EventHub;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'qctl-hub-'));
+  logsDir = join(dir, 'logs');
+  mkdirSync(logsDir);
+  db = openDatabase(join(dir, 'queue.db'));
+  store = createStore(db);
+  workers = [{ id: 1, pid: 123, job_id: null, command: null, since: null }];
+  logged = [];
+  hub = new EventHub({ store, workers: () => workers, logsDir, log: (m) => logged.push(m) });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  hub.close();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A session that keeps what it receives. */
+function recorder(): Session & { events: QueueEvent[]; jobs(): JobsEvent[]; logs(): LogEvent[] } {
+  const events: QueueEvent[] = [];
+  return {
+    events,
+    push: (e) => events.push(e),
+    jobs: () => events.filter((e): e is JobsEvent => e.type === 'jobs'),
+    logs: () => events.filter((e): e is LogEvent => e.type === 'log'),
+  };
+}
+
+const add = (id: string, command = 'true'): JobRow =>
+  store.enqueue({ id, name: null, command, max_retries: 0, priority: 0, timeout_ms: null, cwd: null }, Date.now());
+
+describe('job events', () => {
+  it('coalesce a window of changes into one event: each job once, latest state, with counts and workers', () => {
+    vi.useFakeTimers();
+    const s = recorder();
+    expect(hub.subscribe(s, { jobs: true })).toEqual({ jobs: true, log: null });
+    const a = add('a');
+    hub.jobChanged(a);
+    hub.jobChanged(add('b'));
+    const claimed = store.claim(1, Date.now())!;
+    hub.jobChanged(claimed.job);
+    vi.advanceTimersByTime(JOBS_WINDOW_MS - 1);
+    expect(s.events).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(s.jobs()).toHaveLength(1);
+    const event = s.jobs()[0]!;
+    expect(event.jobs.map((j) => [j.id, j.state])).toEqual([['a', 'processing'], ['b', 'pending']]);
+    expect(event.truncated).toBe(false);
+    expect(event.counts).toMatchObject({ pending: 1, processing: 1 });
+    expect(event.workers).toEqual(workers);
+    expect(event.jobs[0]!.log_path).toBe(logPathFor(logsDir, 'a'));
+    vi.advanceTimersByTime(1000);
+    expect(s.jobs()).toHaveLength(1);
+  });
+
+  it('list at most MAX_EVENT_JOBS jobs and set truncated when more changed; the next window starts clean', () => {
+    vi.useFakeTimers();
+    const s = recorder();
+    hub.subscribe(s, { jobs: true });
+    for (let i = 0; i < MAX_EVENT_JOBS + 50; i++) hub.jobChanged(add(`j${i}`));
+    hub.jobChanged(store.getJob('j0')!);
+    vi.advanceTimersByTime(JOBS_WINDOW_MS);
+    expect(s.jobs()[0]!.jobs).toHaveLength(MAX_EVENT_JOBS);
+    expect(s.jobs()[0]!.truncated).toBe(true);
+    hub.jobChanged(store.getJob('j1')!);
+    vi.advanceTimersByTime(JOBS_WINDOW_MS);
+    expect(s.jobs()[1]).toMatchObject({ truncated: false, jobs: [{ id: 'j1' }] });
+  });
+
+  it('a bulk change sends one truncated event to every job subscriber, none to others', () => {
+    vi.useFakeTimers();
+    const [s1, s2, other] = [recorder(), recorder(), recorder()];
+    hub.subscribe(s1, { jobs: true });
+    hub.subscribe(s2, { jobs: true });
+    hub.subscribe(other, { jobs: false });
+    store.enqueueMany([{ id: 'x', name: null, command: 'true', max_retries: 0, priority: 0, timeout_ms: null, cwd: null }], Date.now());
+    hub.bulkChanged();
+    hub.bulkChanged();
+    vi.advanceTimersByTime(JOBS_WINDOW_MS);
+    for (const s of [s1, s2]) expect(s.jobs()).toEqual([expect.objectContaining({ jobs: [], truncated: true, counts: expect.objectContaining({ pending: 1 }) })]);
+    expect(other.events).toEqual([]);
+  });
+
+  it('run no timer while nobody subscribes, and stop it when the last subscriber leaves', () => {
+    vi.useFakeTimers();
+    hub.jobChanged(add('a'));
+    hub.bulkChanged();
+    expect(vi.getTimerCount()).toBe(0);
+    const s = recorder();
+    hub.subscribe(s, { jobs: true });
+    hub.jobChanged(add('b'));
+    expect(vi.getTimerCount()).toBe(1);
+    hub.drop(s);
+    expect(vi.getTimerCount()).toBe(0);
+    hub.subscribe(s, { jobs: true });
+    hub.jobChanged(add('c'));
+    hub.subscribe(s, { jobs: false });
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(1000);
+    expect(s.events).toEqual([]);
+  });
+
+  it('cost next to nothing per change: a million changes without subscribers, 100,000 with one', () => {
+    const row = add('hot');
+    let start = performance.now();
+    for (let i = 0; i < 1_000_000; i++) hub.jobChanged(row);
+    const idle = performance.now() - start;
+    hub.subscribe(recorder(), { jobs: true });
+    const rows = Array.from({ length: 100_000 }, (_, i) => ({ ...row, id: `r${i % 1000}` }));
+    start = performance.now();
+    for (const r of rows) hub.jobChanged(r);
+    const busy = performance.now() - start;
+    expect(idle).toBeLessThan(100);
+    expect(busy).toBeLessThan(100);
+  });
+
+  it('a subscriber whose push throws is dropped and the others still get the event', () => {
+    vi.useFakeTimers();
+    const bad: Session = { push: () => { throw new Error('gone'); } };
+    const good = recorder();
+    hub.subscribe(bad, { jobs: true });
+    hub.subscribe(good, { jobs: true });
+    hub.jobChanged(add('a'));
+    vi.advanceTimersByTime(JOBS_WINDOW_MS);
+    hub.jobChanged(add('b'));
+    vi.advanceTimersByTime(JOBS_WINDOW_MS);
+    expect(good.jobs()).toHaveLength(2);
+    expect(logged).toEqual(['could not deliver an event, dropped the subscriber: gone']);
+  });
+});
+
+describe('log follow', () => {
+  const path = (id: string) => logPathFor(logsDir, id);
+  const text = (events: LogEvent[]) => events.map((e) => e.data).join('');
+  /** Every event starts where the previous one ended. */
+  const contiguous = (events: LogEvent[]) => events.every((e, i) => i === 0 || e.offset === events[i - 1]!.next_offset);
+
+  function finish(id: string): void {
+    const claimed = store.claim(1, Date.now());
+    if (!claimed || claimed.job.id !== id) throw new Error('setup: claim');
+    hub.jobChanged(store.finish(id, claimed.attempt, { outcome: 'completed', exitCode: 0, signal: null, error: null }, Date.now(), () => 0)!);
+  }
+
+  it('sends output as it is written, in order, then ended soon after the job finishes', async () => {
+    add('job');
+    const s = recorder();
+    expect(hub.subscribe(s, { log: { id: 'job' } })).toEqual({ jobs: false, log: 'job' });
+    writeFileSync(path('job'), 'line 1\n');
+    await waitFor(() => text(s.logs()) === 'line 1\n', 2000, 'first line');
+    appendFileSync(path('job'), 'line 2\n');
+    await waitFor(() => text(s.logs()) === 'line 1\nline 2\n', 2000, 'second line');
+    appendFileSync(path('job'), 'line 3\n');
+    const finishedAt = Date.now();
+    finish('job');
+    await waitFor(() => s.logs().at(-1)?.ended, 2000, 'ended');
+    expect(Date.now() - finishedAt).toBeLessThan(150);
+    expect(text(s.logs())).toBe('line 1\nline 2\nline 3\n');
+    expect(contiguous(s.logs())).toBe(true);
+    expect(s.logs().filter((e) => e.ended)).toHaveLength(1);
+    expect(s.logs()[0]!).toMatchObject({ type: 'log', id: 'job', offset: 0 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(s.logs().at(-1)!.ended).toBe(true);
+    expect(logged).toEqual([]);
+  });
+
+  it('starts at the given offset; a finished job gets the rest with ended, in chunks of at most 256 KiB that never split a character', async () => {
+    add('big');
+    const body = Buffer.from('ab' + 'é€😀'.repeat(120_000));
+    writeFileSync(path('big'), body);
+    finish('big');
+    const s = recorder();
+    hub.subscribe(s, { log: { id: 'big', offset: 2 } });
+    await waitFor(() => s.logs().at(-1)?.ended, 5000, 'ended');
+    const events = s.logs();
+    expect(events[0]!.offset).toBe(2);
+    expect(events.length).toBeGreaterThan(4); // more than one look's worth
+    for (const e of events) {
+      expect(e.next_offset - e.offset).toBeLessThanOrEqual(LOG_EVENT_BYTES);
+      expect(e.data).not.toContain('\uFFFD');
+    }
+    expect(contiguous(events)).toBe(true);
+    expect(text(events)).toBe(body.subarray(2).toString('utf8'));
+    expect(events.at(-1)!.next_offset).toBe(body.length);
+  });
+
+  it('holds back half a character until the rest is written', async () => {
+    add('utf');
+    const s = recorder();
+    hub.subscribe(s, { log: { id: 'utf' } });
+    const euro = Buffer.from('€');
+    writeFileSync(path('utf'), Buffer.concat([Buffer.from('x'), euro.subarray(0, 2)]));
+    await waitFor(() => text(s.logs()) === 'x', 2000, 'x');
+    await new Promise((r) => setTimeout(r, 450));
+    expect(text(s.logs())).toBe('x');
+    appendFileSync(path('utf'), euro.subarray(2));
+    await waitFor(() => text(s.logs()) === 'x€', 2000, 'the whole character');
+  });
+
+  it('restarts at offset 0 when the log shrank (trimmed or made anew)', async () => {
+    add('shrink');
+    writeFileSync(path('shrink'), 'first version of the log\n');
+    const s = recorder();
+    hub.subscribe(s, { log: { id: 'shrink' } });
+    await waitFor(() => s.logs().length === 1, 2000, 'first chunk');
+    truncateSync(path('shrink'), 0);
+    appendFileSync(path('shrink'), 'new\n');
+    await waitFor(() => s.logs().length === 2, 2000, 'restart');
+    expect(s.logs()[1]).toMatchObject({ offset: 0, data: 'new\n', next_offset: 4, ended: false });
+  });
+
+  it('a canceled job whose run is still dying is not ended until no worker runs it', async () => {
+    add('dying');
+    store.claim(1, Date.now());
+    workers = [{ id: 1, pid: 123, job_id: 'dying', command: 'true', since: new Date().toISOString() }];
+    writeFileSync(path('dying'), 'working\n');
+    const s = recorder();
+    hub.subscribe(s, { log: { id: 'dying' } });
+    hub.jobChanged(store.cancel('dying', Date.now())!);
+    await waitFor(() => s.logs().length === 1, 2000, 'output');
+    appendFileSync(path('dying'), 'terminated\n');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.logs().some((e) => e.ended)).toBe(false);
+    workers = [{ id: 1, pid: 123, job_id: null, command: null, since: null }];
+    await waitFor(() => s.logs().at(-1)?.ended, 2000, 'ended');
+    expect(text(s.logs())).toBe('working\nterminated\n');
+  });
+
+  it('ends with an empty event for a finished job without a log, or a job that was removed', async () => {
+    add('never');
+    hub.jobChanged(store.cancel('never', Date.now())!);
+    const s = recorder();
+    hub.subscribe(s, { log: { id: 'never', offset: 0 } });
+    await waitFor(() => s.logs().length === 1, 2000, 'ended');
+    expect(s.logs()[0]).toEqual({ type: 'log', id: 'never', offset: 0, data: '', next_offset: 0, ended: true });
+    add('gone');
+    const t = recorder();
+    hub.subscribe(t, { log: { id: 'gone' } });
+    db.prepare(`DELETE FROM jobs WHERE id = 'gone'`).run();
+    await waitFor(() => t.logs().at(-1)?.ended, 2000, 'ended after removal');
+  });
+
+  it('stops polling when the follow is replaced, dropped or the hub closes', async () => {
+    add('a');
+    add('b');
+    writeFileSync(path('a'), 'a\n');
+    writeFileSync(path('b'), 'b\n');
+    const s = recorder();
+    hub.subscribe(s, { log: { id: 'a' } });
+    await waitFor(() => s.logs().length === 1, 2000, 'a');
+    hub.subscribe(s, { jobs: true, log: { id: 'b' } });
+    await waitFor(() => s.logs().length === 2, 2000, 'b');
+    appendFileSync(path('a'), 'more a\n');
+    hub.drop(s);
+    appendFileSync(path('b'), 'more b\n');
+    await new Promise((r) => setTimeout(r, 450));
+    expect(s.logs().map((e) => e.data)).toEqual(['a\n', 'b\n']);
+    hub.subscribe(s, { log: { id: 'a', offset: 2 } });
+    await waitFor(() => s.logs().length === 3, 2000, 'a again');
+    hub.close();
+    appendFileSync(path('a'), 'after close\n');
+    await new Promise((r) => setTimeout(r, 450));
+    expect(s.logs().map((e) => e.data)).toEqual(['a\n', 'b\n', 'more a\n']);
+    expect(hub.subscribe(s, { jobs: true, log: { id: 'a' } })).toEqual({ jobs: false, log: null });
+  });
+});
