@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { MetricResult } from './lib/result.js';
 import { bulkEnqueue } from './metrics/bulk-enqueue.js';
 import { cliCall } from './metrics/cli-call.js';
+import { dashboard } from './metrics/dashboard.js';
 import { drain } from './metrics/drain.js';
 import { memory } from './metrics/memory.js';
 import { rpcRoundTrip } from './metrics/rpc-roundtrip.js';
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   await step('rpc', () => rpcRoundTrip(quick ? 500 : 2000));
   await step('drain', () => drain(quick ? 1000 : 5000, quick ? 1 : 3));
   await step('latency', () => startLatency(quick ? 50 : 200));
+  await step('dashboard', () => dashboard(100_000, quick ? 10 : 20));
   let rssWithMillion: number | null = null;
   await step('scale', async () => {
     const s = await scale(quick ? 100_000 : 1_000_000, quick ? 10 : 20);

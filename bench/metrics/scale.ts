@@ -1,43 +1,11 @@
-import { generateId } from '../../electron/engine/store/transitions/enqueue.js';
-import { openDatabase } from '../../electron/engine/store/open.js';
 import { BenchHome } from '../lib/env.js';
+import { seedStore } from '../lib/seed.js';
 import type { MetricResult } from '../lib/result.js';
-import { median, round } from '../lib/stats.js';
-
-/**
- * Writes `total` finished jobs straight into a new home's database (95% completed, 4% dead, 1% canceled),
- * as a long-lived installation would have them, before the daemon starts.
- */
-function seedStore(home: string, total: number): void {
-  const db = openDatabase(`${home}/queuectl.db`);
-  const insert = db.prepare(`
-    INSERT INTO jobs (id, command, state, attempts, max_retries, priority, run_at, created_at, updated_at, finished_at, exit_code, last_error)
-    VALUES (?, ?, ?, ?, 3, 0, ?, ?, ?, ?, ?, ?)`);
-  const base = Date.now() - total * 10;
-  db.transaction(() => {
-    for (let i = 0; i < total; i++) {
-      const state = i % 100 < 95 ? 'completed' : i % 100 < 99 ? 'dead' : 'canceled';
-      const t = base + i * 10;
-      insert.run(`${generateId()}${i.toString(36)}`, `make test # ${i}`, state, state === 'dead' ? 4 : 0, t, t, t, t, state === 'dead' ? 1 : 0, state === 'dead' ? 'exited with code 1' : null);
-    }
-  })();
-  db.close();
-}
+import { median, medianRpc, round } from '../lib/stats.js';
 
 async function medianCall(h: BenchHome, args: string[], n: number): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < n; i++) times.push((await h.cli(args)).ms);
-  return median(times);
-}
-
-/** Median time of one RPC over an open connection: what the daemon itself takes, without Node's start-up. */
-async function medianRpc(call: () => Promise<unknown>, n: number): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = process.hrtime.bigint();
-    await call();
-    times.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
   return median(times);
 }
 
