@@ -1,14 +1,19 @@
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { QueueEvent, RpcErrorObject } from '../protocol/index.js';
 
 /**
- * The whole bridge between the dashboard and the app: invoke a protocol method, and receive pushed events.
- * Main must check the sender and the payload of every call (the handlers arrive with the desktop-app issue).
+ * The whole bridge between the dashboard and the app: call a protocol method, and receive pushed events.
+ * Main checks the sender and the payload of every call (electron/main/ipc-guard.ts) and answers `{result}`
+ * or `{error}`; the promise rejects only if main itself is gone. Channel names: ipc-guard.ts.
  */
 contextBridge.exposeInMainWorld('queuectl', {
-  invoke: (method: string, params: unknown): Promise<unknown> => ipcRenderer.invoke('queuectl:invoke', method, params),
-  onEvent: (listener: (event: unknown) => void): (() => void) => {
-    const handler = (_e: unknown, event: unknown): void => listener(event);
+  invoke: (method: string, params: unknown): Promise<{ result: unknown } | { error: RpcErrorObject }> =>
+    ipcRenderer.invoke('queuectl:invoke', method, params),
+  onEvent: (listener: (event: QueueEvent) => void): (() => void) => {
+    const handler = (_e: IpcRendererEvent, event: QueueEvent): void => listener(event);
     ipcRenderer.on('queuectl:event', handler);
-    return () => ipcRenderer.off('queuectl:event', handler);
+    return () => {
+      ipcRenderer.off('queuectl:event', handler);
+    };
   },
 });

@@ -1,38 +1,81 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { QueueError } from '../../protocol/index.js';
 import { RpcClient } from '../../protocol/node/client.js';
 import { homePaths, resolveHome } from '../../protocol/node/paths.js';
+import { decideLaunch, desktopEnv, probeElectron, probeNativeBuild, type FileProbe, type LaunchDecision } from '../desktop-launch.js';
 import { EXIT } from '../errors.js';
 import { note, printJson, printLine } from '../output.js';
 import { duration, integer } from '../parse.js';
 
 /** The headless daemon bundle, next to this CLI's bundle. */
 const daemonEntry = (): string => fileURLToPath(new URL('../node/daemon.js', import.meta.url));
+/** The project root (out/cli/ is two levels down): the desktop app, node_modules/electron. */
+const appRoot = (): string => fileURLToPath(new URL('../..', import.meta.url));
+/** How long the desktop app may take to answer (Electron starts slower than the daemon). */
+const DESKTOP_START_MS = 30_000;
+
+const files: FileProbe = {
+  exists: (path) => existsSync(path),
+  read: (path) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return null;
+    }
+  },
+};
+
+/** Desktop app or headless daemon: see cli/desktop-launch.ts for the rules. */
+function launchDecision(opts: { headless?: boolean; detach?: boolean }): LaunchDecision {
+  const root = appRoot();
+  const shortcut = opts.headless || opts.detach;
+  return decideLaunch({
+    platform: process.platform,
+    env: process.env,
+    headless: opts.headless === true,
+    detach: opts.detach === true,
+    // Nothing is probed when the flags already decided.
+    electron: shortcut ? { found: false, why: '' } : probeElectron(root, process.env, files),
+    appBuilt: !shortcut && existsSync(fileURLToPath(new URL('../main/index.js', import.meta.url))),
+    native: shortcut ? { ok: false, why: '' } : probeNativeBuild(root, files),
+  });
+}
 
 export function registerWorker(program: Command): void {
   const worker = program.command('worker').description('start or stop the queue daemon and its worker processes');
 
   worker
     .command('start')
-    .description('run the queue (headless daemon) in the foreground, or in the background with --detach')
+    .description(
+      'start the queue: the desktop tray app when a display and Electron are available, else the headless daemon in the foreground; --detach: the headless daemon in the background',
+    )
     .option('--count <n>', 'number of worker processes (stored as config "workers")', integer(1, 64))
-    .option('--headless', 'run without the desktop app (the only mode until the desktop app ships)')
-    .option('--detach', 'run in the background; return once the daemon answers')
-    .option('--json', 'with --detach: print pid and home as JSON')
-    .action(async (opts: { count?: number; detach?: boolean; json?: boolean }) => {
+    .option('--headless', 'run the headless daemon (no desktop app), in the foreground unless --detach')
+    .option('--detach', 'run the headless daemon in the background; return once it answers')
+    .option('--json', 'with --detach or the desktop app: print pid and home as JSON')
+    .action(async (opts: { count?: number; headless?: boolean; detach?: boolean; json?: boolean }) => {
       const home = resolveHome();
       await refuseIfRunning(home);
-      const args = [daemonEntry(), ...(opts.count ? ['--count', String(opts.count)] : [])];
+      const count = opts.count ? ['--count', String(opts.count)] : [];
+      const decision = launchDecision(opts);
+      if (decision.mode === 'desktop') {
+        const pid = await startDetached(home, decision.electron, [appRoot(), ...count], desktopEnv(process.env, home), 'the desktop app', DESKTOP_START_MS);
+        if (opts.json) printJson({ pid, home, mode: 'desktop' });
+        else printLine(`queuectl desktop app started (pid ${pid}); it runs in the tray; stop it with: queuectl worker stop`);
+        return;
+      }
+      const args = [daemonEntry(), ...count];
       if (opts.detach) {
-        const pid = await startDetached(home, args);
+        const pid = await startDetached(home, process.execPath, args, process.env, 'the daemon', 15_000);
         if (opts.json) printJson({ pid, home });
         else printLine(`queuectl daemon started in the background (pid ${pid}); stop it with: queuectl worker stop`);
         return;
       }
+      if (decision.reason) note(`queuectl: running the headless daemon: ${decision.reason}`);
       process.exitCode = await runForeground(args);
     });
 
@@ -80,17 +123,21 @@ function runForeground(args: string[]): Promise<number> {
   });
 }
 
-/** Starts the daemon in its own session with output to daemon.log, and waits until it answers. */
-async function startDetached(home: string, args: string[]): Promise<number> {
+/**
+ * Starts the daemon or the desktop app in its own session with output to daemon.log, and waits until it
+ * answers hello on the home's socket.
+ */
+async function startDetached(home: string, command: string, args: string[], env: NodeJS.ProcessEnv, what: string, timeoutMs: number): Promise<number> {
   const paths = homePaths(home);
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const out = openSync(paths.daemonLog, 'a', 0o600);
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out], env });
   closeSync(out);
   let exited: number | null = null;
   child.on('exit', (code) => (exited = code ?? EXIT.failure));
+  child.on('error', () => (exited = EXIT.failure));
   child.unref();
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (exited !== null) break;
     try {
@@ -104,7 +151,7 @@ async function startDetached(home: string, args: string[]): Promise<number> {
     await new Promise((r) => setTimeout(r, 50));
   }
   const tail = readFileSync(paths.daemonLog, 'utf8').trim().split('\n').slice(-5).join('\n');
-  throw new QueueError('INTERNAL', `the daemon did not start${exited !== null ? ` (exit code ${exited})` : ''}; its log says:\n${tail}`);
+  throw new QueueError('INTERNAL', `${what} did not start${exited !== null ? ` (exit code ${exited})` : ''}; its log says:\n${tail}`);
 }
 
 async function waitForExit(pid: number): Promise<void> {

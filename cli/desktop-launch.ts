@@ -1,0 +1,115 @@
+import { join } from 'node:path';
+
+/**
+ * `queuectl worker start` either launches the desktop tray app or runs the headless daemon. This file makes
+ * that choice from plain facts (platform, environment, flags, what is installed and built), so it is tested
+ * without Electron; cli/commands/worker.ts gathers the facts and carries the choice out.
+ *
+ * The desktop app is chosen only when all hold:
+ * - neither --headless nor --detach was given. --detach keeps its meaning from before the desktop app: the
+ *   headless daemon in the background, printing `{pid, home}`. Scripts, the test suites and the benchmarks
+ *   rely on it, and none of them should open windows on a developer's desktop.
+ * - there is a display: DISPLAY or WAYLAND_DISPLAY on Linux and the BSDs; always on macOS and Windows.
+ * - the Electron binary is installed (node_modules/electron/path.txt names it and the file exists; Electron
+ *   itself is never required, since under plain Node that tries to download it).
+ * - the desktop app is built (out/main/index.js) and better-sqlite3 has its Electron build, made by
+ *   `npm run rebuild:electron` for the installed Electron.
+ * Otherwise the daemon runs, and the reason is printed unless the user asked for it.
+ */
+
+/** Where rebuild:electron puts the Electron build of better-sqlite3 (electron/main/layout.ts names the same). */
+export const NATIVE_BUILD_DIR = 'out/native/electron';
+export const NATIVE_BINARY = 'better_sqlite3.node';
+export const NATIVE_STAMP = 'build.json';
+
+export interface LaunchFacts {
+  platform: NodeJS.Platform;
+  env: NodeJS.ProcessEnv;
+  headless: boolean;
+  detach: boolean;
+  electron: ElectronProbe;
+  /** out/main/index.js exists. */
+  appBuilt: boolean;
+  /** The Electron build of better-sqlite3 exists and matches the installed Electron; else why not. */
+  native: { ok: true } | { ok: false; why: string };
+}
+
+export type ElectronProbe = { found: true; path: string } | { found: false; why: string };
+
+export type LaunchDecision =
+  | { mode: 'desktop'; electron: string }
+  /** `reason` says why not the desktop app; null when the flags asked for the daemon. */
+  | { mode: 'headless'; reason: string | null };
+
+export function decideLaunch(facts: LaunchFacts): LaunchDecision {
+  if (facts.headless || facts.detach) return { mode: 'headless', reason: null };
+  if (!hasDisplay(facts.platform, facts.env)) return { mode: 'headless', reason: 'no display (DISPLAY and WAYLAND_DISPLAY are unset)' };
+  if (!facts.electron.found) return { mode: 'headless', reason: facts.electron.why };
+  if (!facts.appBuilt) return { mode: 'headless', reason: 'the desktop app is not built (run: npm run build)' };
+  if (!facts.native.ok) return { mode: 'headless', reason: facts.native.why };
+  return { mode: 'desktop', electron: facts.electron.path };
+}
+
+export function hasDisplay(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): boolean {
+  if (platform === 'darwin' || platform === 'win32') return true;
+  return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+}
+
+/** File access, injected so tests describe an installation without making one. */
+export interface FileProbe {
+  exists(path: string): boolean;
+  /** The file's text, or null if it cannot be read. */
+  read(path: string): string | null;
+}
+
+/**
+ * The Electron executable, found the way node_modules/electron/index.js finds it (path.txt, then dist/ or
+ * ELECTRON_OVERRIDE_DIST_PATH) but without its download-on-first-use.
+ */
+export function probeElectron(root: string, env: NodeJS.ProcessEnv, files: FileProbe): ElectronProbe {
+  const pkg = join(root, 'node_modules', 'electron');
+  const name = files.read(join(pkg, 'path.txt'))?.trim();
+  const override = env.ELECTRON_OVERRIDE_DIST_PATH;
+  if (override) {
+    const path = join(override, name || 'electron');
+    return files.exists(path) ? { found: true, path } : { found: false, why: `the Electron binary is not at ELECTRON_OVERRIDE_DIST_PATH (${path})` };
+  }
+  if (!name) return { found: false, why: 'the Electron binary is not installed (npm start downloads it when there is network access)' };
+  const path = join(pkg, 'dist', name);
+  return files.exists(path) ? { found: true, path } : { found: false, why: `the Electron binary is not installed (no ${path})` };
+}
+
+/** Whether rebuild:electron's output is there and was made for the installed Electron and better-sqlite3. */
+export function probeNativeBuild(root: string, files: FileProbe): { ok: true } | { ok: false; why: string } {
+  const dir = join(root, NATIVE_BUILD_DIR);
+  const missing = { ok: false as const, why: 'better-sqlite3 has no build for Electron yet (run: npm run rebuild:electron)' };
+  if (!files.exists(join(dir, NATIVE_BINARY))) return missing;
+  const stamp = parse(files.read(join(dir, NATIVE_STAMP)));
+  const electron = parse(files.read(join(root, 'node_modules', 'electron', 'package.json')))?.version;
+  const sqlite = parse(files.read(join(root, 'node_modules', 'better-sqlite3', 'package.json')))?.version;
+  if (!stamp) return missing;
+  if (stamp.electron !== electron || stamp.betterSqlite3 !== sqlite) {
+    return {
+      ok: false,
+      why: `the Electron build of better-sqlite3 is for Electron ${String(stamp.electron)} and better-sqlite3 ${String(stamp.betterSqlite3)}, not the installed ${String(electron)} and ${String(sqlite)} (run: npm run rebuild:electron)`,
+    };
+  }
+  return { ok: true };
+}
+
+function parse(text: string | null): Record<string, unknown> | null {
+  if (text === null) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The environment the desktop app starts with: this one, minus what would make Electron act as plain Node. */
+export function desktopEnv(env: NodeJS.ProcessEnv, home: string): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env, QUEUECTL_HOME: home, QUEUECTL_LAUNCHED_BY: 'cli' };
+  delete out.ELECTRON_RUN_AS_NODE;
+  return out;
+}

@@ -1,0 +1,134 @@
+import { BrowserWindow, screen, type WebContents } from 'electron';
+import { appUrl } from '../app-protocol.js';
+import { DEFAULT_WINDOW, restoreBounds, type Bounds } from '../preferences.js';
+
+export interface DashboardWindowOptions {
+  preload: string;
+  icon: string;
+  /** Saved bounds (preferences), and where to save new ones. */
+  bounds(): Bounds | null;
+  saveBounds(bounds: Bounds): void;
+  /**
+   * Asked when the user closes the window: 'hide' keeps the app in the tray, 'quit' starts quitting (the
+   * window stays until the engine has stopped), 'close' lets it close (the app is quitting already).
+   */
+  onCloseRequest(): 'hide' | 'quit' | 'close';
+  /** The user is looking at the dashboard (shown or focused). */
+  onSeen(): void;
+  onContentsCreated(contents: WebContents): void;
+  log(message: string): void;
+}
+
+/**
+ * The one dashboard window, created on first use and again after it was destroyed. Its renderer runs
+ * sandboxed with context isolation and no Node integration; it loads app://queuectl/ only (app-scheme.ts)
+ * and talks to main through the preload's two functions.
+ */
+export class DashboardWindow {
+  private window: BrowserWindow | null = null;
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly options: DashboardWindowOptions) {}
+
+  /** The webContents IPC may come from, or null while there is no window. */
+  get contents(): WebContents | null {
+    return this.window && !this.window.isDestroyed() ? this.window.webContents : null;
+  }
+
+  get browserWindow(): BrowserWindow | null {
+    return this.window && !this.window.isDestroyed() ? this.window : null;
+  }
+
+  isVisible(): boolean {
+    return this.browserWindow?.isVisible() ?? false;
+  }
+
+  isFocused(): boolean {
+    return this.browserWindow?.isFocused() ?? false;
+  }
+
+  /** Shows and focuses the window, at `route` if given (a hash route such as #/jobs/abc). */
+  show(route: string | null): void {
+    const existing = this.browserWindow;
+    if (existing) {
+      if (route) void existing.webContents.loadURL(appUrl(route));
+      if (existing.isMinimized()) existing.restore();
+      existing.show();
+      existing.focus();
+      return;
+    }
+    const window = this.create();
+    void window.loadURL(appUrl(route));
+    window.once('ready-to-show', () => {
+      window.show();
+      window.focus();
+    });
+  }
+
+  /** Closes the window for good (quitting). */
+  destroy(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.browserWindow?.destroy();
+    this.window = null;
+  }
+
+  private create(): BrowserWindow {
+    const saved = restoreBounds(this.options.bounds(), screen.getAllDisplays().map((d) => d.workArea));
+    const window = new BrowserWindow({
+      ...(saved ?? { width: DEFAULT_WINDOW.width, height: DEFAULT_WINDOW.height }),
+      minWidth: DEFAULT_WINDOW.minWidth,
+      minHeight: DEFAULT_WINDOW.minHeight,
+      show: false,
+      title: 'queuectl',
+      icon: this.options.icon,
+      autoHideMenuBar: true,
+      webPreferences: {
+        preload: this.options.preload,
+        sandbox: true,
+        contextIsolation: true,
+        nodeIntegration: false,
+        nodeIntegrationInWorker: false,
+        nodeIntegrationInSubFrames: false,
+        webSecurity: true,
+        allowRunningInsecureContent: false,
+        webviewTag: false,
+        navigateOnDragDrop: false,
+        spellcheck: false,
+      },
+    });
+    this.window = window;
+    this.options.onContentsCreated(window.webContents);
+    window.on('close', (event) => {
+      this.saveNow();
+      const decision = this.options.onCloseRequest();
+      if (decision === 'close') return;
+      event.preventDefault();
+      if (decision === 'hide') window.hide();
+    });
+    window.on('closed', () => {
+      if (this.window === window) this.window = null;
+    });
+    window.on('show', () => this.options.onSeen());
+    window.on('focus', () => this.options.onSeen());
+    window.on('resize', () => this.saveSoon());
+    window.on('move', () => this.saveSoon());
+    window.webContents.on('render-process-gone', (_event, details) => {
+      this.options.log(`dashboard renderer gone (${details.reason}); reloading`);
+      if (!window.isDestroyed()) void window.webContents.reload();
+    });
+    return window;
+  }
+
+  private saveSoon(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => this.saveNow(), 500);
+  }
+
+  private saveNow(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    const window = this.browserWindow;
+    if (!window || window.isMinimized() || window.isFullScreen()) return;
+    this.options.saveBounds(window.getNormalBounds());
+  }
+}

@@ -1,0 +1,157 @@
+import { formatDuration, type Job } from '../../protocol/index.js';
+
+/**
+ * Desktop notifications as data, and the batching that keeps a burst from becoming a storm: a lone event is
+ * shown on its own (after a short settle delay, in case more follow), so it can be clicked to open that job;
+ * several close together become one summary counting the last minute ("12 jobs failed in the last minute");
+ * and after a notification of a kind, the next one of that kind waits at least `minIntervalMs`, so a steady
+ * stream of failures shows one summary every few seconds at most.
+ * glue/notifier.ts shows what comes out through Electron's Notification.
+ */
+
+export type NotifyKind = 'dead' | 'completed';
+
+export interface NotificationSpec {
+  kind: NotifyKind;
+  title: string;
+  body: string;
+  /** Where clicking it opens the dashboard (a hash route). */
+  route: string;
+}
+
+/** Timers, injectable so tests drive time by hand. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const SYSTEM_CLOCK: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+export interface BatcherOptions {
+  show(spec: NotificationSpec): void;
+  /** Whether the user wants this kind (read at every event and again when showing). */
+  enabled(kind: NotifyKind): boolean;
+  clock?: Clock;
+  /** Wait this long after the first event for others to join it. */
+  settleMs?: number;
+  /** At least this long between two notifications of one kind. */
+  minIntervalMs?: number;
+  /** "in the last minute": the span a summary counts over. */
+  windowMs?: number;
+}
+
+interface KindState {
+  held: Job[];
+  /** When each event of the last window arrived. */
+  recent: number[];
+  timer: unknown;
+  lastShownAt: number;
+}
+
+export class NotificationBatcher {
+  private readonly kinds = new Map<NotifyKind, KindState>();
+  private readonly clock: Clock;
+  private readonly settleMs: number;
+  private readonly minIntervalMs: number;
+  private readonly windowMs: number;
+
+  constructor(private readonly options: BatcherOptions) {
+    this.clock = options.clock ?? SYSTEM_CLOCK;
+    this.settleMs = options.settleMs ?? 1500;
+    this.minIntervalMs = options.minIntervalMs ?? 10_000;
+    this.windowMs = options.windowMs ?? 60_000;
+  }
+
+  add(kind: NotifyKind, job: Job): void {
+    if (!this.options.enabled(kind)) return;
+    const now = this.clock.now();
+    const state = this.state(kind);
+    state.held.push(job);
+    state.recent.push(now);
+    if (state.timer !== null) return;
+    const delay = Math.max(this.settleMs, state.lastShownAt + this.minIntervalMs - now);
+    state.timer = this.clock.setTimeout(() => this.flush(kind), delay);
+  }
+
+  /** Drops everything held (the app is quitting). */
+  dispose(): void {
+    for (const state of this.kinds.values()) {
+      if (state.timer !== null) this.clock.clearTimeout(state.timer);
+      state.timer = null;
+      state.held = [];
+    }
+  }
+
+  private flush(kind: NotifyKind): void {
+    const state = this.state(kind);
+    const now = this.clock.now();
+    state.timer = null;
+    state.recent = state.recent.filter((t) => now - t < this.windowMs);
+    const held = state.held;
+    state.held = [];
+    if (held.length === 0 || !this.options.enabled(kind)) return;
+    const latest = held[held.length - 1]!;
+    const spec = held.length === 1 ? single(kind, latest) : summary(kind, Math.max(held.length, state.recent.length), latest);
+    state.lastShownAt = now;
+    this.options.show(spec);
+  }
+
+  private state(kind: NotifyKind): KindState {
+    let state = this.kinds.get(kind);
+    if (!state) {
+      state = { held: [], recent: [], timer: null, lastShownAt: -Infinity };
+      this.kinds.set(kind, state);
+    }
+    return state;
+  }
+}
+
+/** A job as people know it: its name, else its command (shortened), with the id. */
+export function jobLabel(job: Job): string {
+  const text = job.name ?? job.command.replace(/\s+/g, ' ').trim();
+  const short = text.length > 60 ? `${text.slice(0, 59)}…` : text;
+  return `${short} (${job.id})`;
+}
+
+export function single(kind: NotifyKind, job: Job): NotificationSpec {
+  const route = `#/jobs/${encodeURIComponent(job.id)}`;
+  if (kind === 'dead') {
+    const runs = job.attempts;
+    const why = job.last_error ?? (job.exit_code !== null ? `exit code ${job.exit_code}` : 'it failed');
+    return {
+      kind,
+      title: `Job failed: ${jobLabel(job)}`,
+      body: `${why}. Moved to the dead-letter queue after ${runs} ${runs === 1 ? 'run' : 'runs'}.`,
+      route,
+    };
+  }
+  const took = job.started_at && job.finished_at ? Date.parse(job.finished_at) - Date.parse(job.started_at) : null;
+  return {
+    kind,
+    title: `Job completed: ${jobLabel(job)}`,
+    body: took !== null && took >= 0 ? `Finished in ${formatDuration(took)}.` : 'Finished.',
+    route,
+  };
+}
+
+export function summary(kind: NotifyKind, count: number, latest: Job): NotificationSpec {
+  if (kind === 'dead') {
+    return {
+      kind,
+      title: `${count} jobs failed in the last minute`,
+      body: `They are in the dead-letter queue. The latest: ${jobLabel(latest)}.`,
+      route: '#/dlq',
+    };
+  }
+  return {
+    kind,
+    title: `${count} jobs completed in the last minute`,
+    body: `The latest: ${jobLabel(latest)}.`,
+    route: '#/jobs',
+  };
+}

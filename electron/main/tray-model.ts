@@ -1,0 +1,155 @@
+import type { JobState, JobsEvent, StatusResult } from '../../protocol/index.js';
+import type { JobDigest } from './job-digest.js';
+import type { ToggleKey } from './preferences.js';
+
+/**
+ * The tray as plain data: the state it shows, and functions from that state to the icon, the tooltip and
+ * the context menu. glue/tray.ts turns the menu into an Electron Menu and sets it again after every change
+ * (Linux's StatusNotifierItem shows a stale menu otherwise).
+ */
+
+export type TrayIcon = 'idle' | 'busy' | 'attention';
+
+export interface TrayState {
+  counts: Record<JobState, number>;
+  /** Worker processes in the pool. */
+  workers: number;
+  /** Whether the queue is paused; null while the engine cannot pause (the menu item is disabled then). */
+  paused: boolean | null;
+  /** Dead jobs that appeared since the user last opened the dashboard: the attention icon. */
+  unseenDead: number;
+  /** A graceful stop is under way (Quit was chosen, or `queuectl worker stop`). */
+  stopping: boolean;
+  toggles: Record<ToggleKey, boolean>;
+}
+
+/** What a menu item does when clicked; glue/index.ts maps each to the engine or the window. */
+export type TrayAction =
+  | { type: 'open'; route: string | null }
+  | { type: 'pause-toggle' }
+  | { type: 'workers'; count: number }
+  | { type: 'retry-dead' }
+  | { type: 'toggle'; key: ToggleKey; value: boolean }
+  | { type: 'quit' };
+
+export type MenuSpec =
+  | { kind: 'item'; label: string; enabled: boolean; action: TrayAction | null }
+  | { kind: 'checkbox'; label: string; checked: boolean; enabled: boolean; action: TrayAction }
+  | { kind: 'radio'; label: string; checked: boolean; enabled: boolean; action: TrayAction }
+  | { kind: 'submenu'; label: string; enabled: boolean; items: MenuSpec[] }
+  | { kind: 'separator' };
+
+/** Worker counts offered in the Workers submenu (the setting allows more; a larger current value is listed too). */
+export const WORKER_CHOICES = [1, 2, 3, 4, 5, 6, 7, 8] as const;
+
+export const TOGGLE_LABELS: Record<ToggleKey, string> = {
+  notifyDead: 'Notify when a job fails for good',
+  notifyCompleted: 'Notify when a --notify job completes',
+  launchAtLogin: 'Launch at login',
+  closeToTray: 'Keep running in the tray when the window closes',
+};
+
+const ZERO_COUNTS: Record<JobState, number> = { pending: 0, processing: 0, completed: 0, failed: 0, dead: 0, canceled: 0 };
+
+export function initialTrayState(toggles: Record<ToggleKey, boolean>, paused: boolean | null = null): TrayState {
+  return { counts: { ...ZERO_COUNTS }, workers: 0, paused, unseenDead: 0, stopping: false, toggles };
+}
+
+/** The state after a `status` answer (at start and after the tray's own changes). */
+export function withStatus(state: TrayState, status: Pick<StatusResult, 'counts' | 'workers' | 'stopping'>): TrayState {
+  return { ...state, counts: { ...status.counts }, workers: status.workers.length, stopping: state.stopping || status.stopping };
+}
+
+/** The state after a JobsEvent and what job-digest made of it. */
+export function withJobsEvent(state: TrayState, event: JobsEvent, digest: JobDigest): TrayState {
+  return {
+    ...state,
+    counts: { ...event.counts },
+    workers: event.workers.length,
+    unseenDead: state.unseenDead + digest.newlyDead.length + digest.uncountedDead,
+  };
+}
+
+/** The user looked at the dashboard: dead jobs are no longer news. */
+export function withSeen(state: TrayState): TrayState {
+  return state.unseenDead === 0 ? state : { ...state, unseenDead: 0 };
+}
+
+/** Attention wins over busy: a new dead job is what the user must not miss. */
+export function trayIcon(state: TrayState): TrayIcon {
+  if (state.unseenDead > 0) return 'attention';
+  if (state.counts.processing > 0) return 'busy';
+  return 'idle';
+}
+
+/**
+ * "3 running · 5 pending · 2 dead". Pending counts every job waiting to run, including failed jobs waiting
+ * for their retry.
+ */
+export function countsLine(state: TrayState): string {
+  const { processing, pending, failed, dead } = state.counts;
+  return `${processing} running · ${pending + failed} pending · ${dead} dead`;
+}
+
+export function trayTooltip(state: TrayState): string {
+  const suffix = state.stopping ? ' · stopping' : state.paused ? ' · paused' : '';
+  return `${countsLine(state)}${suffix}`;
+}
+
+export function trayMenu(state: TrayState): MenuSpec[] {
+  const live = !state.stopping;
+  const menu: MenuSpec[] = [{ kind: 'item', label: trayTooltip(state), enabled: false, action: null }];
+  if (state.unseenDead > 0) {
+    menu.push({
+      kind: 'item',
+      label: `${state.unseenDead} new in the dead-letter queue`,
+      enabled: true,
+      action: { type: 'open', route: '#/dlq' },
+    });
+  }
+  menu.push(
+    { kind: 'separator' },
+    { kind: 'item', label: 'Open dashboard', enabled: true, action: { type: 'open', route: null } },
+    {
+      kind: 'item',
+      label: state.paused ? 'Resume queue' : 'Pause queue',
+      enabled: live && state.paused !== null,
+      action: { type: 'pause-toggle' },
+    },
+    { kind: 'submenu', label: 'Workers', enabled: live, items: workerItems(state, live) },
+    {
+      kind: 'item',
+      label: state.counts.dead > 0 ? `Retry all dead (${state.counts.dead})` : 'Retry all dead',
+      enabled: live && state.counts.dead > 0,
+      action: { type: 'retry-dead' },
+    },
+    { kind: 'separator' },
+    {
+      kind: 'submenu',
+      label: 'Preferences',
+      enabled: true,
+      items: (Object.keys(TOGGLE_LABELS) as ToggleKey[]).map((key) => ({
+        kind: 'checkbox' as const,
+        label: TOGGLE_LABELS[key],
+        checked: state.toggles[key],
+        enabled: true,
+        action: { type: 'toggle' as const, key, value: !state.toggles[key] },
+      })),
+    },
+    { kind: 'separator' },
+    { kind: 'item', label: state.stopping ? 'Quit now (requeue running jobs)' : 'Quit queuectl', enabled: true, action: { type: 'quit' } },
+  );
+  return menu;
+}
+
+function workerItems(state: TrayState, live: boolean): MenuSpec[] {
+  const choices: number[] = [...WORKER_CHOICES];
+  if (state.workers > WORKER_CHOICES[WORKER_CHOICES.length - 1]!) choices.push(state.workers);
+  return choices.map((count) => ({
+    kind: 'radio' as const,
+    label: String(count),
+    checked: count === state.workers,
+    enabled: live,
+    action: { type: 'workers' as const, count },
+  }));
+}

@@ -1,0 +1,137 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  decideLaunch,
+  desktopEnv,
+  hasDisplay,
+  probeElectron,
+  probeNativeBuild,
+  type FileProbe,
+  type LaunchFacts,
+} from '../../cli/desktop-launch.js';
+import { TestHome } from '../helpers/daemon.js';
+
+/** A made-up installation: paths that exist, and file contents. */
+function files(contents: Record<string, string>, exists: string[] = []): FileProbe {
+  return {
+    exists: (p) => p in contents || exists.includes(p),
+    read: (p) => contents[p] ?? null,
+  };
+}
+
+const ROOT = '/app';
+const desktopReady: LaunchFacts = {
+  platform: 'linux',
+  env: { DISPLAY: ':0' },
+  headless: false,
+  detach: false,
+  electron: { found: true, path: '/app/node_modules/electron/dist/electron' },
+  appBuilt: true,
+  native: { ok: true },
+};
+
+describe('worker start: desktop app or headless daemon', () => {
+  it('launches the desktop app when there is a display, Electron, the app build and the native build', () => {
+    expect(decideLaunch(desktopReady)).toEqual({ mode: 'desktop', electron: '/app/node_modules/electron/dist/electron' });
+  });
+
+  it('--headless and --detach choose the daemon without a word (scripts and tests rely on --detach)', () => {
+    expect(decideLaunch({ ...desktopReady, headless: true })).toEqual({ mode: 'headless', reason: null });
+    expect(decideLaunch({ ...desktopReady, detach: true })).toEqual({ mode: 'headless', reason: null });
+  });
+
+  it.each<[string, Partial<LaunchFacts>, RegExp]>([
+    ['no display', { env: {} }, /no display/],
+    ['no Electron binary', { electron: { found: false, why: 'the Electron binary is not installed' } }, /Electron binary is not installed/],
+    ['no app build', { appBuilt: false }, /npm run build/],
+    ['no Electron build of better-sqlite3', { native: { ok: false, why: 'better-sqlite3 has no build for Electron yet (run: npm run rebuild:electron)' } }, /rebuild:electron/],
+  ])('falls back to the daemon with a reason: %s', (_what, change, reason) => {
+    const decision = decideLaunch({ ...desktopReady, ...change });
+    expect(decision.mode).toBe('headless');
+    expect(decision.mode === 'headless' && decision.reason).toMatch(reason);
+  });
+
+  it('a display is DISPLAY or WAYLAND_DISPLAY on Linux, and always there on macOS and Windows', () => {
+    expect(hasDisplay('linux', {})).toBe(false);
+    expect(hasDisplay('linux', { DISPLAY: '' })).toBe(false);
+    expect(hasDisplay('linux', { DISPLAY: ':1' })).toBe(true);
+    expect(hasDisplay('linux', { WAYLAND_DISPLAY: 'wayland-0' })).toBe(true);
+    expect(hasDisplay('freebsd', {})).toBe(false);
+    expect(hasDisplay('darwin', {})).toBe(true);
+    expect(hasDisplay('win32', {})).toBe(true);
+  });
+
+  it('finds Electron as its package does (path.txt, dist/, ELECTRON_OVERRIDE_DIST_PATH), without requiring it', () => {
+    const pkg = join(ROOT, 'node_modules', 'electron');
+    expect(probeElectron(ROOT, {}, files({}))).toMatchObject({ found: false, why: expect.stringMatching(/not installed/) });
+    expect(probeElectron(ROOT, {}, files({ [join(pkg, 'path.txt')]: 'electron' }))).toMatchObject({ found: false });
+    expect(probeElectron(ROOT, {}, files({ [join(pkg, 'path.txt')]: 'electron\n' }, [join(pkg, 'dist', 'electron')]))).toEqual({
+      found: true,
+      path: join(pkg, 'dist', 'electron'),
+    });
+    expect(probeElectron(ROOT, { ELECTRON_OVERRIDE_DIST_PATH: '/opt/electron' }, files({}, ['/opt/electron/electron']))).toEqual({
+      found: true,
+      path: '/opt/electron/electron',
+    });
+  });
+
+  it('accepts the native build only for the installed Electron and better-sqlite3', () => {
+    const dir = join(ROOT, 'out', 'native', 'electron');
+    const installed = {
+      [join(ROOT, 'node_modules', 'electron', 'package.json')]: JSON.stringify({ version: '45.5.0' }),
+      [join(ROOT, 'node_modules', 'better-sqlite3', 'package.json')]: JSON.stringify({ version: '12.11.1' }),
+    };
+    const stamp = (electron: string) => ({ [join(dir, 'build.json')]: JSON.stringify({ electron, betterSqlite3: '12.11.1', abi: '150' }) });
+    expect(probeNativeBuild(ROOT, files(installed))).toMatchObject({ ok: false, why: expect.stringMatching(/rebuild:electron/) });
+    expect(probeNativeBuild(ROOT, files({ ...installed, ...stamp('45.5.0') }, [join(dir, 'better_sqlite3.node')]))).toEqual({ ok: true });
+    expect(probeNativeBuild(ROOT, files({ ...installed, ...stamp('44.0.0') }, [join(dir, 'better_sqlite3.node')]))).toMatchObject({
+      ok: false,
+      why: expect.stringMatching(/Electron 44\.0\.0.*45\.5\.0/),
+    });
+  });
+
+  it('starts the app with the data directory, marked as launched by the CLI, never as plain Node', () => {
+    const env = desktopEnv({ PATH: '/bin', ELECTRON_RUN_AS_NODE: '1' }, '/home/u/.config/queuectl');
+    expect(env).toEqual({ PATH: '/bin', QUEUECTL_HOME: '/home/u/.config/queuectl', QUEUECTL_LAUNCHED_BY: 'cli' });
+  });
+});
+
+describe('worker start on this machine (no Electron binary, no display): the headless daemon, as before', () => {
+  let home: TestHome | null = null;
+  afterEach(async () => {
+    await home?.dispose();
+    home = null;
+  });
+
+  it('the foreground start says why it runs the daemon, and the daemon answers', async () => {
+    home = new TestHome();
+    const env = home.env({ DISPLAY: '', WAYLAND_DISPLAY: '' });
+    const child = spawn(process.execPath, [resolve('out/cli/queuectl.cjs'), 'worker', 'start', '--count', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const deadline = Date.now() + 20_000;
+    let status = await home.cli(['status', '--json']);
+    while (status.code !== 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = await home.cli(['status', '--json']);
+    }
+    expect(status.code).toBe(0);
+    // The daemon runs in the foreground: a child of this very CLI process.
+    const daemonPid = JSON.parse(status.stdout).pid as number;
+    const stat = readFileSync(`/proc/${daemonPid}/stat`, 'utf8');
+    expect(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])).toBe(child.pid);
+    expect(stderr).toContain('queuectl: running the headless daemon: no display (DISPLAY and WAYLAND_DISPLAY are unset)');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('--detach --json keeps printing {pid, home} and starts the daemon', async () => {
+    home = new TestHome();
+    const out = await home.json<Record<string, unknown>>(['worker', 'start', '--detach', '--count', '1']);
+    expect(Object.keys(out).sort()).toEqual(['home', 'pid']);
+    expect(out.home).toBe(home.home);
+  });
+});

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { NotificationBatcher, type Clock, type NotificationSpec, type NotifyKind } from '../../electron/main/notifications.js';
+import { DEFAULT_PREFERENCES, withToggle, type Preferences } from '../../electron/main/preferences.js';
+import { job } from './fixtures/jobs.js';
+
+/** Time under the test's control: timers fire only when advance() passes them. */
+class FakeClock implements Clock {
+  private t = 1_000_000;
+  private timers: Array<{ at: number; fn: () => void; id: number }> = [];
+  private nextId = 1;
+
+  now(): number {
+    return this.t;
+  }
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.timers.push({ at: this.t + ms, fn, id });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.timers = this.timers.filter((t) => t.id !== handle);
+  }
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.t = due.at;
+      due.fn();
+    }
+    this.t = end;
+  }
+}
+
+function setup(prefs: () => Preferences = () => DEFAULT_PREFERENCES) {
+  const clock = new FakeClock();
+  const shown: NotificationSpec[] = [];
+  const batcher = new NotificationBatcher({
+    show: (spec) => shown.push(spec),
+    enabled: (kind: NotifyKind) => prefs().notifications[kind],
+    clock,
+    settleMs: 1500,
+    minIntervalMs: 10_000,
+    windowMs: 60_000,
+  });
+  return { clock, shown, batcher };
+}
+
+describe('notifications: batching and preferences', () => {
+  it('a lone dead job is one notification, after the settle delay, that opens that job', () => {
+    const { clock, shown, batcher } = setup();
+    batcher.add('dead', job('abc123', 'dead', { name: 'nightly backup', last_error: 'exit code 2' }));
+    clock.advance(1000);
+    expect(shown).toEqual([]);
+    clock.advance(600);
+    expect(shown).toEqual([
+      {
+        kind: 'dead',
+        title: 'Job failed: nightly backup (abc123)',
+        body: 'exit code 2. Moved to the dead-letter queue after 3 runs.',
+        route: '#/jobs/abc123',
+      },
+    ]);
+  });
+
+  it('a burst becomes one summary: "12 jobs failed in the last minute", opening the DLQ', () => {
+    const { clock, shown, batcher } = setup();
+    for (let i = 0; i < 12; i++) {
+      batcher.add('dead', job(`j${i}`, 'dead'));
+      clock.advance(50);
+    }
+    clock.advance(2000);
+    expect(shown).toHaveLength(1);
+    expect(shown[0]).toMatchObject({ kind: 'dead', title: '12 jobs failed in the last minute', route: '#/dlq' });
+    expect(shown[0]!.body).toContain('j11');
+  });
+
+  it('a steady stream shows at most one notification per interval, each counting the last minute', () => {
+    const { clock, shown, batcher } = setup();
+    // One failure every 2 s for a minute: 30 failures.
+    for (let i = 0; i < 30; i++) {
+      batcher.add('dead', job(`s${i}`, 'dead'));
+      clock.advance(2000);
+    }
+    clock.advance(20_000);
+    // First alone after 1.5 s, then one per 10 s: 1 + 6 or so, never 30.
+    expect(shown.length).toBeGreaterThanOrEqual(5);
+    expect(shown.length).toBeLessThanOrEqual(8);
+    expect(shown[0]!.title).toMatch(/^Job failed/);
+    expect(shown.slice(1).every((s) => /^\d+ jobs failed in the last minute$/.test(s.title))).toBe(true);
+    const counts = shown.slice(1).map((s) => Number(s.title.split(' ')[0]));
+    expect(Math.max(...counts)).toBeLessThanOrEqual(30);
+  });
+
+  it('after a quiet minute, a new failure is shown on its own again', () => {
+    const { clock, shown, batcher } = setup();
+    batcher.add('dead', job('first', 'dead'));
+    clock.advance(90_000);
+    batcher.add('dead', job('later', 'dead'));
+    clock.advance(2000);
+    expect(shown.map((s) => s.title)).toEqual(['Job failed: run first (first)', 'Job failed: run later (later)']);
+  });
+
+  it('kinds are batched apart: failures do not swallow completions', () => {
+    const { clock, shown, batcher } = setup();
+    batcher.add('dead', job('d1', 'dead'));
+    batcher.add('completed', job('c1', 'completed', { name: 'deploy' }));
+    clock.advance(2000);
+    expect(shown.map((s) => s.kind).sort()).toEqual(['completed', 'dead']);
+    expect(shown.find((s) => s.kind === 'completed')).toMatchObject({ title: 'Job completed: deploy (c1)', body: 'Finished in 2.50s.', route: '#/jobs/c1' });
+  });
+
+  it('a kind switched off in the preferences shows nothing, including what was held when it was switched off', () => {
+    let prefs = withToggle(DEFAULT_PREFERENCES, 'notifyDead', false);
+    const { clock, shown, batcher } = setup(() => prefs);
+    batcher.add('dead', job('x', 'dead'));
+    batcher.add('completed', job('y', 'completed'));
+    clock.advance(2000);
+    expect(shown.map((s) => s.kind)).toEqual(['completed']);
+
+    prefs = DEFAULT_PREFERENCES;
+    batcher.add('dead', job('z', 'dead'));
+    prefs = withToggle(DEFAULT_PREFERENCES, 'notifyDead', false);
+    clock.advance(2000);
+    expect(shown.map((s) => s.kind)).toEqual(['completed']);
+  });
+
+  it('dispose drops what is held (the app is quitting)', () => {
+    const { clock, shown, batcher } = setup();
+    batcher.add('dead', job('q', 'dead'));
+    batcher.dispose();
+    clock.advance(5000);
+    expect(shown).toEqual([]);
+  });
+
+  it('a long command is shortened in the title', () => {
+    const { clock, shown, batcher } = setup();
+    batcher.add('dead', job('long', 'dead', { command: `echo ${'x'.repeat(200)}` }));
+    clock.advance(2000);
+    expect(shown[0]!.title.length).toBeLessThan(100);
+    expect(shown[0]!.title).toContain('…');
+  });
+});

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import type { Job, JobsEvent, JobState } from '../../protocol/index.js';
+import { job } from './fixtures/jobs.js';
+import { digestJobsEvent, SeenChanges } from '../../electron/main/job-digest.js';
+import {
+  initialTrayState,
+  trayIcon,
+  trayMenu,
+  trayTooltip,
+  withJobsEvent,
+  withSeen,
+  withStatus,
+  type MenuSpec,
+  type TrayState,
+} from '../../electron/main/tray-model.js';
+
+const TOGGLES = { notifyDead: true, notifyCompleted: true, launchAtLogin: false, closeToTray: true };
+
+const counts = (c: Partial<Record<JobState, number>>): Record<JobState, number> => ({
+  pending: 0,
+  processing: 0,
+  completed: 0,
+  failed: 0,
+  dead: 0,
+  canceled: 0,
+  ...c,
+});
+
+const workers = (n: number) => Array.from({ length: n }, (_, i) => ({ id: i + 1, pid: 100 + i, job_id: null, command: null, since: null }));
+
+const event = (c: Partial<Record<JobState, number>>, jobs: Job[] = [], extra: Partial<JobsEvent> = {}): JobsEvent => ({
+  type: 'jobs',
+  jobs,
+  truncated: false,
+  counts: counts(c),
+  workers: workers(2),
+  ...extra,
+});
+
+const state = (c: Partial<Record<JobState, number>>, extra: Partial<TrayState> = {}): TrayState => ({
+  ...initialTrayState(TOGGLES),
+  counts: counts(c),
+  workers: 2,
+  ...extra,
+});
+
+function flat(menu: MenuSpec[]): MenuSpec[] {
+  return menu.flatMap((m) => (m.kind === 'submenu' ? [m, ...flat(m.items)] : [m]));
+}
+const labelled = (menu: MenuSpec[], label: string | RegExp) =>
+  flat(menu).find((m) => m.kind !== 'separator' && (typeof label === 'string' ? m.label === label : label.test(m.label)));
+
+describe('tray model: counts → icon, tooltip, menu', () => {
+  it('the tooltip reads "3 running · 5 pending · 2 dead" (pending includes failed jobs waiting to retry)', () => {
+    expect(trayTooltip(state({ processing: 3, pending: 4, failed: 1, dead: 2, completed: 9 }))).toBe('3 running · 5 pending · 2 dead');
+    expect(trayTooltip(state({}, { paused: true }))).toBe('0 running · 0 pending · 0 dead · paused');
+    expect(trayTooltip(state({}, { stopping: true, paused: true }))).toBe('0 running · 0 pending · 0 dead · stopping');
+  });
+
+  it('icon: idle with nothing running, busy while jobs run, attention once a dead job appeared, until seen', () => {
+    expect(trayIcon(state({ pending: 5 }))).toBe('idle');
+    expect(trayIcon(state({ processing: 1 }))).toBe('busy');
+    // Old dead jobs alone are no news: attention comes from dead jobs that appeared since last seen.
+    expect(trayIcon(state({ dead: 4 }))).toBe('idle');
+    const s = state({ processing: 1, dead: 1 }, { unseenDead: 1 });
+    expect(trayIcon(s)).toBe('attention');
+    expect(trayIcon(withSeen(s))).toBe('busy');
+  });
+
+  it('a JobsEvent updates counts and workers, and counts each newly dead job once', () => {
+    const seen = new SeenChanges();
+    let s = withStatus(initialTrayState(TOGGLES), { counts: counts({ pending: 2 }), workers: workers(3), stopping: false });
+    expect(s.workers).toBe(3);
+    const e1 = event({ processing: 1, dead: 1 }, [job('a1', 'dead'), job('b2', 'processing')]);
+    s = withJobsEvent(s, e1, digestJobsEvent(e1, seen, s.counts.dead));
+    expect(s.unseenDead).toBe(1);
+    expect(s.counts.processing).toBe(1);
+    expect(s.workers).toBe(2);
+    // The same change seen again (a repeated event) is not news twice.
+    s = withJobsEvent(s, e1, digestJobsEvent(e1, seen, s.counts.dead));
+    expect(s.unseenDead).toBe(1);
+  });
+
+  it('a truncated event still counts the dead jobs it could not list, from the rise of the dead count', () => {
+    const seen = new SeenChanges();
+    const e = event({ dead: 12 }, [job('x1', 'dead')], { truncated: true });
+    const digest = digestJobsEvent(e, seen, 2);
+    expect(digest.newlyDead.map((j) => j.id)).toEqual(['x1']);
+    expect(digest.uncountedDead).toBe(9);
+    expect(withJobsEvent(state({ dead: 2 }), e, digest).unseenDead).toBe(10);
+  });
+
+  it('only jobs that asked for it (notify: true) are completion news', () => {
+    const seen = new SeenChanges();
+    const e = event({ completed: 2 }, [job('c1', 'completed'), { ...job('c2', 'completed'), notify: true } as Job]);
+    expect(digestJobsEvent(e, seen, 0).completedToNotify.map((j) => j.id)).toEqual(['c2']);
+  });
+
+  it('the menu: counts line, Open dashboard, Pause/Resume, Workers 1–8, Retry all dead, Preferences, Quit', () => {
+    const menu = trayMenu(state({ processing: 3, pending: 5, dead: 2 }, { paused: false }));
+    const top = menu.flatMap((m) => (m.kind === 'separator' ? [] : [m.label]));
+    expect(top).toEqual(['3 running · 5 pending · 2 dead', 'Open dashboard', 'Pause queue', 'Workers', 'Retry all dead (2)', 'Preferences', 'Quit queuectl']);
+    expect(menu[0]).toMatchObject({ kind: 'item', enabled: false, action: null });
+    expect(labelled(menu, 'Open dashboard')).toMatchObject({ enabled: true, action: { type: 'open', route: null } });
+    expect(labelled(menu, 'Retry all dead (2)')).toMatchObject({ enabled: true, action: { type: 'retry-dead' } });
+    expect(labelled(menu, 'Quit queuectl')).toMatchObject({ action: { type: 'quit' } });
+  });
+
+  it('Workers offers 1–8 as radio items with the pool size checked; a larger pool is listed too', () => {
+    const workersMenu = (n: number) => {
+      const sub = trayMenu(state({}, { workers: n })).find((m) => m.kind === 'submenu' && m.label === 'Workers');
+      return sub && sub.kind === 'submenu' ? sub.items : [];
+    };
+    const items = workersMenu(3);
+    expect(items.map((m) => (m.kind === 'radio' ? m.label : '?'))).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
+    expect(items.filter((m) => m.kind === 'radio' && m.checked).map((m) => (m.kind === 'radio' ? m.action : null))).toEqual([{ type: 'workers', count: 3 }]);
+    const big = workersMenu(12);
+    expect(big).toHaveLength(9);
+    expect(big[8]).toMatchObject({ kind: 'radio', label: '12', checked: true });
+  });
+
+  it('Pause is disabled while the engine cannot pause (paused: null), and reads Resume when paused', () => {
+    expect(labelled(trayMenu(state({}, { paused: null })), 'Pause queue')).toMatchObject({ enabled: false });
+    expect(labelled(trayMenu(state({}, { paused: false })), 'Pause queue')).toMatchObject({ enabled: true, action: { type: 'pause-toggle' } });
+    expect(labelled(trayMenu(state({}, { paused: true })), 'Resume queue')).toMatchObject({ enabled: true });
+  });
+
+  it('Retry all dead is disabled with no dead jobs; new dead jobs get an item that opens the DLQ', () => {
+    expect(labelled(trayMenu(state({})), 'Retry all dead')).toMatchObject({ enabled: false });
+    expect(labelled(trayMenu(state({ dead: 3 }, { unseenDead: 2 })), '2 new in the dead-letter queue')).toMatchObject({
+      enabled: true,
+      action: { type: 'open', route: '#/dlq' },
+    });
+    expect(labelled(trayMenu(state({ dead: 3 })), /new in the dead-letter queue/)).toBeUndefined();
+  });
+
+  it('Preferences are checkboxes whose action sets the opposite value', () => {
+    const prefs = flat(trayMenu(state({}))).filter((m) => m.kind === 'checkbox');
+    expect(prefs.map((m) => (m.kind === 'checkbox' ? [m.checked, m.action] : null))).toEqual([
+      [true, { type: 'toggle', key: 'notifyDead', value: false }],
+      [true, { type: 'toggle', key: 'notifyCompleted', value: false }],
+      [false, { type: 'toggle', key: 'launchAtLogin', value: true }],
+      [true, { type: 'toggle', key: 'closeToTray', value: false }],
+    ]);
+  });
+
+  it('while stopping, queue actions are disabled and Quit means now', () => {
+    const menu = trayMenu(state({ processing: 2, dead: 1 }, { stopping: true, paused: false }));
+    expect(labelled(menu, 'Pause queue')).toMatchObject({ enabled: false });
+    expect(labelled(menu, 'Workers')).toMatchObject({ enabled: false });
+    expect(labelled(menu, 'Retry all dead (1)')).toMatchObject({ enabled: false });
+    expect(labelled(menu, 'Quit now (requeue running jobs)')).toMatchObject({ enabled: true, action: { type: 'quit' } });
+  });
+
+  it('the menu is plain data (it survives JSON, so the e2e test can read it through app.evaluate)', () => {
+    const menu = trayMenu(state({ processing: 1, dead: 1 }, { unseenDead: 1, paused: false }));
+    expect(JSON.parse(JSON.stringify(menu))).toEqual(menu);
+  });
+});
