@@ -6,7 +6,7 @@ import type { WorkerInfo } from './methods.js';
  * on the socket, a Server-Sent Event (`data: E`) in the browser, and an IPC message in the Electron window.
  * A client chooses what it receives with `events.subscribe`.
  */
-export type QueueEvent = JobsEvent | LogEvent;
+export type QueueEvent = JobsEvent | LogEvent | QueueStateEvent;
 
 /**
  * Jobs that changed since the previous JobsEvent, coalesced over a short window (about 100 ms) so a busy
@@ -35,6 +35,14 @@ export interface LogEvent {
   next_offset: number;
   /** The job finished and its log was read to the end: no more LogEvents for it. */
   ended: boolean;
+}
+
+/** The queue was paused or resumed (by anyone: the CLI, the dashboard, the tray). Sent to job subscribers. */
+export interface QueueStateEvent {
+  type: 'queue';
+  paused: boolean;
+  /** When it was paused (ISO), null while running. */
+  paused_since: string | null;
 }
 
 /** A JobsEvent lists at most this many jobs; more set `truncated`. */

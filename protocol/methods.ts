@@ -48,6 +48,12 @@ export interface StatusResult {
   uptime_ms: number;
   /** True while a graceful stop is in progress. */
   stopping: boolean;
+  /** True while the queue is paused: no job starts; running ones go on. Survives restarts. */
+  paused: boolean;
+  /** When it was paused (ISO), null while running. */
+  paused_since: string | null;
+  /** True when the host has a window (the desktop app); `ui.show` works only then. */
+  has_window: boolean;
   counts: Record<JobState, number>;
   workers: WorkerInfo[];
 }
@@ -156,6 +162,15 @@ export interface DlqRetryParams {
 /** Most ids one call may name (retry selected, remove selected). */
 export const MAX_SELECTED_IDS = 1000;
 
+/** The queue's pause state after a pause or resume. */
+export interface QueuePauseResult {
+  paused: boolean;
+  /** When it was paused (ISO), null while running. */
+  paused_since: string | null;
+  /** False when it already was in that state. */
+  changed: boolean;
+}
+
 /** Where the daemon serves the dashboard in a browser. */
 export interface WebUiResult {
   /** http://127.0.0.1:<port>/?token=<token>; open it in a browser. The token is needed once per browser. */
@@ -188,6 +203,12 @@ export interface Methods {
   stats: { params: Record<string, never>; result: StatsResult };
   /** Chooses which QueueEvents this client receives (see protocol/events.ts). */
   'events.subscribe': { params: SubscribeParams; result: { jobs: boolean; log: string | null } };
+  /** Stops starting jobs (running ones go on) until `queue.resume`; survives restarts. Idempotent. */
+  'queue.pause': { params: Record<string, never>; result: QueuePauseResult };
+  /** Starts jobs again after `queue.pause`. Idempotent. */
+  'queue.resume': { params: Record<string, never>; result: QueuePauseResult };
+  /** Shows the desktop app's dashboard window (at a hash route such as "#/dlq"); INVALID_STATE on a headless daemon. */
+  'ui.show': { params: { route?: string | null }; result: { shown: true } };
   /** Starts (once) the dashboard's web server on 127.0.0.1 and tells where it is. */
   'ui.web': { params: Record<string, never>; result: WebUiResult };
   'config.list': { params: Record<string, never>; result: { entries: ConfigEntry[] } };
@@ -202,7 +223,7 @@ export type ResultOf<M extends MethodName> = Methods[M]['result'];
 
 export const METHOD_NAMES: readonly MethodName[] = [
   'hello', 'enqueue', 'enqueue.batch', 'status', 'list', 'show', 'logs', 'cancel', 'dlq.retry', 'dlq.purge',
-  'job.retry', 'job.remove', 'stats', 'events.subscribe', 'ui.web', 'config.list', 'config.get', 'config.set',
+  'job.retry', 'job.remove', 'stats', 'events.subscribe', 'queue.pause', 'queue.resume', 'ui.show', 'ui.web', 'config.list', 'config.get', 'config.set',
   'daemon.stop',
 ];
 

@@ -17,6 +17,7 @@ export function registerStatus(program: Command): void {
           `${status.workers.length} workers (${busy} busy)${status.stopping ? ' · stopping' : ''}`,
       );
       printLine(dim(status.home));
+      if (status.paused) printLine(`${bold('paused')} ${relative(status.paused_since)}: no job starts until ${bold('queuectl resume')}; running ones go on`);
       printLine();
       for (const state of JOB_STATES) printLine(`  ${colorState(state)}${' '.repeat(12 - state.length)}${status.counts[state]}`);
       printLine();

@@ -1,4 +1,4 @@
-import type { SubscribeParams, WebUiResult } from '../../protocol/index.js';
+import type { QueuePauseResult, SubscribeParams, WebUiResult } from '../../protocol/index.js';
 import type { HomePaths } from '../../protocol/node/paths.js';
 import type { Settings } from './config/settings.js';
 import type { Pool } from './pool.js';
@@ -21,6 +21,12 @@ export interface WebUi {
   start(): Promise<WebUiResult>;
 }
 
+/** What the host process offers beyond the queue: the desktop app has a window, the headless daemon none. */
+export interface HostHooks {
+  /** Shows (creating if needed) and focuses the dashboard window, at a hash route such as "#/dlq" or where it was. */
+  showDashboard(route: string | null): void;
+}
+
 /** What RPC handlers may use: the engine's parts, and the few actions that span them. */
 export interface EngineContext {
   paths: HomePaths;
@@ -30,6 +36,8 @@ export interface EngineContext {
   scheduler: Scheduler;
   hub: EventHub;
   web: WebUi;
+  /** The host's window, or null for the headless daemon. */
+  host: HostHooks | null;
   startedAt: number;
   /** The daemon's log, for what a handler must not hide but cannot answer (e.g. a log file it could not delete). */
   log(message: string): void;
@@ -39,6 +47,8 @@ export interface EngineContext {
   changed(row: JobRow): void;
   /** Announces that many jobs changed at once (bulk enqueue, retry all, purge): subscribers re-read. */
   changedMany(): void;
+  /** Pauses or resumes the queue (stored, applied to the scheduler, announced to subscribers). */
+  setPaused(paused: boolean): QueuePauseResult;
   /** Begins a graceful stop; resolves when the engine has stopped. */
   stop(options: { timeoutMs?: number }): Promise<void>;
 }

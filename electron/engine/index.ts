@@ -3,7 +3,9 @@ import type Database from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { homePaths, type HomePaths } from '../../protocol/node/paths.js';
 import { Settings } from './config/settings.js';
-import type { EngineContext } from './context.js';
+import type { EngineContext, HostHooks } from './context.js';
+import { dispatch, type DispatchOutcome } from './rpc/dispatch.js';
+import type { Session } from './rpc/session.js';
 import { acquireLock } from './lock.js';
 import { Pool } from './pool.js';
 import { startRpcServer, type RpcServer } from './rpc/server.js';
@@ -17,10 +19,14 @@ import type { JobRow } from './store/rows.js';
 import { killTree } from './worker/kill-tree.js';
 import { processIdentity } from './worker/process-identity.js';
 import { EventHub } from './events/hub.js';
+import { PauseSwitch } from './pause.js';
 import { createWebUi } from './web/index.js';
 
 export { AlreadyRunningError } from './lock.js';
 export type { SpawnWorker, WorkerHandle } from './spawn.js';
+export type { HostHooks } from './context.js';
+export type { DispatchOutcome } from './rpc/dispatch.js';
+export type { Session } from './rpc/session.js';
 
 export interface EngineOptions {
   home: string;
@@ -29,6 +35,10 @@ export interface EngineOptions {
   workers?: number;
   /** The built dashboard (out/renderer) that `ui.web` serves; null or missing: `ui.web` says to build it. */
   rendererDir?: string | null;
+  /** better-sqlite3's compiled addon to load instead of the default (the Electron build, in the desktop app). */
+  nativeBinding?: string;
+  /** The host's window (desktop app); omit for the headless daemon. */
+  host?: HostHooks;
   log?: (message: string) => void;
 }
 
@@ -41,6 +51,13 @@ export interface Engine {
   stop(options?: { timeoutMs?: number }): Promise<void>;
   /** Resolves when the engine has stopped, by request or signal. */
   stopped: Promise<void>;
+  /** Runs a protocol method for an in-process client (the desktop window, the tray), as the socket would. */
+  dispatch(session: Session, method: unknown, params: unknown): Promise<DispatchOutcome>;
+  /** Forgets an in-process client that went away (its subscriptions end). */
+  dropSession(session: Session): void;
+  /** Pauses or resumes the queue, as `queuectl pause` / `resume` do. */
+  setPaused(paused: boolean): void;
+  paused(): boolean;
 }
 
 /**
@@ -58,7 +75,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   let db: Database.Database | null = null;
   const cleanups: Array<() => void> = [];
   try {
-    db = openDatabase(paths.database);
+    db = openDatabase(paths.database, options.nativeBinding);
     return await run(db, paths, options, log, release, cleanups);
   } catch (err) {
     for (const cleanup of cleanups.reverse()) cleanup();
@@ -108,6 +125,8 @@ async function run(
     }
   }
   for (const row of recovered.jobs) log(`recovered job ${row.id}: its run was interrupted; now ${row.state}`);
+  const pause = new PauseSwitch(store, scheduler, hub, log);
+  pause.restore();
 
   let stopping = false;
   let stopPromise: Promise<void> | null = null;
@@ -123,6 +142,7 @@ async function run(
     scheduler,
     hub,
     web: { start: () => web.start() },
+    host: options.host ?? null,
     startedAt: Date.now(),
     log,
     stopping: () => stopping,
@@ -134,6 +154,7 @@ async function run(
       hub.bulkChanged();
       scheduler.wake();
     },
+    setPaused: (paused) => pause.set(paused),
     stop: (opts) => stop(opts),
   };
   const web = createWebUi({ ctx, rendererDir: options.rendererDir ?? null, log });
@@ -174,5 +195,14 @@ async function run(
   pool.resize(settings.get('workers'));
   scheduler.start();
   log(`queuectl engine started in ${paths.home} (pid ${process.pid}, ${settings.get('workers')} workers)`);
-  return { paths, events, stop, stopped };
+  return {
+    paths,
+    events,
+    stop,
+    stopped,
+    dispatch: (session, method, params) => dispatch(ctx, session, method, params, log),
+    dropSession: (session) => hub.drop(session),
+    setPaused: (paused) => void pause.set(paused),
+    paused: () => pause.paused(),
+  };
 }

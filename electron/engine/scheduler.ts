@@ -29,6 +29,8 @@ export class Scheduler {
   private timerAt = Infinity;
   private poll: NodeJS.Timeout | null = null;
   private halted = false;
+  /** The queue is paused: nothing is claimed (results are still written). */
+  private paused = false;
   /** Run results the database refused (full disk, read-only file); written before any new claim. */
   private readonly unrecorded: Array<{ jobId: string; attempt: number; result: RunResult }> = [];
   /** Set while writes fail, so the fault is logged once and its end once. */
@@ -52,6 +54,12 @@ export class Scheduler {
     this.dispatch();
   }
 
+  /** Pauses or resumes claiming; resuming dispatches at once. Running jobs are never touched. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    if (!paused) this.wake();
+  }
+
   /** Stops starting jobs; running ones are left alone. */
   halt(): void {
     this.halted = true;
@@ -72,7 +80,7 @@ export class Scheduler {
    * While the database refuses writes, nothing is claimed; the safety poll tries again.
    */
   dispatch(): void {
-    if (this.unrecorded.length === 0 && (this.halted || this.pool.idleWorkers().length === 0)) return;
+    if (this.unrecorded.length === 0 && (this.halted || this.paused || this.pool.idleWorkers().length === 0)) return;
     this.transact();
   }
 
@@ -158,7 +166,7 @@ export class Scheduler {
             const row = this.store.finish(jobId, attempt, result, now, this.retryDelay);
             if (row) decisions.changed.push(row);
           }
-          if (!this.halted) this.claimDue(decisions, now);
+          if (!this.halted && !this.paused) this.claimDue(decisions, now);
         })(),
       );
     } catch (err) {
@@ -174,7 +182,7 @@ export class Scheduler {
       if (row.state === 'failed') this.armTimer(row.run_at, now);
     }
     for (const { workerId, claimed } of decisions.launches) this.launch(workerId, claimed);
-    if (!this.halted && this.pool.idleWorkers().length > 0) this.armTimer(this.store.nextRunAt(), now);
+    if (!this.halted && !this.paused && this.pool.idleWorkers().length > 0) this.armTimer(this.store.nextRunAt(), now);
     return true;
   }
 

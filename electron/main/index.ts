@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import { app, dialog, powerMonitor, session as electronSession } from 'electron';
 import type { JobsEvent } from '../../protocol/index.js';
 import { resolveHome } from '../../protocol/node/paths.js';
-import { AlreadyRunningError, startEngine, type EngineOptions } from '../engine/index.js';
+import { AlreadyRunningError, startEngine, type Engine, type EngineOptions } from '../engine/index.js';
 import type { Session } from '../engine/rpc/session.js';
 import { parseAppArgs } from './app-args.js';
-import { engineLink, type DesktopEngine, type EngineOptionSeams } from './engine-link.js';
 import { registerAppScheme, serveApp } from './glue/app-scheme.js';
 import { IpcBridge } from './glue/ipc.js';
 import { applyLoginItem } from './glue/login-item.js';
@@ -93,35 +92,30 @@ async function main(): Promise<void> {
   let window: DashboardWindow | null = null;
   const showDashboard = (route: string | null): void => window?.show(route);
 
-  const options: EngineOptions & EngineOptionSeams = {
+  const options: EngineOptions = {
     home,
     workers: args.count ?? undefined,
     rendererDir: layout.rendererDir,
     spawnWorker: utilityProcessWorkers(layout.workerEntry, log),
     log,
-    // Seams the engine does not read yet (docs/desktop.md): the Electron build of better-sqlite3, and a
-    // way for `queuectl ui` to reach this window.
     nativeBinding: native.kind === 'electron' ? native.path : undefined,
     host: { showDashboard },
   };
-  let engine: DesktopEngine;
+  let engine: Engine;
   try {
     engine = await startEngine(options);
   } catch (err) {
     if (err instanceof AlreadyRunningError) return fatal(`${err.message}; stop it with: queuectl worker stop`);
     const message = err instanceof Error ? err.message : String(err);
-    // Until startEngine passes nativeBinding on to better-sqlite3 it loads the Node build, which Electron refuses.
-    const hint = /NODE_MODULE_VERSION/.test(message) ? ' (the engine loaded the Node build of better-sqlite3; see "Engine seams" in docs/desktop.md)' : '';
+    const hint = /NODE_MODULE_VERSION/.test(message) ? ' (better-sqlite3 was built for Node, not Electron: run npm run rebuild:electron; see docs/desktop.md)' : '';
     return fatal(`could not start the queue: ${message}${hint}`);
   }
-  const link = engineLink(engine, home);
-  log(`desktop app: dashboard calls go ${link.kind === 'direct' ? "through the engine's dispatch" : 'over the engine socket (no dispatch seam yet)'}`);
 
   hardenSession(electronSession.defaultSession, log);
   serveApp(electronSession.defaultSession, layout.rendererDir);
 
   // ── tray and notifications ────────────────────────────────────────────────────────────────────────
-  let trayState: TrayState = initialTrayState(toggles(prefs.get()), link.pause ? link.pause.paused() : null);
+  let trayState: TrayState = initialTrayState(toggles(prefs.get()), engine.paused());
   const onAction = (action: TrayAction): void => void act(action);
   const tray = TrayView.create(layout.resourcesDir, onAction, log);
   const setTray = (next: TrayState): void => {
@@ -146,19 +140,16 @@ async function main(): Promise<void> {
   const traySession: Session = {
     push(event) {
       if (event.type === 'jobs') onJobsEvent(event);
+      if (event.type === 'queue') setTray({ ...trayState, paused: event.paused });
     },
   };
   const refreshStatus = async (): Promise<void> => {
-    const status = await link.dispatch(traySession, 'status', {});
+    const status = await engine.dispatch(traySession, 'status', {});
     if ('result' in status) setTray(withStatus(trayState, status.result as Parameters<typeof withStatus>[1]));
   };
 
-  /** onPauseToggle: the engine has no pause yet; link.pause is null until it does and the item is disabled. */
-  const onPauseToggle = (): void => {
-    if (!link.pause) return;
-    link.pause.setPaused(!link.pause.paused());
-    setTray({ ...trayState, paused: link.pause.paused() });
-  };
+  /** The tray's Pause/Resume: the same switch as `queuectl pause`; the 'queue' event updates the tray. */
+  const onPauseToggle = (): void => engine.setPaused(!engine.paused());
 
   async function act(action: TrayAction): Promise<void> {
     switch (action.type) {
@@ -167,12 +158,12 @@ async function main(): Promise<void> {
       case 'pause-toggle':
         return onPauseToggle();
       case 'workers': {
-        const answer = await link.dispatch(traySession, 'config.set', { key: 'workers', value: action.count });
+        const answer = await engine.dispatch(traySession, 'config.set', { key: 'workers', value: action.count });
         if ('error' in answer) notifier.notice('Could not change the workers', answer.error.message);
         return refreshStatus();
       }
       case 'retry-dead': {
-        const answer = await link.dispatch(traySession, 'dlq.retry', { all: true });
+        const answer = await engine.dispatch(traySession, 'dlq.retry', { all: true });
         if ('error' in answer) notifier.notice('Could not retry the dead jobs', answer.error.message);
         return refreshStatus();
       }
@@ -191,7 +182,7 @@ async function main(): Promise<void> {
   }
 
   // ── the window and its IPC ────────────────────────────────────────────────────────────────────────
-  const ipc = new IpcBridge(link, () => window?.contents ?? null, log);
+  const ipc = new IpcBridge(engine, () => window?.contents ?? null, log);
   ipc.start();
   window = new DashboardWindow({
     preload: layout.preload,
@@ -225,9 +216,9 @@ async function main(): Promise<void> {
   };
   const requestQuit = async (): Promise<void> => {
     if (stopRequested) return beginStop({ timeoutMs: 0 });
-    const status = await link.dispatch(traySession, 'status', {});
+    const status = await engine.dispatch(traySession, 'status', {});
     const running = 'result' in status ? (status.result as { counts: { processing: number } }).counts.processing : trayState.counts.processing;
-    const timeout = await link.dispatch(traySession, 'config.get', { key: 'stop_timeout_ms' });
+    const timeout = await engine.dispatch(traySession, 'config.get', { key: 'stop_timeout_ms' });
     const timeoutMs = 'result' in timeout ? (timeout.result as { entry: { value: number } }).entry.value : 60_000;
     const prompt = quitPrompt(running, timeoutMs);
     if (prompt) {
@@ -245,7 +236,6 @@ async function main(): Promise<void> {
     batcher.dispose();
     notifier.closeAll();
     ipc.stop();
-    link.close();
     tray?.destroy();
     window?.destroy();
     app.quit();
@@ -267,7 +257,7 @@ async function main(): Promise<void> {
 
   app.on('second-instance', (_event, argv) => showDashboard(parseAppArgs(argv).show || null));
 
-  await link.dispatch(traySession, 'events.subscribe', { jobs: true });
+  await engine.dispatch(traySession, 'events.subscribe', { jobs: true });
   await refreshStatus();
   setTray(trayState);
   if (!args.hidden) showDashboard(args.show || null);
@@ -277,7 +267,6 @@ async function main(): Promise<void> {
     // and its menu actions (a tray menu cannot be clicked by Playwright).
     (globalThis as Record<string, unknown>).__queuectlDesktop = {
       tray: () => ({ state: trayState, icon: trayIcon(trayState), tooltip: trayTooltip(trayState), menu: trayMenu(trayState), created: tray !== null }),
-      link: link.kind,
       windowVisible: () => window?.isVisible() ?? false,
       /** Runs a tray action exactly as clicking its menu item does. */
       act: (action: TrayAction) => act(action),

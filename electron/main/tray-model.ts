@@ -14,8 +14,8 @@ export interface TrayState {
   counts: Record<JobState, number>;
   /** Worker processes in the pool. */
   workers: number;
-  /** Whether the queue is paused; null while the engine cannot pause (the menu item is disabled then). */
-  paused: boolean | null;
+  /** Whether the queue is paused (no job starts; running ones go on). */
+  paused: boolean;
   /** Dead jobs that appeared since the user last opened the dashboard: the attention icon. */
   unseenDead: number;
   /** A graceful stop is under way (Quit was chosen, or `queuectl worker stop`). */
@@ -51,13 +51,13 @@ export const TOGGLE_LABELS: Record<ToggleKey, string> = {
 
 const ZERO_COUNTS: Record<JobState, number> = { pending: 0, processing: 0, completed: 0, failed: 0, dead: 0, canceled: 0 };
 
-export function initialTrayState(toggles: Record<ToggleKey, boolean>, paused: boolean | null = null): TrayState {
+export function initialTrayState(toggles: Record<ToggleKey, boolean>, paused = false): TrayState {
   return { counts: { ...ZERO_COUNTS }, workers: 0, paused, unseenDead: 0, stopping: false, toggles };
 }
 
 /** The state after a `status` answer (at start and after the tray's own changes). */
-export function withStatus(state: TrayState, status: Pick<StatusResult, 'counts' | 'workers' | 'stopping'>): TrayState {
-  return { ...state, counts: { ...status.counts }, workers: status.workers.length, stopping: state.stopping || status.stopping };
+export function withStatus(state: TrayState, status: Pick<StatusResult, 'counts' | 'workers' | 'stopping' | 'paused'>): TrayState {
+  return { ...state, counts: { ...status.counts }, workers: status.workers.length, stopping: state.stopping || status.stopping, paused: status.paused };
 }
 
 /** The state after a JobsEvent and what job-digest made of it. */
@@ -113,7 +113,7 @@ export function trayMenu(state: TrayState): MenuSpec[] {
     {
       kind: 'item',
       label: state.paused ? 'Resume queue' : 'Pause queue',
-      enabled: live && state.paused !== null,
+      enabled: live,
       action: { type: 'pause-toggle' },
     },
     { kind: 'submenu', label: 'Workers', enabled: live, items: workerItems(state, live) },

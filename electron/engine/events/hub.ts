@@ -1,4 +1,4 @@
-import { MAX_EVENT_JOBS, type JobState, type JobsEvent, type QueueEvent, type SubscribeParams, type WorkerInfo } from '../../../protocol/index.js';
+import { MAX_EVENT_JOBS, type JobState, type JobsEvent, type QueueEvent, type QueueStateEvent, type SubscribeParams, type WorkerInfo } from '../../../protocol/index.js';
 import type { EventHub as EventHubContract } from '../context.js';
 import type { Session } from '../rpc/session.js';
 import type { Store } from '../store/index.js';
@@ -76,6 +76,11 @@ export class EventHub implements EventHubContract {
     if (this.jobSessions.size === 0) return;
     this.overflow = true;
     this.jobsTimer ??= setTimeout(this.sendJobs, JOBS_WINDOW_MS);
+  }
+
+  /** The queue was paused or resumed: job subscribers hear it at once. */
+  queueChanged(event: QueueStateEvent): void {
+    for (const session of this.jobSessions) this.deliver(session, event);
   }
 
   /** Stops every timer and forgets every subscriber; later calls do nothing. */

@@ -6,6 +6,7 @@ import { prepareCancel } from './transitions/cancel.js';
 import { prepareClaim } from './transitions/claim.js';
 import { prepareEnqueue } from './transitions/enqueue.js';
 import { prepareFinish } from './transitions/finish.js';
+import { preparePause } from './transitions/pause.js';
 import { preparePurgeDead } from './transitions/purge-dead.js';
 import { prepareRecordPgid } from './transitions/record-pgid.js';
 import { prepareRecover } from './transitions/recover.js';
@@ -27,6 +28,7 @@ export function createStore(db: Database.Database) {
     retryJob: prepareRetryJob(db),
     remove: prepareRemove(db),
     purgeDead: preparePurgeDead(db),
+    ...preparePause(db),
     ...prepareQueries(db),
     ...prepareList(db),
     ...prepareStats(db),

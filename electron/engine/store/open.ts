@@ -5,9 +5,10 @@ import { migrate } from './migrate.js';
  * Opens (creating if needed) the database with the pragmas the engine relies on:
  * WAL so readers never block the writer, synchronous=FULL so a commit is on disk before it is acknowledged,
  * and checkpoints driven by the engine (save_interval_ms) instead of by the commit that crosses a threshold.
+ * `nativeBinding`: the compiled addon to load instead of node_modules' (the desktop app's Electron build).
  */
-export function openDatabase(path: string): Database.Database {
-  const db = new Database(path, { timeout: 5000 });
+export function openDatabase(path: string, nativeBinding?: string): Database.Database {
+  const db = new Database(path, nativeBinding ? { timeout: 5000, nativeBinding } : { timeout: 5000 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');

@@ -2,9 +2,12 @@ import { ipcMain, type WebContents } from 'electron';
 import { RPC_INTERNAL_ERROR } from '../../../protocol/index.js';
 import type { DispatchOutcome } from '../../engine/rpc/dispatch.js';
 import type { Session } from '../../engine/rpc/session.js';
-import type { EngineLink } from '../engine-link.js';
+import type { Engine } from '../../engine/index.js';
 import { checkInvoke, INVOKE_CHANNEL } from '../ipc-guard.js';
 import { windowSession } from '../window-session.js';
+
+/** The part of the engine the window talks to. */
+export type EngineClient = Pick<Engine, 'dispatch' | 'dropSession'>;
 
 /**
  * The one IPC handler: `queuectl:invoke` from the dashboard. Every call is checked (ipc-guard.ts: sender,
@@ -16,7 +19,7 @@ export class IpcBridge {
   private readonly sessions = new Map<WebContents, Session>();
 
   constructor(
-    private readonly link: EngineLink,
+    private readonly engine: EngineClient,
     private readonly trusted: () => WebContents | null,
     private readonly log: (message: string) => void,
   ) {}
@@ -29,7 +32,7 @@ export class IpcBridge {
         return { error: checked.error };
       }
       try {
-        return await this.link.dispatch(this.sessionFor(event.sender), checked.method, checked.params);
+        return await this.engine.dispatch(this.sessionFor(event.sender), checked.method, checked.params);
       } catch (err) {
         this.log(`IPC ${checked.method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         return { error: { code: RPC_INTERNAL_ERROR, message: 'internal error (see the app log)', data: { code: 'INTERNAL' } } };
@@ -44,13 +47,13 @@ export class IpcBridge {
     contents.once('destroyed', () => {
       const session = this.sessions.get(contents);
       this.sessions.delete(contents);
-      if (session) this.link.drop(session);
+      if (session) this.engine.dropSession(session);
     });
   }
 
   stop(): void {
     ipcMain.removeHandler(INVOKE_CHANNEL);
-    for (const session of this.sessions.values()) this.link.drop(session);
+    for (const session of this.sessions.values()) this.engine.dropSession(session);
     this.sessions.clear();
   }
 

@@ -14,6 +14,9 @@ export interface AppState {
   /** Bumped by every JobsEvent and every reconnect: views that show jobs re-read when it moves. */
   jobsVersion: number;
   daemon: { version: string; pid: number; home: string; started_at: string } | null;
+  /** The queue is paused (no job starts; running ones go on), since when (ISO); from status and queue events. */
+  paused: boolean;
+  pausedSince: string | null;
 }
 
 export const app: AppState = $state({
@@ -23,6 +26,8 @@ export const app: AppState = $state({
   workers: [],
   jobsVersion: 0,
   daemon: null,
+  paused: false,
+  pausedSince: null,
 });
 
 /** null stands for "reconnected: anything may have changed". */
@@ -39,6 +44,11 @@ export function startApp(): void {
     app.problem = problem ? { code: problem.code, message: problem.message } : null;
   });
   onEvent((event) => {
+    if (event.type === 'queue') {
+      app.paused = event.paused;
+      app.pausedSince = event.paused_since;
+      return;
+    }
     if (event.type !== 'jobs') return;
     app.counts = event.counts;
     app.workers = event.workers;
@@ -60,6 +70,8 @@ export async function refreshStatus(): Promise<void> {
     app.counts = status.counts;
     app.workers = status.workers;
     app.daemon = { version: status.version, pid: status.pid, home: status.home, started_at: status.started_at };
+    app.paused = status.paused;
+    app.pausedSince = status.paused_since;
   } catch {
     // The connection state already says what is wrong.
   }

@@ -14,8 +14,10 @@ import { enqueueBatch } from './enqueue-batch.js';
 import { list } from './list.js';
 import { logs } from './logs.js';
 import { show } from './show.js';
+import { queuePause, queueResume } from './queue-pause.js';
 import { stats } from './stats.js';
 import { status } from './status.js';
+import { uiShow } from './ui-show.js';
 import { uiWeb } from './ui-web.js';
 
 /** Answers one method for the client behind `session`. Params are untrusted; handlers check them. */
@@ -36,6 +38,9 @@ export const HANDLERS: Record<Exclude<MethodName, 'hello'>, Handler> = {
   'job.remove': jobRemove,
   stats,
   'events.subscribe': eventsSubscribe,
+  'queue.pause': queuePause,
+  'queue.resume': queueResume,
+  'ui.show': uiShow,
   'ui.web': uiWeb,
   'config.list': configList,
   'config.get': configGet,

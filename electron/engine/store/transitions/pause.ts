@@ -1,0 +1,29 @@
+import type Database from 'better-sqlite3';
+
+/** The default queue's pause state: paused since `since` (ms), or running (null). */
+export interface PauseState {
+  paused: boolean;
+  since: number | null;
+}
+
+/**
+ * Pauses or resumes the default queue: one guarded statement each way, so pausing a paused queue keeps
+ * its original time. Returns the state after the call.
+ */
+export function preparePause(db: Database.Database) {
+  const pause = db.prepare<[number]>(`UPDATE queues SET paused = 1, paused_at = ? WHERE name = 'default' AND paused = 0`);
+  const resume = db.prepare(`UPDATE queues SET paused = 0, paused_at = NULL WHERE name = 'default' AND paused = 1`);
+  const read = db.prepare<[], { paused: number; paused_at: number | null }>(`SELECT paused, paused_at FROM queues WHERE name = 'default'`);
+  const state = (): PauseState => {
+    const row = read.get();
+    return { paused: row?.paused === 1, since: row?.paused_at ?? null };
+  };
+  return {
+    setPaused: db.transaction((paused: boolean, now: number): PauseState => {
+      if (paused) pause.run(now);
+      else resume.run();
+      return state();
+    }),
+    pauseState: state,
+  };
+}
