@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
+import { createInterface } from 'node:readline';
+import { MAX_SELECTED_IDS } from '../../protocol/index.js';
 import { withClient } from '../client.js';
-import { usageError } from '../errors.js';
+import { EXIT, usageError } from '../errors.js';
 import { note, printJson, printLine } from '../output.js';
-import { integer } from '../parse.js';
+import { integer, jobIds } from '../parse.js';
 import { printJobs } from './list.js';
+import { allOrNone } from './remove.js';
 
 export function registerDlq(program: Command): void {
   const dlq = program.command('dlq').description('the dead-letter queue: jobs whose retries ran out');
@@ -22,17 +25,62 @@ export function registerDlq(program: Command): void {
 
   dlq
     .command('retry')
-    .description('put a dead job (or --all of them) back to pending with its attempts reset')
-    .argument('[id]', 'job id or a unique prefix of it')
+    .description('put dead jobs (or --all of them) back to pending with their attempts reset; several ids: all of them or none')
+    .argument('[id...]', `job ids or unique prefixes of them (at most ${MAX_SELECTED_IDS})`)
     .option('--all', 'retry every dead job')
     .option('--json', 'print the retried jobs as JSON')
-    .action(async (id: string | undefined, opts: { all?: boolean; json?: boolean }) => {
-      if (!id && !opts.all) throw usageError('give a job id, or --all to retry every dead job');
-      if (id && opts.all) throw usageError('give a job id or --all, not both');
-      const result = await withClient((c) => c.call('dlq.retry', opts.all ? { all: true } : { id }));
+    .action(async (rawIds: string[], opts: { all?: boolean; json?: boolean }) => {
+      if (rawIds.length === 0 && !opts.all) throw usageError('give a job id, or --all to retry every dead job');
+      if (rawIds.length > 0 && opts.all) throw usageError('give a job id or --all, not both');
+      const ids = opts.all ? [] : jobIds(rawIds, MAX_SELECTED_IDS);
+      const result = await withClient((c) => {
+        if (opts.all) return c.call('dlq.retry', { all: true });
+        if (ids.length === 1) return c.call('dlq.retry', { id: ids[0] });
+        return c.call('dlq.retry', { ids }).catch((err: unknown) => {
+          throw allOrNone(err, 'retried');
+        });
+      });
       if (opts.json) return printJson(result);
       if (result.count === 0) note('the dead-letter queue is empty; nothing to retry');
       for (const job of result.jobs) printLine(`retrying ${job.id}`);
       if (result.count > result.jobs.length) printLine(`… and ${result.count - result.jobs.length} more (${result.count} in all)`);
     });
+
+  dlq
+    .command('purge')
+    .description('delete every dead job with its history and log (asks first on a terminal)')
+    .option('-y, --yes', 'do not ask; required when stdin is not a terminal')
+    .option('--json', 'print the count as JSON')
+    .action(async (opts: { yes?: boolean; json?: boolean }) => {
+      if (!opts.yes && !process.stdin.isTTY) {
+        throw usageError('dlq purge deletes every dead job and its log; add --yes to confirm when stdin is not a terminal (nothing was deleted)');
+      }
+      let asked: number | null = null;
+      if (!opts.yes) {
+        // Counted and asked with no connection open: a person may take their time to answer.
+        asked = (await withClient((c) => c.call('list', { state: 'dead', limit: 1 }))).total;
+        if (asked > 0 && !(await confirm(asked === 1 ? 'Delete the 1 dead job and its log? [y/N] ' : `Delete all ${asked} dead jobs and their logs? [y/N] `))) {
+          note('nothing was deleted');
+          process.exitCode = EXIT.failure;
+          return;
+        }
+      }
+      const { count } = asked === 0 ? { count: 0 } : await withClient((c) => c.call('dlq.purge', {}));
+      if (asked !== null && count > asked) note(`${count - asked} more died while you were asked; they were deleted too`);
+      if (opts.json) return printJson({ count });
+      printLine(`deleted ${count} dead ${count === 1 ? 'job' : 'jobs'}`);
+    });
+}
+
+/** Asks a yes/no question on the terminal (stderr); only y or yes is a yes, end of input a no. */
+async function confirm(question: string): Promise<boolean> {
+  process.stderr.write(question);
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  const answer = await new Promise<string | null>((resolve) => {
+    rl.once('line', resolve);
+    rl.once('close', () => resolve(null));
+  });
+  rl.close();
+  if (answer === null) process.stderr.write('\n');
+  return answer !== null && /^y(es)?$/i.test(answer.trim());
 }

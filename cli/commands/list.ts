@@ -1,11 +1,19 @@
 import type { Command } from 'commander';
-import type { Job, JobState } from '../../protocol/index.js';
+import { LIST_SORTS, type Job, type JobState, type ListSort } from '../../protocol/index.js';
 import { withClient } from '../client.js';
+import { usageError } from '../errors.js';
 import { colorState, note, oneLine, printJson, printTable, relative } from '../output.js';
-import { integer, state } from '../parse.js';
+import { integer, sortField, sortOrder, state } from '../parse.js';
+
+/** The daemon refuses longer searches; said here first so the message names the flag. */
+const MAX_SEARCH_LENGTH = 1000;
 
 interface ListOptions {
   state?: JobState;
+  search?: string;
+  sort?: ListSort;
+  order?: 'asc' | 'desc';
+  offset?: number;
   limit?: number;
   wide?: boolean;
   json?: boolean;
@@ -14,22 +22,31 @@ interface ListOptions {
 export function registerList(program: Command): void {
   program
     .command('list')
-    .description('jobs, most recent first')
+    .description('jobs, most recent first (or as --sort and --order say)')
     .option('--state <state>', 'only jobs in this state (pending, processing, completed, failed, dead, canceled)', state)
+    .option('--search <text>', 'only jobs whose command or name contains this text, ignoring case')
+    .option('--sort <field>', `sort by ${LIST_SORTS.join(', ')} (default created)`, sortField)
+    .option('--order <order>', 'asc or desc (default desc: newest, highest, most attempts, Z first)', sortOrder)
+    .option('--offset <n>', 'skip the first n matching jobs (to page through them)', integer(0, Number.MAX_SAFE_INTEGER))
     .option('--limit <n>', 'show at most n jobs (default 50)', integer(1, 100_000))
     .option('--wide', 'do not cut long commands to the terminal width')
     .option('--json', 'print as JSON')
     .action(async (opts: ListOptions) => {
-      const result = await withClient((c) => c.call('list', { state: opts.state, limit: opts.limit }));
-      if (opts.json) return printJson(result.jobs);
-      printJobs(result.jobs, result.total, opts.wide, 'no jobs' + (opts.state ? ` in state ${opts.state}` : ''));
+      if (opts.search !== undefined && opts.search.length > MAX_SEARCH_LENGTH) {
+        throw usageError(`--search may be at most ${MAX_SEARCH_LENGTH} characters, got ${opts.search.length}`);
+      }
+      const { wide, json, ...params } = opts;
+      const result = await withClient((c) => c.call('list', params));
+      if (json) return printJson(result.jobs);
+      const empty = 'no jobs' + (opts.state ? ` in state ${opts.state}` : '') + (opts.search ? ` matching ${JSON.stringify(opts.search)}` : '');
+      printJobs(result.jobs, result.total, wide, empty, false, opts.offset ?? 0);
     });
 }
 
-/** The jobs table shared by list and dlq list. */
-export function printJobs(jobs: Job[], total: number, wide = false, empty = 'no jobs', withError = false): void {
+/** The jobs table shared by list and dlq list; `offset` (list only) says where this page starts. */
+export function printJobs(jobs: Job[], total: number, wide = false, empty = 'no jobs', withError = false, offset?: number): void {
   if (jobs.length === 0) {
-    if (process.stdout.isTTY) note(empty);
+    if (process.stdout.isTTY) note(offset && total > 0 ? `${empty} past the first ${total} (--offset ${offset})` : empty);
     return;
   }
   const now = Date.now();
@@ -44,7 +61,12 @@ export function printJobs(jobs: Job[], total: number, wide = false, empty = 'no 
     oneLine(j.name ? `[${j.name}] ${j.command}` : j.command),
   ]);
   printTable(headers, rows, wide);
-  if (total > jobs.length) note(`showing ${jobs.length} of ${total}; use --limit to see more`);
+  if (offset === undefined) {
+    if (total > jobs.length) note(`showing ${jobs.length} of ${total}; use --limit to see more`);
+  } else if (offset > 0 || total > jobs.length) {
+    const end = offset + jobs.length;
+    note(`showing ${offset + 1}-${end} of ${total}` + (total > end ? `; --offset ${end} shows the next page` : ''));
+  }
 }
 
 /** The moment that matters for the state: when a waiting job runs, when a finished one ended. */

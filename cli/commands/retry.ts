@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { QueueError, type Job } from '../../protocol/index.js';
+import { withClient } from '../client.js';
+import { EXIT, exitCodeFor } from '../errors.js';
+import { printJson, printLine } from '../output.js';
+import { jobIds } from '../parse.js';
+
+export function registerRetry(program: Command): void {
+  program
+    .command('retry')
+    .description('run failed, dead, canceled or completed jobs again from scratch (pending now, attempts reset; history and log kept)')
+    .argument('<id...>', 'job ids or unique prefixes of them')
+    .option('--json', 'print the retried jobs as JSON (an array)')
+    .action(async (rawIds: string[], opts: { json?: boolean }) => {
+      const ids = jobIds(rawIds);
+      const retried: Job[] = [];
+      let exitCode: number = EXIT.ok;
+      let lost: QueueError | null = null;
+      await withClient(async (c) => {
+        // One job at a time: each is retried or refused on its own, and reported.
+        for (const id of ids) {
+          try {
+            const { job } = await c.call('job.retry', { id });
+            retried.push(job);
+            if (!opts.json) printLine(`retrying ${job.id}`);
+          } catch (err) {
+            // The connection is gone: the rest would fail the same way; say it once, as any command does.
+            if (err instanceof QueueError && err.code === 'NOT_RUNNING') {
+              lost = err;
+              break;
+            }
+            // Two prefixes of the same job: the second finds it pending because of the first.
+            if (err instanceof QueueError && retried.some((j) => j.id === err.details.id)) continue;
+            process.stderr.write(`queuectl: error: ${err instanceof Error ? err.message : String(err)}\n`);
+            exitCode = Math.max(exitCode, exitCodeFor(err));
+          }
+        }
+      });
+      if (opts.json) printJson(retried);
+      if (lost) throw lost;
+      process.exitCode = exitCode;
+    });
+}

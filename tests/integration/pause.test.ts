@@ -1,0 +1,60 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TestHome } from '../helpers/daemon.js';
+
+/** `queuectl pause` / `resume` against the real daemon: held jobs, running ones untouched, kept across restarts. */
+describe('pause and resume', () => {
+  let home: TestHome;
+  beforeEach(() => {
+    home = new TestHome();
+  });
+  afterEach(async () => {
+    await home.dispose();
+  });
+
+  it('pause holds new jobs while a running one finishes; status says so; resume runs what waited', async () => {
+    await home.start(1);
+    const running = await home.ok(['enqueue', 'sleep 1']);
+    await home.until(running, 'processing');
+    const paused = await home.cli(['pause']);
+    expect(paused).toMatchObject({ code: 0, stdout: '' });
+    expect(paused.stderr).toContain('queue paused');
+    const held = await home.ok(['enqueue', 'echo held']);
+    await home.until(running, 'completed');
+    await new Promise((r) => setTimeout(r, 700));
+    expect((await home.show(held)).state).toBe('pending');
+
+    const status = await home.json<{ paused: boolean; paused_since: string }>(['status']);
+    expect(status.paused).toBe(true);
+    expect(Date.parse(status.paused_since)).toBeGreaterThan(Date.now() - 60_000);
+    expect(await home.ok(['status'])).toMatch(/paused .*queuectl resume/);
+    expect((await home.cli(['pause'])).stderr).toContain('already paused');
+
+    expect(await home.json(['resume'])).toEqual({ paused: false, paused_since: null, changed: true });
+    await home.until(held, 'completed');
+    expect((await home.cli(['resume'])).stderr).toContain('was not paused');
+    expect(await home.ok(['status'])).not.toMatch(/paused/);
+  });
+
+  it('a paused queue stays paused across a restart, with its original time', async () => {
+    await home.start(1);
+    const before = await home.json<{ paused_since: string }>(['pause']);
+    await home.stop();
+    await home.start(1);
+    const held = await home.ok(['enqueue', 'true']);
+    await new Promise((r) => setTimeout(r, 700));
+    expect((await home.show(held)).state).toBe('pending');
+    const status = await home.json<{ paused: boolean; paused_since: string }>(['status']);
+    expect(status).toMatchObject({ paused: true, paused_since: before.paused_since });
+    expect(home.daemonLog()).toContain('the queue is paused');
+    await home.ok(['resume']);
+    await home.until(held, 'completed');
+  });
+
+  it('pause and resume with no daemon say how to start one (exit 3)', async () => {
+    for (const cmd of ['pause', 'resume']) {
+      const r = await home.cli([cmd]);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toContain('queuectl worker start');
+    }
+  });
+});
