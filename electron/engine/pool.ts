@@ -20,7 +20,7 @@ export interface Assignment {
  * - starting: process spawned, not yet ready;
  * - idle: ready for a job;
  * - busy: running `job`;
- * - retiring: told to exit after its current job (scale-down or stop).
+ * - retiring: leaving (scale-down or stop); told to exit once idle, after its result arrived.
  */
 type Slot =
   | { id: number; handle: WorkerHandle; status: 'starting' | 'idle'; job: null }
@@ -114,7 +114,6 @@ export class Pool {
       }));
   }
 
-  /** Lets idle workers exit now and busy ones after their job; resolves when all are gone or after `timeoutMs`. */
   /**
    * Lets idle workers exit now and busy ones after their job; after `timeoutMs` kills what is left and
    * waits (briefly) for those exits too, so every crash report arrives before the caller moves on.
@@ -176,6 +175,8 @@ export class Pool {
         if (slot.status === 'retiring') {
           this.slots.set(id, { ...slot, job: null });
           this.events.onFinished(id, msg);
+          // Only now, with its result received, is it told to go: a worker never exits with a result in flight.
+          handle.send({ type: 'shutdown' });
           return;
         }
         this.slots.set(id, { id, handle, status: 'idle', job: null });
@@ -217,11 +218,16 @@ export class Pool {
     else setTimeout(respawn, delay).unref();
   }
 
+  /**
+   * Starting workers are killed; idle ones are told to exit; busy ones are told once their result arrived
+   * (see receive): under Electron's parentPort a worker cannot know its last message left the process
+   * before it exits, so it must not exit on its own with a result still to send.
+   */
   private retire(slot: Slot): void {
     if (slot.status === 'retiring') return;
     this.slots.set(slot.id, { ...slot, status: 'retiring' } as Slot);
     if (slot.status === 'starting') this.destroy(slot);
-    else slot.handle.send({ type: 'shutdown' });
+    else if (slot.job === null) slot.handle.send({ type: 'shutdown' });
   }
 
   private destroy(slot: Slot): void {
