@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
+import { QueueError } from '../../protocol/index.js';
 import { homePaths, type HomePaths } from '../../protocol/node/paths.js';
 import { Settings } from './config/settings.js';
 import type { EngineContext, HostHooks } from './context.js';
@@ -112,6 +113,7 @@ async function run(
     onFinished: (_workerId, result) => scheduler.finished(result),
     onCrashed: (_workerId, job, code, signal) => scheduler.crashed(job, code, signal),
     onStarted: (_workerId, job) => scheduler.started(job),
+    onWorkersChanged: () => hub.workersChanged(),
     log,
   });
   const scheduler = new Scheduler(store, pool, settings, paths.logs, changed, log);
@@ -129,6 +131,8 @@ async function run(
   pause.restore();
 
   let stopping = false;
+  /** Set when the stop closes the servers: in-process calls are refused from then on, like socket ones. */
+  let closing = false;
   let stopPromise: Promise<void> | null = null;
   let stopDeadline = Infinity;
   let resolveStopped!: () => void;
@@ -180,6 +184,7 @@ async function run(
     stopPromise = (async () => {
       await drainForStop({ pool, scheduler, log, deadline: () => stopDeadline });
       checkpoints.stop();
+      closing = true;
       await Promise.all([server.close(), web.close()]);
       hub.close();
       if (!checkpoints.run('TRUNCATE')) log('final checkpoint failed: the database could not be written');
@@ -200,9 +205,13 @@ async function run(
     events,
     stop,
     stopped,
-    dispatch: (session, method, params) => dispatch(ctx, session, method, params, log),
+    dispatch: async (session, method, params) =>
+      closing ? { error: new QueueError('SHUTTING_DOWN', 'the queue is stopping; nothing was done').toRpc() } : dispatch(ctx, session, method, params, log),
     dropSession: (session) => hub.drop(session),
-    setPaused: (paused) => void pause.set(paused),
+    setPaused: (paused) => {
+      if (closing) log(`ignored ${paused ? 'pause' : 'resume'}: the queue is stopping`);
+      else pause.set(paused);
+    },
     paused: () => pause.paused(),
   };
 }

@@ -8,6 +8,9 @@ import type { Store } from './store/index.js';
  * committed first, then applied to the scheduler (no new claims; running jobs go on), then announced.
  */
 export class PauseSwitch {
+  /** The committed state, kept in memory so readers (the tray) never touch the database. */
+  private current = false;
+
   constructor(
     private readonly store: Store,
     private readonly scheduler: Scheduler,
@@ -18,17 +21,19 @@ export class PauseSwitch {
   /** Applies the stored state at start-up: a queue paused before a restart stays paused. */
   restore(): void {
     const { paused, since } = this.store.pauseState();
+    this.current = paused;
     this.scheduler.setPaused(paused);
     if (paused) this.log(`the queue is paused (since ${new Date(since ?? Date.now()).toISOString()}); no job starts until: queuectl resume`);
   }
 
   paused(): boolean {
-    return this.store.pauseState().paused;
+    return this.current;
   }
 
   set(paused: boolean): QueuePauseResult {
     const before = this.store.pauseState();
     const after = this.store.setPaused(paused, Date.now());
+    this.current = after.paused;
     this.scheduler.setPaused(after.paused);
     const paused_since = after.since === null ? null : new Date(after.since).toISOString();
     const changed = before.paused !== after.paused;

@@ -36,6 +36,8 @@ export interface PoolEvents {
   /** A worker died while running a job; its process tree has been killed. */
   onCrashed(workerId: number, job: Assignment, code: number | null, signal: string | null): void;
   onStarted(workerId: number, job: Assignment): void;
+  /** A worker appeared, became ready, finished a job or went away: what `info()` shows changed. */
+  onWorkersChanged(): void;
   log(message: string): void;
 }
 
@@ -160,6 +162,7 @@ export class Pool {
         if (slot.status === 'starting') {
           this.quickDeaths = 0;
           this.slots.set(id, { ...slot, status: 'idle', job: null });
+          this.events.onWorkersChanged();
           this.events.onIdle();
         }
         return;
@@ -175,12 +178,14 @@ export class Pool {
         if (slot.status === 'retiring') {
           this.slots.set(id, { ...slot, job: null });
           this.events.onFinished(id, msg);
+          this.events.onWorkersChanged();
           // Only now, with its result received, is it told to go: a worker never exits with a result in flight.
           handle.send({ type: 'shutdown' });
           return;
         }
         this.slots.set(id, { id, handle, status: 'idle', job: null });
         this.events.onFinished(id, msg);
+        this.events.onWorkersChanged();
         this.events.onIdle();
         return;
       }
@@ -195,6 +200,7 @@ export class Pool {
     const slot = this.slots.get(id);
     if (!slot || slot.handle !== handle) return;
     this.slots.delete(id);
+    this.events.onWorkersChanged();
     for (const w of this.exitWaiters) w();
     this.exitWaiters.clear();
     const expected = slot.status === 'retiring' && slot.job === null;

@@ -117,4 +117,14 @@ describe('engine hosted in-process (the desktop app host)', () => {
     const bad = await e.dispatch(cli, 'ui.show', { route: 'javascript:alert(1)' });
     expect('error' in bad && bad.error.data?.code).toBe('INVALID_ARGUMENT');
   });
+
+  it('after a stop, in-process calls answer SHUTTING_DOWN and the pause switch is left alone', async () => {
+    const e = await start();
+    const tray = new RecordingSession();
+    await e.stop({ timeoutMs: 1000 });
+    const late = await e.dispatch(tray, 'status', {});
+    expect('error' in late && late.error.data?.code).toBe('SHUTTING_DOWN');
+    expect(() => e.setPaused(true)).not.toThrow();
+    expect(e.paused()).toBe(false);
+  });
 });

@@ -50,6 +50,7 @@ describe('pool: retiring busy workers', () => {
         onFinished: (_id, r) => log.push(`finished ${r.jobId}`),
         onCrashed: (_id, job) => log.push(`crashed ${job.jobId}`),
         onStarted: () => {},
+        onWorkersChanged: () => {},
         log: () => {},
       },
     );
@@ -81,7 +82,7 @@ describe('pool: retiring busy workers', () => {
         workers.push(w);
         return w;
       },
-      { onIdle: () => {}, onFinished: () => {}, onCrashed: () => {}, onStarted: () => {}, log: () => {} },
+      { onIdle: () => {}, onFinished: () => {}, onCrashed: () => {}, onStarted: () => {}, onWorkersChanged: () => {}, log: () => {} },
     );
     pool.resize(2);
     for (const w of workers) w.reply({ type: 'ready' });

@@ -71,6 +71,15 @@ export class EventHub implements EventHubContract {
     }
   }
 
+  /**
+   * The pool changed without a job changing (a worker started or died, a canceled run's process finally
+   * exited): subscribers get a JobsEvent with the current workers and no jobs, in the same window.
+   */
+  workersChanged(): void {
+    if (this.jobSessions.size === 0) return;
+    this.jobsTimer ??= setTimeout(this.sendJobs, JOBS_WINDOW_MS);
+  }
+
   /** Many jobs changed at once (bulk enqueue, retry all, purge, remove): the next JobsEvent is truncated. */
   bulkChanged(): void {
     if (this.jobSessions.size === 0) return;
