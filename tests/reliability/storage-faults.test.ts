@@ -4,11 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, StatusResult } from '../../protocol/index.js';
-import { TestHome, waitFor } from '../helpers/daemon.js';
+import { TestHome, uniqueSleep, waitFor } from '../helpers/daemon.js';
 
 /**
  * A full disk and a read-only file system, for real: the data directory lives on a tiny tmpfs that the test
  * fills up and remounts read-only. Needs root (mount); elsewhere the suite says why it skipped.
+ *
+ * The jobs enqueued to fill the database must never run. How many of them are acknowledged depends on
+ * timing (how much WAL space a checkpoint had made reusable when the disk filled: none, or room for ~400),
+ * and running ~400 of them after the filler file is removed (a log file and a dozen WAL pages per run,
+ * ~47 KB, before the next checkpoint) fills the tmpfs again by itself: the next test's enqueue then got
+ * SQLITE_FULL or the restart got ENOSPC. So the only worker always runs a "holder" (a long sleep, priority
+ * 999); a job the test needs run is enqueued with priority 1000 and the holder is swapped for a new one.
  */
 const mountPoint = mkdtempSync(join(tmpdir(), 'qctl-fault-'));
 const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=6m,mode=0700', 'tmpfs', mountPoint]).status === 0;
@@ -36,6 +43,15 @@ describe.skipIf(!mounted)('storage faults: refused clearly, nothing stored is lo
   const t = new TestHome();
   const filler = join(mountPoint, 'filler');
   const before: string[] = [];
+  /** The job that keeps the only worker busy (see above). */
+  let holder = '';
+
+  /** Queues the next holder, then cancels the running one: the worker takes any priority-1000 job first. */
+  async function releaseWorker(): Promise<void> {
+    const previous = holder;
+    holder = await t.ok(['enqueue', uniqueSleep(600), '--priority', '999']);
+    if (previous) await t.ok(['cancel', previous]);
+  }
 
   beforeAll(async () => {
     // The helper's temp home is replaced by one on the small file system.
@@ -44,8 +60,10 @@ describe.skipIf(!mounted)('storage faults: refused clearly, nothing stored is lo
     mkdirSync(t.home, { mode: 0o700 });
     await t.start(1);
     for (let i = 0; i < 20; i++) before.push(await t.ok(['enqueue', `echo job ${i}`]));
-    await waitFor(async () => (await t.json<StatusResult>(['status'])).counts.completed === 20, 20_000, '20 completed');
-  });
+    await waitFor(async () => (await t.json<StatusResult>(['status'])).counts.completed === 20, 60_000, '20 completed');
+    await releaseWorker();
+    await t.until(holder, 'processing', 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     spawnSync('mount', ['-o', 'remount,rw', mountPoint]);
@@ -55,7 +73,7 @@ describe.skipIf(!mounted)('storage faults: refused clearly, nothing stored is lo
     rmSync(mountPoint, { recursive: true, force: true });
   });
 
-  const storedIds = async () => (await t.json<Job[]>(['list', '--limit', '1000'])).map((j) => j.id).sort();
+  const storedIds = async () => (await t.json<Job[]>(['list', '--limit', '100000'])).map((j) => j.id).sort();
 
   /**
    * Fills the disk, then enqueues in batches until the database refuses: SQLite first reuses WAL space it
@@ -95,12 +113,16 @@ describe.skipIf(!mounted)('storage faults: refused clearly, nothing stored is lo
       rmSync(filler, { force: true });
     }
     const id = await t.ok(['enqueue', 'echo after the fault', '--priority', '1000']);
+    await releaseWorker();
     await waitFor(async () => (await t.json<Job>(['show', id])).state === 'completed', 60_000, 'the new job to complete');
     expect(t.daemonLog()).toMatch(/storage error: SQLITE_FULL/);
+    // The filling jobs are still waiting: the 20 from before and the one just now are all that ran.
+    expect((await t.json<StatusResult>(['status'])).counts.completed).toBe(21);
   });
 
   it('a run that ends while the disk is full is neither lost nor stuck: it is recorded once space is back', async () => {
     const id = await t.ok(['enqueue', 'sleep 2', '--priority', '1000']);
+    await releaseWorker();
     await waitFor(async () => (await t.json<Job>(['show', id])).state === 'processing', 60_000, 'processing');
     const faultsBefore = (t.daemonLog().match(/storage fault/g) ?? []).length;
     try {
