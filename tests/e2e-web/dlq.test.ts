@@ -66,7 +66,7 @@ describe('dashboard in a browser: dead-letter queue', () => {
     await page.getByLabel(`Select ${remove}`).check();
     await page.getByRole('button', { name: 'Delete selected' }).click();
     const dialog = page.getByRole('dialog');
-    if (await dialog.isVisible()) await dialog.getByRole('button').first().click();
+    await dialog.getByRole('button', { name: 'Delete 1 job', exact: true }).click();
     await waitFor(async () => !(await deadIds()).includes(remove!), 10_000, 'the deleted job to leave the DLQ');
     expect((await home.cli(['show', remove!])).code).toBe(1);
 

@@ -28,6 +28,8 @@ let transport: Transport | null = null;
 let state: ConnectionState = { status: 'connecting', problem: null };
 let subscription: SubscribeParams | null = null;
 let sending: Promise<unknown> = Promise.resolve();
+/** Counts `ready`s, so that only the latest connection notifies connect listeners. */
+let readyCount = 0;
 
 const hooks: TransportHooks = {
   event(event) {
@@ -38,8 +40,16 @@ const hooks: TransportHooks = {
     for (const listener of statusListeners) listener(state);
   },
   ready() {
-    void sendSubscription().catch(() => undefined);
-    for (const listener of connectListeners) listener();
+    // Listeners re-read what they show; they must do so only once the daemon delivers events again to this
+    // connection, or a change between their read and the subscription would never reach the page.
+    const mine = ++readyCount;
+    void sendSubscription()
+      .catch(() => undefined)
+      .finally(() => {
+        // A newer connection notifies for itself.
+        if (mine !== readyCount) return;
+        for (const listener of connectListeners) listener();
+      });
   },
 };
 
@@ -74,7 +84,10 @@ export function onStatus(listener: Listener<ConnectionState>): () => void {
   return () => statusListeners.delete(listener);
 }
 
-/** Runs after every (re)connect, once the subscription was re-sent: events may have been missed. */
+/**
+ * Runs after every (re)connect, once the subscription was re-sent (or refused): events may have been missed
+ * while the connection was down, and anything that changes from now on is delivered as an event.
+ */
 export function onConnect(listener: () => void): () => void {
   connect();
   connectListeners.add(listener);
@@ -102,13 +115,28 @@ function sendSubscription(): Promise<void> {
     try {
       await call('events.subscribe', params);
     } catch (err) {
-      // A followed log whose job is gone must not cost the page its job events.
-      if (!params.log || !(err instanceof BridgeError) || err.code === 'DISCONNECTED') throw err;
-      if (subscription === params) subscription = { jobs: params.jobs };
-      await call('events.subscribe', { jobs: params.jobs });
+      // A followed log whose job is gone must not cost the page its job events: follow no log from now on.
+      // Any other refusal (the connection dropped, the event stream was replaced: "unknown event stream",
+      // the daemon is stopping) says nothing about the job: the subscription stays as it is, and the next
+      // `ready` sends it again.
+      if (!params.log || !isGone(err)) throw err;
+      if (subscription === params) {
+        subscription = { jobs: params.jobs };
+        await call('events.subscribe', subscription);
+      }
       throw err;
     }
   });
   sending = next.catch(() => undefined);
   return next;
+}
+
+/** The call was refused because the job it names does not exist (any more), or the prefix names several. */
+function isGone(err: unknown): boolean {
+  return err instanceof BridgeError && (err.code === 'JOB_NOT_FOUND' || err.code === 'AMBIGUOUS_ID');
+}
+
+/** The page is served by the daemon's web server (not the desktop window): after a daemon restart it needs a new link. */
+export function isWebPage(): boolean {
+  return !window.queuectl;
 }

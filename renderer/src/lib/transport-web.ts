@@ -28,7 +28,7 @@ export function webTransport(hooks: TransportHooks): Transport {
     if (stream) headers['X-Queuectl-Stream'] = stream;
     let response: Response;
     try {
-      response = await fetch('/rpc', {
+      response = await fetch('rpc', {
         method: 'POST',
         headers,
         credentials: 'same-origin',
@@ -66,7 +66,7 @@ export function webTransport(hooks: TransportHooks): Transport {
 
   function open(): void {
     hooks.status('connecting', null);
-    const source = new EventSource('/events');
+    const source = new EventSource('events');
     source.addEventListener('ready', (e) => {
       try {
         stream = (JSON.parse((e as MessageEvent<string>).data) as { stream: string }).stream;
