@@ -173,7 +173,10 @@ export interface QueuePauseResult {
 
 /** Where the daemon serves the dashboard in a browser. */
 export interface WebUiResult {
-  /** http://127.0.0.1:<port>/?token=<token>; open it in a browser. The token is needed once per browser. */
+  /**
+   * http://127.0.0.1:<port>/<prefix>/?token=<token>; open it in a browser. The token is needed once per
+   * browser; the prefix (random, new each time the server starts) scopes the dashboard and its cookie.
+   */
   url: string;
   port: number;
   /** False when the server was already running (same url as before). */

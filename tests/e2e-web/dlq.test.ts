@@ -38,7 +38,7 @@ describe('dashboard in a browser: dead-letter queue', () => {
     expect(job.attempt_history.map((a) => a.outcome)).toEqual(['failed', 'completed']);
     await row.waitFor({ state: 'detached', timeout: 10_000 });
 
-    await page.goto(`${dash.origin}/#/jobs/${id}`);
+    await page.goto(`${dash.home}#/jobs/${id}`);
     const attempts = page.getByRole('table', { name: 'Attempts' });
     await attempts.getByText('completed').waitFor({ timeout: 10_000 });
     expect(await attempts.locator('tbody tr').count()).toBe(2);

@@ -37,7 +37,7 @@ describe('dashboard in a browser: live updates', () => {
   it('the job detail shows the fields, the attempt history and the log, following it while the job runs', async () => {
     const { page } = dash;
     const id = await home.ok(['enqueue', 'echo first-line; sleep 1.5; echo second-line', '--name', 'followed']);
-    await page.goto(`${dash.origin}/#/jobs/${id}`);
+    await page.goto(`${dash.home}#/jobs/${id}`);
     const log = page.getByLabel('Log');
     await log.getByText('first-line').waitFor({ timeout: 10_000 });
     expect(await log.textContent()).not.toContain('second-line');

@@ -7,7 +7,7 @@ import type { Session } from '../../electron/engine/rpc/session.js';
 import { createWebUi } from '../../electron/engine/web/index.js';
 import { RefusalLog } from '../../electron/engine/web/refusals.js';
 import { StaticFiles } from '../../electron/engine/web/static-files.js';
-import { WebSession } from '../helpers/web.js';
+import { parseDashboardUrl, rawRequest, WebSession } from '../helpers/web.js';
 
 /** Just enough of an engine for the web server: a hub that records drops, never stopping. */
 function fakeContext(dropped: Session[] = []): EngineContext {
@@ -51,6 +51,9 @@ describe('web dashboard server (unit)', () => {
 
       const session = await WebSession.open(first.url);
       expect((await session.request('/')).body).toContain('<title>test</title>');
+      // The same cookie outside the prefix: not found, and the page is not served at /.
+      expect((await rawRequest(first.port, { path: '/index.html', headers: { cookie: session.cookie } })).status).toBe(404);
+      expect((await rawRequest(first.port, { path: '/', headers: { cookie: session.cookie } })).status).toBe(401);
       const streams = await Promise.all([session.events(), session.events()]);
       const began = Date.now();
       await web.close();
@@ -61,6 +64,30 @@ describe('web dashboard server (unit)', () => {
       await web.close();
     } finally {
       await web.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('makes a new random prefix and token for each server, and hands out a cookie only for its own prefix', async () => {
+    const dir = builtDir();
+    const servers = [0, 1].map(() => createWebUi({ ctx: fakeContext(), rendererDir: dir, log: () => undefined }));
+    try {
+      const urls = await Promise.all(servers.map(async (s) => (await s.start()).url));
+      const [a, b] = urls.map(parseDashboardUrl) as [ReturnType<typeof parseDashboardUrl>, ReturnType<typeof parseDashboardUrl>];
+      for (const u of [a, b]) {
+        expect(u.prefix).toMatch(/^[A-Za-z0-9_-]{24}$/);
+        expect(u.token).toMatch(/^[0-9a-f]{64}$/);
+      }
+      expect(a.prefix).not.toBe(b.prefix);
+      expect(a.token).not.toBe(b.token);
+      const exchange = await fetch(urls[0]!, { redirect: 'manual' });
+      expect(exchange.headers.get('set-cookie')).toBe(`qctl=${a.token}; HttpOnly; SameSite=Strict; Path=/${a.prefix}/`);
+      // One server's prefix means nothing to another.
+      const elsewhere = await rawRequest(b.port, { path: `/${a.prefix}/?token=${b.token}` });
+      expect(elsewhere.status).toBe(404);
+      expect(elsewhere.headers['set-cookie']).toBeUndefined();
+    } finally {
+      await Promise.all(servers.map((s) => s.close()));
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -35,6 +35,8 @@ export interface Dashboard {
   url: string;
   /** http://127.0.0.1:<port> */
   origin: string;
+  /** http://127.0.0.1:<port>/<prefix>/: the dashboard's page (the printed URL without its token). */
+  home: string;
   /** Every request the page made, in order. */
   requests: string[];
 }
@@ -52,7 +54,8 @@ export async function openDashboard(
   page.on('request', (r) => requests.push(r.url()));
   await page.goto(url);
   await page.getByRole('link', { name: 'Overview' }).waitFor();
-  return { context, page, url, origin: new URL(url).origin, requests };
+  const { origin, pathname } = new URL(url);
+  return { context, page, url, origin, home: `${origin}${pathname}`, requests };
 }
 
 /** Saves a full-page screenshot as test-results/screenshots/<name>.png. */

@@ -43,10 +43,11 @@ export function rawRequest(port: number, options: RawRequestOptions): Promise<Ra
   });
 }
 
-/** The port and token of a URL printed by `queuectl ui --web`. */
-export function parseDashboardUrl(url: string): { origin: string; port: number; token: string } {
+/** The parts of a URL printed by `queuectl ui --web` (http://127.0.0.1:<port>/<prefix>/?token=<token>). */
+export function parseDashboardUrl(url: string): { origin: string; port: number; token: string; prefix: string; home: string } {
   const u = new URL(url);
-  return { origin: u.origin, port: Number(u.port), token: u.searchParams.get('token') ?? '' };
+  const prefix = /^\/([^/]+)\/$/.exec(u.pathname)?.[1] ?? '';
+  return { origin: u.origin, port: Number(u.port), token: u.searchParams.get('token') ?? '', prefix, home: u.pathname };
 }
 
 /** A JSON-RPC response as POST /rpc answers it. */
@@ -58,8 +59,9 @@ export interface RpcResponse<T = unknown> {
 }
 
 /**
- * What a browser holds after opening the printed URL: the session cookie. Requests carry it and the
- * right Host; RPC calls also the page's Origin, as the dashboard's own fetches do.
+ * What a browser holds after opening the printed URL: the session cookie. Requests go under the URL's
+ * path prefix and carry the cookie and the right Host; RPC calls also the page's Origin, as the
+ * dashboard's own fetches do.
  */
 export class WebSession {
   private nextId = 1;
@@ -67,25 +69,32 @@ export class WebSession {
   private constructor(
     readonly origin: string,
     readonly port: number,
+    /** The printed URL's secret first path segment; every request of the dashboard goes under `/<prefix>/`. */
+    readonly prefix: string,
     /** `qctl=<token>`, as the Cookie header sends it. */
     readonly cookie: string,
   ) {}
 
-  /** Trades the URL's token for the cookie (GET /?token=..., expecting 303 and Set-Cookie). */
+  /** Trades the URL's token for the cookie (GET /<prefix>/?token=..., expecting 303 and Set-Cookie). */
   static async open(url: string): Promise<WebSession> {
-    const { origin, port } = parseDashboardUrl(url);
+    const { origin, port, prefix } = parseDashboardUrl(url);
     const res = await fetch(url, { redirect: 'manual' });
     const setCookie = res.headers.get('set-cookie');
     if (res.status !== 303 || !setCookie) throw new Error(`token exchange answered ${res.status} without a cookie`);
-    return new WebSession(origin, port, setCookie.split(';')[0]!);
+    return new WebSession(origin, port, prefix, setCookie.split(';')[0]!);
   }
 
-  /** GET (or another method) with the cookie. */
+  /** `/<prefix>` + `path`: where a dashboard path (`/`, `/rpc`, `/assets/…`) is on the server. */
+  at(path: string): string {
+    return `/${this.prefix}${path}`;
+  }
+
+  /** GET (or another method) with the cookie; `path` is under the prefix (`/rpc` asks for /<prefix>/rpc). */
   request(path: string, options: Omit<RawRequestOptions, 'path'> = {}): Promise<RawResponse> {
-    return rawRequest(this.port, { ...options, path, headers: { cookie: this.cookie, ...options.headers } });
+    return rawRequest(this.port, { ...options, path: this.at(path), headers: { cookie: this.cookie, ...options.headers } });
   }
 
-  /** POST /rpc with the cookie and the page's Origin; `stream` names an event stream (X-Queuectl-Stream). */
+  /** POST /<prefix>/rpc with the cookie and the page's Origin; `stream` names an event stream (X-Queuectl-Stream). */
   async rpc<T = unknown>(method: string, params: unknown = {}, options: { stream?: string } = {}): Promise<RpcResponse<T>> {
     const headers: Record<string, string> = { origin: this.origin, 'content-type': 'application/json' };
     if (options.stream !== undefined) headers['x-queuectl-stream'] = options.stream;
@@ -101,9 +110,9 @@ export class WebSession {
     return res.result as T;
   }
 
-  /** Opens GET /events and waits for its `ready` event. */
-  events(): Promise<SseStream> {
-    return SseStream.open(this.port, this.cookie);
+  /** Opens GET /<prefix>/events and waits for its `ready` event. */
+  events(headers: Record<string, string> = {}): Promise<SseStream> {
+    return SseStream.open(this.port, this.at('/events'), this.cookie, headers);
   }
 }
 
@@ -113,7 +122,7 @@ export interface SseMessage {
   data: string;
 }
 
-/** An open GET /events stream, parsed into events as they arrive. */
+/** An open GET /<prefix>/events stream, parsed into events as they arrive. */
 export class SseStream {
   /** The stream's id from its `ready` event (for X-Queuectl-Stream). */
   id = '';
@@ -134,16 +143,16 @@ export class SseStream {
     this.ended = new Promise((r) => (this.markEnded = r));
   }
 
-  /** Connects and waits for the first event, which must be `ready`. */
-  static async open(port: number, cookie: string, headers: Record<string, string> = {}): Promise<SseStream> {
+  /** Connects to `path` (/<prefix>/events) and waits for the first event, which must be `ready`. */
+  static async open(port: number, path: string, cookie: string, headers: Record<string, string> = {}): Promise<SseStream> {
     const stream = new SseStream();
     await new Promise<void>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port, path: '/events', headers: { host: `127.0.0.1:${port}`, cookie, accept: 'text/event-stream', ...headers }, agent: false },
+        { host: '127.0.0.1', port, path, headers: { host: `127.0.0.1:${port}`, cookie, accept: 'text/event-stream', ...headers }, agent: false },
         (res) => {
           if (res.statusCode !== 200) {
             res.resume();
-            reject(new Error(`GET /events answered ${res.statusCode}`));
+            reject(new Error(`GET events answered ${res.statusCode}`));
             return;
           }
           stream.attach(res);

@@ -15,6 +15,9 @@ describe('queuectl ui --web (real daemon, built CLI, HTTP)', () => {
   let port: number;
   let origin: string;
   let token: string;
+  let prefix: string;
+  /** `/<prefix>/`: the dashboard's page. */
+  let home: string;
   let web: WebSession;
 
   const expectSecurityHeaders = (res: RawResponse): void => {
@@ -31,14 +34,16 @@ describe('queuectl ui --web (real daemon, built CLI, HTTP)', () => {
     t = new TestHome();
     await t.start(1);
     url = await t.ok(['ui', '--web']);
-    ({ port, origin, token } = parseDashboardUrl(url));
+    ({ port, origin, token, prefix, home } = parseDashboardUrl(url));
   });
   afterAll(async () => {
     await t.dispose();
   });
 
-  it('prints one line, the URL with a fresh token, and a note on stderr; again the same URL; --json says started false', async () => {
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}$/);
+  it('prints one line, the URL with a fresh prefix and token, and a note on stderr; again the same URL; --json says started false', async () => {
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{24}\/\?token=[0-9a-f]{64}$/);
+    expect(home).toBe(`/${prefix}/`);
+    expect(token).not.toContain(prefix);
     const again = await t.cli(['ui', '--web']);
     expect(again.code).toBe(0);
     expect(again.stdout).toBe(`${url}\n`);
@@ -48,45 +53,90 @@ describe('queuectl ui --web (real daemon, built CLI, HTTP)', () => {
     const noFlag = await t.cli(['ui']);
     expect(noFlag.code).toBe(0);
     expect(noFlag.stdout).toBe(`${url}\n`);
-    expect(noFlag.stderr).toContain('desktop window');
+    expect(noFlag.stderr).toContain('runs headless and has no window');
     const log = t.daemonLog();
     expect(log).toContain(`dashboard served at http://127.0.0.1:${port}/`);
     expect(log.match(/dashboard served at/g)).toHaveLength(1);
     expect(log).not.toContain(token);
+    expect(log).not.toContain(prefix);
   });
 
   it('refuses everything without the token: no cookie, a wrong URL token, a wrong cookie (401 saying what to open)', async () => {
-    const bare = await fetch(`${origin}/`, { redirect: 'manual' });
-    expect(bare.status).toBe(401);
-    expect(await bare.text()).toContain('queuectl ui --web');
-    expect(bare.headers.get('content-security-policy')).toBe(CSP);
-    const wrongToken = await fetch(`${origin}/?token=${'0'.repeat(64)}`, { redirect: 'manual' });
+    for (const page of [`${origin}/`, `${origin}${home}`]) {
+      const bare = await fetch(page, { redirect: 'manual' });
+      expect(bare.status, page).toBe(401);
+      expect(await bare.text()).toContain('queuectl ui --web');
+      expect(bare.headers.get('content-security-policy')).toBe(CSP);
+    }
+    const wrongToken = await fetch(`${origin}${home}?token=${'0'.repeat(64)}`, { redirect: 'manual' });
     expect(wrongToken.status).toBe(401);
+    expect(await wrongToken.text()).toContain('queuectl ui --web');
     expect(wrongToken.headers.get('set-cookie')).toBeNull();
-    expect((await fetch(`${origin}/?token=${token.slice(0, 63)}`, { redirect: 'manual' })).status).toBe(401);
+    expect((await fetch(`${origin}${home}?token=${token.slice(0, 63)}`, { redirect: 'manual' })).status).toBe(401);
+    // The right token without the prefix gets nothing: the cookie is handed out only under the prefix.
+    const noPrefix = await fetch(`${origin}/?token=${token}`, { redirect: 'manual' });
+    expect(noPrefix.status).toBe(401);
+    expect(await noPrefix.text()).not.toContain(prefix);
+    expect(noPrefix.headers.get('set-cookie')).toBeNull();
     for (const cookie of [`qctl=${'0'.repeat(64)}`, `qctl=${token.slice(1)}`, `other=${token}`, `qctl=`, token]) {
-      const res = await rawRequest(port, { path: '/', headers: { cookie } });
+      const res = await rawRequest(port, { path: home, headers: { cookie } });
       expect(res.status, cookie).toBe(401);
       expect(res.body).toContain('queuectl ui --web');
     }
     const asset = readdirSync(resolve(RENDERER, 'assets'))[0]!;
-    for (const [method, path] of [['GET', `/assets/${asset}`], ['GET', '/events'], ['POST', '/rpc'], ['GET', '/index.html']] as const) {
-      const res = await rawRequest(port, { method, path, headers: { origin, 'content-type': 'application/json' }, body: method === 'POST' ? rpcBody('status') : undefined });
+    for (const [method, path] of [['GET', `assets/${asset}`], ['GET', 'events'], ['POST', 'rpc'], ['GET', 'index.html']] as const) {
+      const res = await rawRequest(port, { method, path: home + path, headers: { origin, 'content-type': 'application/json' }, body: method === 'POST' ? rpcBody('status') : undefined });
       expect(res.status, path).toBe(401);
       expectSecurityHeaders(res);
     }
   });
 
-  it('trades the URL token for an HttpOnly SameSite=Strict cookie with a 303 to /, as often as asked', async () => {
+  it('trades the URL token for an HttpOnly SameSite=Strict cookie scoped to the prefix, with a 303 to the prefix, as often as asked', async () => {
     for (let i = 0; i < 2; i++) {
       const res = await fetch(url, { redirect: 'manual' });
       expect(res.status).toBe(303);
-      expect(res.headers.get('location')).toBe('/');
-      expect(res.headers.get('set-cookie')).toBe(`qctl=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      expect(res.headers.get('location')).toBe(home);
+      expect(res.headers.get('set-cookie')).toBe(`qctl=${token}; HttpOnly; SameSite=Strict; Path=${home}`);
       expect(res.headers.get('cache-control')).toBe('no-store');
     }
     web = await WebSession.open(url);
     expect(web.cookie).toBe(`qctl=${token}`);
+    expect(web.prefix).toBe(prefix);
+    // The prefix without its slash leads to the page (keeping the token), since relative URLs need the slash.
+    const slashless = await rawRequest(port, { path: `/${prefix}?token=${token}` });
+    expect(slashless.status).toBe(303);
+    expect(slashless.headers.location).toBe(`${home}?token=${token}`);
+    expect(slashless.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('answers 404 to every path outside the prefix, even with the cookie, without naming the prefix', async () => {
+    const paths = [
+      ['POST', '/rpc'],
+      ['GET', '/events'],
+      ['GET', '/index.html'],
+      ['GET', '/assets/'],
+      ['GET', '/favicon.ico'],
+      ['GET', `/${prefix.slice(0, -1)}/`],
+      ['GET', `/${prefix}x/`],
+      ['GET', `/${prefix.slice(0, -1)}/rpc`],
+      ['POST', `/${prefix}x/rpc`],
+      ['GET', `/x/${prefix}/`],
+      ['GET', `/%2F${prefix}/`],
+      ['GET', `//${prefix}/`],
+      ['POST', `/${prefix}`],
+    ] as const;
+    for (const [method, path] of paths) {
+      const res = await rawRequest(port, { method, path, headers: { cookie: web.cookie, origin, 'content-type': 'application/json' }, body: method === 'POST' ? rpcBody('enqueue', { job: { command: 'true', name: 'outside' } }) : undefined });
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.body, path).toBe('not found\n');
+      expect(res.headers.location, path).toBeUndefined();
+      expectSecurityHeaders(res);
+    }
+    const root = await rawRequest(port, { path: '/', headers: { cookie: web.cookie } });
+    expect(root.status).toBe(401);
+    expect(root.body).toContain('queuectl ui --web');
+    expect(root.body).not.toContain(prefix);
+    expect(await jobNamed('outside')).toEqual([]);
   });
 
   it('serves index.html with the security headers, and a built asset with a JavaScript content type', async () => {
@@ -118,7 +168,7 @@ describe('queuectl ui --web (real daemon, built CLI, HTTP)', () => {
     expect(status.home).toBe(t.home);
     const viaLocalhost = await rawRequest(port, {
       method: 'POST',
-      path: '/rpc',
+      path: web.at('/rpc'),
       headers: { host: `localhost:${port}`, origin: `http://localhost:${port}`, cookie: web.cookie, 'content-type': 'application/json; charset=utf-8' },
       body: rpcBody('status'),
     });
@@ -144,7 +194,7 @@ describe('queuectl ui --web (real daemon, built CLI, HTTP)', () => {
 
   it('refuses /rpc from a foreign Origin, without Origin, with an Origin that does not match Host, and with a wrong Host', async () => {
     const post = (headers: Record<string, string | null>) =>
-      rawRequest(port, { method: 'POST', path: '/rpc', headers: { cookie: web.cookie, 'content-type': 'application/json', ...headers }, body: rpcBody('enqueue', { job: { command: 'true', name: 'forged' } }) });
+      rawRequest(port, { method: 'POST', path: web.at('/rpc'), headers: { cookie: web.cookie, 'content-type': 'application/json', ...headers }, body: rpcBody('enqueue', { job: { command: 'true', name: 'forged' } }) });
     for (const foreign of ['http://evil.example', `http://127.0.0.1:${port + 1}`, 'null', `https://127.0.0.1:${port}`, `http://localhost:${port}`]) {
       const res = await post({ origin: foreign });
       expect(res.status, foreign).toBe(403);
@@ -242,8 +292,15 @@ describe('queuectl ui --web (real daemon, built CLI, HTTP)', () => {
 
       const unknown = await web.rpc('events.subscribe', { jobs: true }, { stream: 'f'.repeat(32) });
       expect(unknown.error).toMatchObject({ message: 'unknown event stream; reconnect', data: { code: 'INVALID_ARGUMENT' } });
-      const crossSite = await SseStream.open(port, web.cookie, { 'sec-fetch-site': 'same-site' }).catch((err: Error) => err);
-      expect(String(crossSite)).toContain('403');
+      // Sec-Fetch-Site: refused when present and not same-origin; allowed when absent (not a browser).
+      for (const site of ['same-site', 'cross-site', 'none']) {
+        const refused = await web.events({ 'sec-fetch-site': site }).catch((err: Error) => err);
+        expect(String(refused), site).toContain('403');
+      }
+      const sameOrigin = await web.events({ 'sec-fetch-site': 'same-origin' });
+      sameOrigin.close();
+      const outside = await SseStream.open(port, '/events', web.cookie).catch((err: Error) => err);
+      expect(String(outside)).toContain('404');
     } finally {
       sse.close();
     }
@@ -275,7 +332,9 @@ describe('queuectl ui --web (real daemon, built CLI, HTTP)', () => {
     const log = t.daemonLog();
     expect(log.match(/refused a request \(host\)/g)).toHaveLength(1);
     expect(log).toMatch(/refused a request \(origin\)/);
+    expect(log).toMatch(/refused a request \(prefix\)/);
     expect(log).not.toContain(token);
+    expect(log).not.toContain(prefix);
   });
 
   it('after worker stop the server is gone and the daemon stopped promptly, even with an open event stream', async () => {
@@ -286,7 +345,7 @@ describe('queuectl ui --web (real daemon, built CLI, HTTP)', () => {
     expect(stop.code).toBe(0);
     expect(Date.now() - began).toBeLessThan(4000);
     await sse.ended;
-    const refused = await rawRequest(port, { path: '/', headers: { cookie: web.cookie } }).then(
+    const refused = await rawRequest(port, { path: home, headers: { cookie: web.cookie } }).then(
       () => 'answered',
       (err: NodeJS.ErrnoException) => err.code,
     );

@@ -37,7 +37,7 @@ export class EventStreams {
     return this.streams.get(id)?.session;
   }
 
-  /** Turns a GET /events response into an event stream, or answers 503 when too many are open. */
+  /** Turns a GET /<prefix>/events response into an event stream, or answers 503 when too many are open. */
   open(req: IncomingMessage, res: ServerResponse): void {
     if (this.streams.size >= MAX_EVENT_STREAMS) {
       this.refusals.refused('stream-cap', `already ${MAX_EVENT_STREAMS} event streams open`);

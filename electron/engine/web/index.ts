@@ -21,8 +21,9 @@ export interface WebUiServer extends WebUi {
 
 /**
  * The dashboard over HTTP (`queuectl ui --web`). Nothing listens until the first start(); it then serves
- * the built renderer on 127.0.0.1 with JSON-RPC over POST /rpc and events over Server-Sent Events, and
- * answers the same address to every later start(). See docs/web-transport.md.
+ * the built renderer on 127.0.0.1 under a secret path prefix, with JSON-RPC over POST /<prefix>/rpc and
+ * events over Server-Sent Events, and answers the same address to every later start(). See
+ * docs/web-transport.md.
  */
 export function createWebUi({ ctx, rendererDir, log }: WebUiOptions): WebUiServer {
   let running: Promise<RunningWebServer> | null = null;

@@ -1,6 +1,7 @@
 /** Why a request was refused; each kind is logged at most once per REFUSAL_LOG_INTERVAL_MS. */
 export type RefusalKind =
   | 'host'
+  | 'prefix'
   | 'token'
   | 'cookie'
   | 'origin'

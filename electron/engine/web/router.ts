@@ -18,8 +18,11 @@ const OPEN_THE_URL = 'open the URL printed by `queuectl ui --web`';
 
 /**
  * Every request, in this order: security headers; Host must name this server (421); method must be GET,
- * HEAD or POST (405); `GET /?token=` trades a right token for the cookie (303 to /); everything else needs
- * the cookie (401); then POST /rpc (same Origin only, 403), GET /events, or a file of the dashboard.
+ * HEAD or POST (405); the path must be under the secret prefix `/<prefix>/` (else 404, or 401 for `/`,
+ * where someone who typed the bare address should learn what to open); `GET /<prefix>/?token=` trades a
+ * right token for the cookie (303 to /<prefix>/); everything else needs the cookie (401); then
+ * POST /<prefix>/rpc (same Origin only, 403), GET /<prefix>/events, or a file of the dashboard.
+ * Log lines name only the part of the path after the prefix: like the token, the prefix is never logged.
  */
 export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { access, files, streams, refusals } = deps;
@@ -37,7 +40,27 @@ export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: Serv
     }
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
-    const path = queryAt < 0 ? url : url.slice(0, queryAt);
+    const fullPath = queryAt < 0 ? url : url.slice(0, queryAt);
+
+    // The first segment must be the prefix; `path` is what follows it ('/', '/rpc', '/assets/…').
+    const slash = fullPath.indexOf('/', 1);
+    const first = fullPath.startsWith('/') ? fullPath.slice(1, slash < 0 ? undefined : slash) : '';
+    if (!fullPath.startsWith('/') || !access.prefixMatches(first)) {
+      if (fullPath === '/') {
+        refusals.refused('cookie', `${method} / (not the dashboard's address)`);
+        return sendText(res, 401, `not signed in: ${OPEN_THE_URL}`);
+      }
+      refusals.refused('prefix', `${method} to a path outside the dashboard's`);
+      return sendText(res, 404, 'not found');
+    }
+    if (slash < 0) {
+      // `/<prefix>` without its slash: the page's relative URLs (rpc, events, ./assets) need the slash.
+      if (method === 'POST') return sendText(res, 404, 'not found');
+      res.writeHead(303, { Location: `${access.home}${queryAt < 0 ? '' : url.slice(queryAt)}`, 'Content-Length': '0' });
+      res.end();
+      return;
+    }
+    const path = fullPath.slice(slash);
 
     if (path === '/' && method !== 'POST' && queryAt >= 0) {
       const token = new URLSearchParams(url.slice(queryAt + 1)).get('token');
@@ -46,7 +69,7 @@ export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: Serv
           refusals.refused('token', 'a wrong token in the URL');
           return sendText(res, 401, `wrong or outdated access token: ${OPEN_THE_URL} (a new one is made each time the daemon starts)`);
         }
-        res.writeHead(303, { Location: '/', 'Set-Cookie': access.sessionCookie(), 'Content-Length': '0' });
+        res.writeHead(303, { Location: access.home, 'Set-Cookie': access.sessionCookie(), 'Content-Length': '0' });
         res.end();
         return;
       }
@@ -57,10 +80,10 @@ export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: Serv
     }
 
     if (path === '/rpc') {
-      if (method !== 'POST') return sendText(res, 405, 'use POST for /rpc', { Allow: 'POST' });
+      if (method !== 'POST') return sendText(res, 405, 'use POST for rpc', { Allow: 'POST' });
       if (!access.originAllowed(req.headers.origin, host)) {
-        refusals.refused('origin', `POST /rpc from Origin ${JSON.stringify(req.headers.origin ?? null).slice(0, 80)}`);
-        return sendText(res, 403, 'refused: /rpc answers only the dashboard page itself (same Origin)');
+        refusals.refused('origin', `POST rpc from Origin ${JSON.stringify(req.headers.origin ?? null).slice(0, 80)}`);
+        return sendText(res, 403, 'refused: rpc answers only the dashboard page itself (same Origin)');
       }
       void handleRpc(req, res, deps).catch((err) => {
         deps.log(`dashboard: rpc error: ${err instanceof Error ? err.message : String(err)}`);
@@ -70,11 +93,13 @@ export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: Serv
       return;
     }
     if (path === '/events') {
-      if (method !== 'GET') return sendText(res, 405, 'use GET for /events', { Allow: 'GET' });
+      if (method !== 'GET') return sendText(res, 405, 'use GET for events', { Allow: 'GET' });
+      // Browsers send Sec-Fetch-Site on every request; without it the client is not a browser (and has
+      // the cookie, checked above). A browser request from any other page, even on 127.0.0.1, is refused.
       const site = req.headers['sec-fetch-site'];
       if (site !== undefined && site !== 'same-origin') {
-        refusals.refused('fetch-site', `GET /events from a ${String(site).slice(0, 20)} page`);
-        return sendText(res, 403, 'refused: /events serves only the dashboard page itself');
+        refusals.refused('fetch-site', `GET events from a ${String(site).slice(0, 20)} page`);
+        return sendText(res, 403, 'refused: events serves only the dashboard page itself');
       }
       return streams.open(req, res);
     }

@@ -32,7 +32,7 @@ export interface RpcEndpointDeps {
 }
 
 /**
- * POST /rpc (Host, cookie and Origin already checked): one JSON-RPC 2.0 request in the body (JSON, at most
+ * POST /<prefix>/rpc (Host, prefix, cookie and Origin already checked): one JSON-RPC 2.0 request in the body (JSON, at most
  * MAX_RPC_BODY_BYTES), answered with 200 and the JSON-RPC response that `dispatch` produces, so errors are
  * the same as on the socket. A notification (no id) is run and answered 204.
  */

@@ -39,7 +39,7 @@ export class StaticFiles {
     this.root = realpathSync(rootDir);
   }
 
-  /** Maps a raw (still percent-encoded) URL path to a file under the root; `/` is index.html. */
+  /** Maps a raw (still percent-encoded) URL path, the part after the prefix, to a file under the root; `/` is index.html. */
   resolvePath(rawPath: string): ResolvedPath {
     let decoded: string;
     try {

@@ -15,10 +15,12 @@ export const LISTEN_HOST = '127.0.0.1';
 const CLOSE_GRACE_MS = 200;
 /** Most TCP connections at once (a browser keeps about six per server, plus one per event stream). */
 const MAX_CONNECTIONS = 128;
+/** Random bytes in the path prefix: 18 bytes are 24 URL-safe characters (base64url, no padding). */
+const PREFIX_BYTES = 18;
 
 /** One run of the dashboard's web server. */
 export interface RunningWebServer {
-  /** http://127.0.0.1:<port>/?token=<token> */
+  /** http://127.0.0.1:<port>/<prefix>/?token=<token> */
   url: string;
   port: number;
   /** Stops listening, ends the event streams, and cuts connections still open after a short grace. */
@@ -26,12 +28,14 @@ export interface RunningWebServer {
 }
 
 /**
- * Listens on 127.0.0.1 on a random port with a fresh random token (32 bytes, hex) and serves the
- * dashboard: its files, POST /rpc and GET /events (see router.ts for the rules every request meets).
+ * Listens on 127.0.0.1 on a random port with a fresh random token (32 bytes, hex) and a fresh random path
+ * prefix (18 bytes, base64url), and serves the dashboard under /<prefix>/: its files, POST rpc and GET
+ * events (see router.ts for the rules every request meets). Neither the token nor the prefix is logged.
  */
 export async function listenWebServer(options: { ctx: EngineContext; files: StaticFiles; log: (msg: string) => void }): Promise<RunningWebServer> {
   const { ctx, files, log } = options;
   const token = randomBytes(32).toString('hex');
+  const prefix = randomBytes(PREFIX_BYTES).toString('base64url');
   const refusals = new RefusalLog(log);
   const streams = new EventStreams(ctx.hub, refusals);
   let closing = false;
@@ -52,12 +56,12 @@ export async function listenWebServer(options: { ctx: EngineContext; files: Stat
     });
   });
   const { port } = server.address() as AddressInfo;
-  route = createRouter({ ctx, log, files, streams, refusals, access: new Access(token, port), closing: () => closing });
+  route = createRouter({ ctx, log, files, streams, refusals, access: new Access(token, prefix, port), closing: () => closing });
   log(`dashboard served at http://${LISTEN_HOST}:${port}/`);
 
   let closed: Promise<void> | null = null;
   return {
-    url: `http://${LISTEN_HOST}:${port}/?token=${token}`,
+    url: `http://${LISTEN_HOST}:${port}/${prefix}/?token=${token}`,
     port,
     close() {
       closed ??= new Promise<void>((resolve) => {
