@@ -9,12 +9,17 @@ import { join } from 'node:path';
  * - neither --headless nor --detach was given. --detach keeps its meaning from before the desktop app: the
  *   headless daemon in the background, printing `{pid, home}`. Scripts, the test suites and the benchmarks
  *   rely on it, and none of them should open windows on a developer's desktop.
+ * - this is not an SSH session (SSH_CONNECTION or SSH_TTY set): with X forwarding there may be a DISPLAY, but
+ *   the tray would appear on the user's own machine, if anywhere, and die with the connection.
+ * - this is not CI (CI set to anything but "" / "0" / "false"): nobody is there to see a tray.
  * - there is a display: DISPLAY or WAYLAND_DISPLAY on Linux and the BSDs; always on macOS and Windows.
  * - the Electron binary is installed (node_modules/electron/path.txt names it and the file exists; Electron
  *   itself is never required, since under plain Node that tries to download it).
  * - the desktop app is built (out/main/index.js) and better-sqlite3 has its Electron build, made by
  *   `npm run rebuild:electron` for the installed Electron.
- * Otherwise the daemon runs, and the reason is printed unless the user asked for it.
+ * Otherwise the daemon runs, and the reason is printed unless the user asked for it. And if the desktop app,
+ * once chosen, exits or does not answer hello within its start timeout, `worker start` stops what is left of
+ * it and runs the headless daemon after all, with one line saying why (desktopFallbackNote).
  */
 
 /** Where rebuild:electron puts the Electron build of better-sqlite3 (electron/main/layout.ts names the same). */
@@ -43,11 +48,21 @@ export type LaunchDecision =
 
 export function decideLaunch(facts: LaunchFacts): LaunchDecision {
   if (facts.headless || facts.detach) return { mode: 'headless', reason: null };
+  const remote = remoteSession(facts.env);
+  if (remote) return { mode: 'headless', reason: remote };
   if (!hasDisplay(facts.platform, facts.env)) return { mode: 'headless', reason: 'no display (DISPLAY and WAYLAND_DISPLAY are unset)' };
   if (!facts.electron.found) return { mode: 'headless', reason: facts.electron.why };
   if (!facts.appBuilt) return { mode: 'headless', reason: 'the desktop app is not built (run: npm run build)' };
   if (!facts.native.ok) return { mode: 'headless', reason: facts.native.why };
   return { mode: 'desktop', electron: facts.electron.path };
+}
+
+/** Why this looks like a session nobody sits at with a desktop (SSH, CI), or null. */
+export function remoteSession(env: NodeJS.ProcessEnv): string | null {
+  if (env.SSH_CONNECTION || env.SSH_TTY) return 'an SSH session (SSH_CONNECTION or SSH_TTY is set)';
+  const ci = env.CI?.trim().toLowerCase();
+  if (ci && ci !== '0' && ci !== 'false') return 'running under CI (CI is set)';
+  return null;
 }
 
 export function hasDisplay(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): boolean {
@@ -112,4 +127,27 @@ export function desktopEnv(env: NodeJS.ProcessEnv, home: string): NodeJS.Process
   const out: NodeJS.ProcessEnv = { ...env, QUEUECTL_HOME: home, QUEUECTL_LAUNCHED_BY: 'cli' };
   delete out.ELECTRON_RUN_AS_NODE;
   return out;
+}
+
+/** How a desktop app start went wrong: it exited (with its code), or it did not answer hello in time. */
+export type DesktopStartFailure = { kind: 'exited'; code: number | null; signal: string | null } | { kind: 'timeout'; waitedMs: number };
+
+/**
+ * The one line `worker start` prints before falling back to the headless daemon: why the desktop app did not
+ * start, the last thing it logged (if anything), and where its log is.
+ */
+export function desktopFallbackNote(failure: DesktopStartFailure, lastLogLine: string | null, logPath: string): string {
+  const why =
+    failure.kind === 'timeout'
+      ? `it did not answer within ${Math.round(failure.waitedMs / 1000)} s`
+      : `it exited${failure.signal ? ` on ${failure.signal}` : ` with code ${failure.code ?? 'unknown'}`}`;
+  const last = lastLogLine?.replace(/\s+/g, ' ').trim();
+  const said = last ? `; it said: ${last.length > 160 ? `${last.slice(0, 159)}…` : last}` : '';
+  return `queuectl: the desktop app did not start (${why}${said}); its log is ${logPath}; running the headless daemon instead`;
+}
+
+/** The last non-empty line of what the app wrote to its log (the text appended since it was started). */
+export function lastLine(text: string): string | null {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  return lines.length ? lines[lines.length - 1]! : null;
 }

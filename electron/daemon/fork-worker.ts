@@ -6,8 +6,9 @@ import type { FromWorker } from '../engine/worker/messages.js';
  * A worker mostly waits and forks. Each fork() copies the worker's page tables, so a small process forks
  * faster: a 1 MB young generation and V8's lite mode (no optimizing compiler) take it from ~66 to ~53 MB
  * and raise its spawn rate by ~12% (bench/README.md). --no-expose-wasm silences lite mode's warning.
+ * The desktop host's utility-process workers get the same flags (electron/main/utility-workers.ts).
  */
-const WORKER_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=64', '--lite-mode', '--no-expose-wasm'];
+export const WORKER_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=64', '--lite-mode', '--no-expose-wasm'];
 
 /** Worker processes for the headless daemon: child_process.fork of the worker bundle. */
 export function forkWorkers(entry: string): SpawnWorker {

@@ -155,3 +155,22 @@ export function summary(kind: NotifyKind, count: number, latest: Job): Notificat
     route: '#/jobs',
   };
 }
+
+/**
+ * Text as the OS notification service should get it. On Linux (and the other XDG desktops) Electron hands
+ * title and body to libnotify, and the freedesktop notification spec lets the server read the body as
+ * markup: a bare `&` (`make && ./deploy.sh`) breaks the body on servers that parse it (xfce4-notifyd, mate,
+ * dunst with markup on), and `<a href=…>` or `<b>` in a job name or error would render as a link or bold.
+ * So there `&`, `<` and `>` in the body become entities. The summary (title) is plain text in the spec, and
+ * GNOME Shell, KDE Plasma and dunst show it as such: escaping it would print a literal `&amp;`, so it is left
+ * alone. macOS and Windows show both as plain text.
+ */
+export function forDisplay<T extends { title: string; body: string }>(notification: T, platform: NodeJS.Platform): T {
+  if (platform === 'darwin' || platform === 'win32') return notification;
+  return { ...notification, body: escapeMarkup(notification.body) };
+}
+
+/** `&`, `<`, `>` as the entities the notification spec's markup (a small XML subset) understands. */
+export function escapeMarkup(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

@@ -1,4 +1,4 @@
-import type { JobState, JobsEvent, StatusResult } from '../../protocol/index.js';
+import type { JobState, JobsEvent, RpcErrorObject, StatusResult } from '../../protocol/index.js';
 import type { JobDigest } from './job-digest.js';
 import type { ToggleKey } from './preferences.js';
 
@@ -18,9 +18,15 @@ export interface TrayState {
   paused: boolean;
   /** Dead jobs that appeared since the user last opened the dashboard: the attention icon. */
   unseenDead: number;
-  /** A graceful stop is under way (Quit was chosen, or `queuectl worker stop`). */
+  /**
+   * A graceful stop is under way (Quit was chosen, or `queuectl worker stop`). The engine announces no
+   * 'stopping' event: a stop the tray did not ask for is learnt from a `status` read (withStatus) or a
+   * SHUTTING_DOWN answer (withEngineAnswer); index.ts says when it reads.
+   */
   stopping: boolean;
   toggles: Record<ToggleKey, boolean>;
+  /** Why "Launch at login" cannot work in this run (login-item.ts), or null when it can. */
+  loginItemUnavailable: string | null;
 }
 
 /** What a menu item does when clicked; glue/index.ts maps each to the engine or the window. */
@@ -30,7 +36,8 @@ export type TrayAction =
   | { type: 'workers'; count: number }
   | { type: 'retry-dead' }
   | { type: 'toggle'; key: ToggleKey; value: boolean }
-  | { type: 'quit' };
+  /** `now`: the "Quit now" shown while stopping, which shortens the stop to zero. */
+  | { type: 'quit'; now?: boolean };
 
 export type MenuSpec =
   | { kind: 'item'; label: string; enabled: boolean; action: TrayAction | null }
@@ -51,13 +58,49 @@ export const TOGGLE_LABELS: Record<ToggleKey, string> = {
 
 const ZERO_COUNTS: Record<JobState, number> = { pending: 0, processing: 0, completed: 0, failed: 0, dead: 0, canceled: 0 };
 
-export function initialTrayState(toggles: Record<ToggleKey, boolean>, paused = false): TrayState {
-  return { counts: { ...ZERO_COUNTS }, workers: 0, paused, unseenDead: 0, stopping: false, toggles };
+export function initialTrayState(toggles: Record<ToggleKey, boolean>, paused = false, loginItemUnavailable: string | null = null): TrayState {
+  return { counts: { ...ZERO_COUNTS }, workers: 0, paused, unseenDead: 0, stopping: false, toggles, loginItemUnavailable };
 }
 
 /** The state after a `status` answer (at start and after the tray's own changes). */
 export function withStatus(state: TrayState, status: Pick<StatusResult, 'counts' | 'workers' | 'stopping' | 'paused'>): TrayState {
   return { ...state, counts: { ...status.counts }, workers: status.workers.length, stopping: state.stopping || status.stopping, paused: status.paused };
+}
+
+/**
+ * The state after any answer from the engine: SHUTTING_DOWN means a stop is under way. (The in-process
+ * dispatch the tray uses answers it only where a handler checks for it; the socket answers it for everything.)
+ */
+export function withEngineAnswer(state: TrayState, answer: { result: unknown } | { error: RpcErrorObject }): TrayState {
+  if ('error' in answer && isShuttingDown(answer.error) && !state.stopping) return { ...state, stopping: true };
+  return state;
+}
+
+export function isShuttingDown(error: RpcErrorObject): boolean {
+  const data = error.data as { code?: unknown } | undefined;
+  return data?.code === 'SHUTTING_DOWN';
+}
+
+/**
+ * Whether a tray action may still run in this state. A click can come from a menu drawn before the state
+ * changed (a stop began, the login item turned out impossible): such a click is dropped, not carried out.
+ */
+export function actionAllowed(state: TrayState, action: TrayAction): boolean {
+  switch (action.type) {
+    case 'pause-toggle':
+    case 'workers':
+    case 'retry-dead':
+      return !state.stopping;
+    case 'toggle':
+      return action.key !== 'launchAtLogin' || state.loginItemUnavailable === null;
+    case 'open':
+    case 'quit':
+      return true;
+    default: {
+      const never: never = action;
+      throw new Error(`unknown tray action ${JSON.stringify(never)}`);
+    }
+  }
 }
 
 /** The state after a JobsEvent and what job-digest made of it. */
@@ -124,22 +167,38 @@ export function trayMenu(state: TrayState): MenuSpec[] {
       action: { type: 'retry-dead' },
     },
     { kind: 'separator' },
-    {
-      kind: 'submenu',
-      label: 'Preferences',
-      enabled: true,
-      items: (Object.keys(TOGGLE_LABELS) as ToggleKey[]).map((key) => ({
-        kind: 'checkbox' as const,
-        label: TOGGLE_LABELS[key],
-        checked: state.toggles[key],
-        enabled: true,
-        action: { type: 'toggle' as const, key, value: !state.toggles[key] },
-      })),
-    },
+    { kind: 'submenu', label: 'Preferences', enabled: true, items: preferenceItems(state) },
     { kind: 'separator' },
-    { kind: 'item', label: state.stopping ? 'Quit now (requeue running jobs)' : 'Quit queuectl', enabled: true, action: { type: 'quit' } },
+    state.stopping
+      ? { kind: 'item', label: 'Quit now (requeue running jobs)', enabled: true, action: { type: 'quit', now: true } }
+      : { kind: 'item', label: 'Quit queuectl', enabled: true, action: { type: 'quit' } },
   );
   return menu;
+}
+
+/**
+ * One checkbox per preference; its action sets the opposite value. "Launch at login" is disabled, unchecked,
+ * with the reason in its label, where it cannot work (see login-item.ts loginItemUnavailable).
+ */
+function preferenceItems(state: TrayState): MenuSpec[] {
+  return (Object.keys(TOGGLE_LABELS) as ToggleKey[]).map((key) => {
+    if (key === 'launchAtLogin' && state.loginItemUnavailable !== null) {
+      return {
+        kind: 'checkbox' as const,
+        label: `${TOGGLE_LABELS[key]} (${state.loginItemUnavailable})`,
+        checked: false,
+        enabled: false,
+        action: { type: 'toggle' as const, key, value: true },
+      };
+    }
+    return {
+      kind: 'checkbox' as const,
+      label: TOGGLE_LABELS[key],
+      checked: state.toggles[key],
+      enabled: true,
+      action: { type: 'toggle' as const, key, value: !state.toggles[key] },
+    };
+  });
 }
 
 function workerItems(state: TrayState, live: boolean): MenuSpec[] {

@@ -1,3 +1,4 @@
+import { WORKER_NODE_FLAGS } from '../daemon/fork-worker.js';
 import type { SpawnWorker } from '../engine/index.js';
 import type { FromWorker } from '../engine/worker/messages.js';
 
@@ -26,12 +27,26 @@ export interface UtilityForkOptions {
   env: Record<string, string>;
   serviceName: string;
   stdio: 'inherit';
+  execArgv: string[];
+}
+
+/**
+ * The daemon's worker flags (small heap, V8 lite mode: electron/daemon/fork-worker.ts) for a utility process.
+ * utilityProcess.fork's `execArgv` becomes the child's command-line switches, and there V8's flags are read
+ * from Chromium's `--js-flags` switch when its isolate is made (Electron's JavascriptEnvironment), while
+ * Node's own option parsing keeps only a short list of debugging options. So they go in as one
+ * `--js-flags=...`; passed bare, they would be dropped without a word.
+ */
+export function utilityExecArgv(v8Flags: readonly string[] = WORKER_NODE_FLAGS): string[] {
+  return v8Flags.length > 0 ? [`--js-flags=${v8Flags.join(' ')}`] : [];
 }
 
 export type ForkUtility = (modulePath: string, args: string[], options: UtilityForkOptions) => UtilityChild;
 
 export interface UtilityWorkerOptions {
   env?: NodeJS.ProcessEnv;
+  /** The workers' execArgv; utilityExecArgv() (the daemon's worker flags) unless given. */
+  execArgv?: string[];
   /** Sends SIGKILL to a pid (process.kill); injectable for tests. */
   killPid?: (pid: number) => void;
   log?: (message: string) => void;
@@ -43,7 +58,7 @@ export function utilityWorkers(fork: ForkUtility, entry: string, options: Utilit
     const env = definedEnv({ ...(options.env ?? process.env), QUEUECTL_WORKER_ID: String(workerId) });
     // The app's own Chromium flags and ELECTRON_RUN_AS_NODE mean nothing to a worker.
     delete env.ELECTRON_RUN_AS_NODE;
-    const child = fork(entry, [], { env, serviceName: `queuectl worker ${workerId}`, stdio: 'inherit' });
+    const child = fork(entry, [], { env, serviceName: `queuectl worker ${workerId}`, stdio: 'inherit', execArgv: options.execArgv ?? utilityExecArgv() });
     let lastPid: number | null = null;
     let exited = false;
     let killed = false;

@@ -5,9 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   decideLaunch,
   desktopEnv,
+  desktopFallbackNote,
   hasDisplay,
+  lastLine,
   probeElectron,
   probeNativeBuild,
+  remoteSession,
   type FileProbe,
   type LaunchFacts,
 } from '../../cli/desktop-launch.js';
@@ -51,6 +54,39 @@ describe('worker start: desktop app or headless daemon', () => {
     const decision = decideLaunch({ ...desktopReady, ...change });
     expect(decision.mode).toBe('headless');
     expect(decision.mode === 'headless' && decision.reason).toMatch(reason);
+  });
+
+  it('an SSH session or CI means the daemon, even with a display (X forwarding) and everything installed', () => {
+    const ssh = decideLaunch({ ...desktopReady, env: { DISPLAY: 'localhost:10.0', SSH_CONNECTION: '10.0.0.2 52000 10.0.0.1 22' } });
+    expect(ssh).toEqual({ mode: 'headless', reason: 'an SSH session (SSH_CONNECTION or SSH_TTY is set)' });
+    expect(decideLaunch({ ...desktopReady, env: { DISPLAY: ':0', SSH_TTY: '/dev/pts/3' } }).mode).toBe('headless');
+    for (const platform of ['darwin', 'win32'] as const) {
+      expect(decideLaunch({ ...desktopReady, platform, env: { SSH_CONNECTION: 'x' } }).mode).toBe('headless');
+      expect(decideLaunch({ ...desktopReady, platform, env: { CI: 'true' } })).toEqual({ mode: 'headless', reason: 'running under CI (CI is set)' });
+    }
+    expect(decideLaunch({ ...desktopReady, env: { DISPLAY: ':0', CI: '1' } }).mode).toBe('headless');
+    // CI spelled off counts as not CI.
+    for (const ci of ['', '0', 'false', 'FALSE']) expect(remoteSession({ CI: ci })).toBeNull();
+    expect(decideLaunch({ ...desktopReady, env: { DISPLAY: ':0', CI: 'false', SSH_CONNECTION: '' } }).mode).toBe('desktop');
+    // The flags still decide silently.
+    expect(decideLaunch({ ...desktopReady, env: { SSH_TTY: '/dev/pts/1' }, headless: true })).toEqual({ mode: 'headless', reason: null });
+  });
+
+  it('a desktop app that exits or never answers: one line with why, what it last said and where its log is', () => {
+    const log = '/home/u/.config/queuectl/daemon.log';
+    expect(desktopFallbackNote({ kind: 'exited', code: 1, signal: null }, 'queuectl: better-sqlite3 has no build for Electron', log)).toBe(
+      'queuectl: the desktop app did not start (it exited with code 1; it said: queuectl: better-sqlite3 has no build for Electron); ' +
+        `its log is ${log}; running the headless daemon instead`,
+    );
+    expect(desktopFallbackNote({ kind: 'timeout', waitedMs: 30_000 }, null, log)).toBe(
+      `queuectl: the desktop app did not start (it did not answer within 30 s); its log is ${log}; running the headless daemon instead`,
+    );
+    expect(desktopFallbackNote({ kind: 'exited', code: null, signal: 'SIGSEGV' }, '', log)).toMatch(/^queuectl: the desktop app did not start \(it exited on SIGSEGV\); its log/);
+    const long = desktopFallbackNote({ kind: 'exited', code: 1, signal: null }, 'x'.repeat(500), log);
+    expect(long.split('\n')).toHaveLength(1);
+    expect(long.length).toBeLessThan(400);
+    expect(lastLine('2025 starting\n\n2025 [123:ERROR:gpu] failed to start\n\n')).toBe('2025 [123:ERROR:gpu] failed to start');
+    expect(lastLine('\n \n')).toBeNull();
   });
 
   it('a display is DISPLAY or WAYLAND_DISPLAY on Linux, and always there on macOS and Windows', () => {
@@ -107,7 +143,7 @@ describe('worker start on this machine (no Electron binary, no display): the hea
 
   it('the foreground start says why it runs the daemon, and the daemon answers', async () => {
     home = new TestHome();
-    const env = home.env({ DISPLAY: '', WAYLAND_DISPLAY: '' });
+    const env = home.env({ DISPLAY: '', WAYLAND_DISPLAY: '', CI: '', SSH_CONNECTION: '', SSH_TTY: '' });
     const child = spawn(process.execPath, [resolve('out/cli/queuectl.cjs'), 'worker', 'start', '--count', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -124,6 +160,20 @@ describe('worker start on this machine (no Electron binary, no display): the hea
     const stat = readFileSync(`/proc/${daemonPid}/stat`, 'utf8');
     expect(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])).toBe(child.pid);
     expect(stderr).toContain('queuectl: running the headless daemon: no display (DISPLAY and WAYLAND_DISPLAY are unset)');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('over SSH (even with a forwarded DISPLAY) it says so and runs the daemon', async () => {
+    home = new TestHome();
+    const env = home.env({ DISPLAY: 'localhost:10.0', SSH_CONNECTION: '10.0.0.2 52000 10.0.0.1 22', CI: '' });
+    const child = spawn(process.execPath, [resolve('out/cli/queuectl.cjs'), 'worker', 'start', '--count', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const deadline = Date.now() + 20_000;
+    while ((await home.cli(['status', '--json'])).code !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(stderr).toContain('queuectl: running the headless daemon: an SSH session (SSH_CONNECTION or SSH_TTY is set)');
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { NotificationBatcher, type Clock, type NotificationSpec, type NotifyKind } from '../../electron/main/notifications.js';
+import {
+  escapeMarkup,
+  forDisplay,
+  NotificationBatcher,
+  single,
+  summary,
+  type Clock,
+  type NotificationSpec,
+  type NotifyKind,
+} from '../../electron/main/notifications.js';
 import { DEFAULT_PREFERENCES, withToggle, type Preferences } from '../../electron/main/preferences.js';
 import { job } from './fixtures/jobs.js';
 
@@ -140,5 +149,26 @@ describe('notifications: batching and preferences', () => {
     clock.advance(2000);
     expect(shown[0]!.title.length).toBeLessThan(100);
     expect(shown[0]!.title).toContain('…');
+  });
+});
+
+describe('notification text on Linux (libnotify reads the body as markup)', () => {
+  it('escapes & < > in the body on Linux and the other XDG desktops; leaves macOS and Windows alone', () => {
+    expect(escapeMarkup('make && ./deploy.sh > out.log <a href="x">')).toBe('make &amp;&amp; ./deploy.sh &gt; out.log &lt;a href="x"&gt;');
+    const spec = { title: 'Job failed: a & b', body: 'exit code 1 & more <b>x</b>', kind: 'dead' as const, route: '#/dlq' };
+    expect(forDisplay(spec, 'linux')).toEqual({ ...spec, body: 'exit code 1 &amp; more &lt;b&gt;x&lt;/b&gt;' });
+    expect(forDisplay(spec, 'freebsd').body).toBe('exit code 1 &amp; more &lt;b&gt;x&lt;/b&gt;');
+    expect(forDisplay(spec, 'darwin')).toBe(spec);
+    expect(forDisplay(spec, 'win32')).toBe(spec);
+  });
+
+  it('the summary (title) stays plain text, as the notification spec has it; job names in bodies are escaped', () => {
+    const evil = { ...job('j1', 'dead'), name: '<a href="https://evil.example">click</a>', last_error: 'make && ./deploy.sh > out.log failed' };
+    const one = forDisplay(single('dead', evil), 'linux');
+    expect(one.title).toBe(`Job failed: ${evil.name} (j1)`);
+    expect(one.body).not.toMatch(/[<>]|&(?!amp;|lt;|gt;)/);
+    expect(one.body).toContain('make &amp;&amp; ./deploy.sh &gt; out.log failed');
+    const many = forDisplay(summary('dead', 3, evil), 'linux');
+    expect(many.body).toContain('&lt;a href="https://evil.example"&gt;click&lt;/a&gt;');
   });
 });

@@ -1,7 +1,14 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parseAppArgs } from '../../electron/main/app-args.js';
-import { autostartEntry, autostartPath, loginArgs } from '../../electron/main/login-item.js';
+import {
+  autostartEntry,
+  autostartPath,
+  loginArgs,
+  loginItemUnavailable,
+  windowsLoginSettings,
+  windowsQuote,
+} from '../../electron/main/login-item.js';
 import {
   DEFAULT_PREFERENCES,
   normalizePreferences,
@@ -88,9 +95,95 @@ describe('quitting', () => {
 
 describe('the app command line', () => {
   it('reads --count, --hidden and --show[=route] among Electron\'s own arguments', () => {
-    expect(parseAppArgs(['/app', '--no-sandbox', '--count', '4', '--hidden'])).toEqual({ count: 4, hidden: true, show: null });
-    expect(parseAppArgs(['--count=2', '--show=#/dlq'])).toEqual({ count: 2, hidden: false, show: '#/dlq' });
-    expect(parseAppArgs(['--show'])).toEqual({ count: null, hidden: false, show: '' });
+    expect(parseAppArgs(['/app', '--no-sandbox', '--count', '4', '--hidden'])).toEqual({ count: 4, hidden: true, show: null, home: null });
+    expect(parseAppArgs(['--count=2', '--show=#/dlq'])).toEqual({ count: 2, hidden: false, show: '#/dlq', home: null });
+    expect(parseAppArgs(['--show'])).toEqual({ count: null, hidden: false, show: '', home: null });
+  });
+
+  it('reads --home=PATH (how the Windows login item names the data directory): absolute paths only', () => {
+    expect(parseAppArgs(['/app', '--hidden', '--home=/data/my queue'], 'linux').home).toBe('/data/my queue');
+    expect(parseAppArgs(['C:\\app', '--hidden', '--home=C:\\Users\\u\\queue data'], 'win32').home).toBe('C:\\Users\\u\\queue data');
+    expect(parseAppArgs(['--home=relative/dir'], 'linux').home).toBeNull();
+    expect(parseAppArgs(['--home='], 'linux').home).toBeNull();
+    expect(parseAppArgs(['--home', '/data/q'], 'linux').home).toBeNull();
+    expect(parseAppArgs(['--home=C:\\q'], 'linux').home).toBeNull();
+    expect(parseAppArgs(['--home=/a', '--home=/b'], 'linux').home).toBe('/b');
+  });
+
+  it('a Windows login item\'s Run value parses back into the same arguments, --home included', () => {
+    const settings = windowsLoginSettings(true, 'C:\\app\\electron.exe', 'C:\\Program Files\\queuectl\\', 'C:\\Users\\u\\queue "data"\\');
+    // Electron writes `path` and the args joined with spaces; Chromium parses it back as CommandLineToArgvW does.
+    const argv = commandLineToArgv(settings.args.join(' '));
+    expect(argv).toEqual(['C:\\Program Files\\queuectl\\', '--hidden', '--home=C:\\Users\\u\\queue "data"\\']);
+    expect(parseAppArgs(argv, 'win32').home).toBe('C:\\Users\\u\\queue "data"\\');
+  });
+});
+
+/** CommandLineToArgvW's rules for the arguments after the program name. */
+function commandLineToArgv(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < line.length) {
+    while (line[i] === ' ' || line[i] === '\t') i++;
+    if (i >= line.length) break;
+    let arg = '';
+    let quoted = false;
+    for (; i < line.length; i++) {
+      const ch = line[i]!;
+      if (ch === '\\') {
+        let n = 0;
+        while (line[i] === '\\') {
+          n++;
+          i++;
+        }
+        if (line[i] === '"') {
+          arg += '\\'.repeat(Math.floor(n / 2));
+          if (n % 2 === 1) arg += '"';
+          else quoted = !quoted;
+        } else {
+          arg += '\\'.repeat(n);
+          i--;
+        }
+        continue;
+      }
+      if (ch === '"') {
+        quoted = !quoted;
+        continue;
+      }
+      if (!quoted && (ch === ' ' || ch === '\t')) break;
+      arg += ch;
+    }
+    out.push(arg);
+  }
+  return out;
+}
+
+describe('launch at login: what each OS allows', () => {
+  it('Windows: a Run value named queuectl with the app path, --hidden and --home, paths quoted', () => {
+    expect(windowsLoginSettings(true, 'C:\\e\\electron.exe', 'C:\\my app', 'D:\\q')).toEqual({
+      openAtLogin: true,
+      path: 'C:\\e\\electron.exe',
+      args: ['"C:\\my app"', '--hidden', '"--home=D:\\q"'],
+      name: 'queuectl',
+    });
+    // Packaged, default data directory: just --hidden.
+    expect(windowsLoginSettings(false, 'C:\\q\\queuectl.exe', null, null)).toEqual({ openAtLogin: false, path: 'C:\\q\\queuectl.exe', args: ['--hidden'], name: 'queuectl' });
+  });
+
+  it('quotes for CommandLineToArgvW: backslashes doubled only before a quote', () => {
+    expect(windowsQuote('C:\\a b\\c')).toBe('"C:\\a b\\c"');
+    expect(windowsQuote('C:\\dir\\')).toBe('"C:\\dir\\\\"');
+    expect(windowsQuote('say "hi"')).toBe('"say \\"hi\\""');
+    expect(windowsQuote('')).toBe('""');
+  });
+
+  it('macOS: unavailable unpackaged (it would register Electron.app) and for a non-default data directory', () => {
+    expect(loginItemUnavailable('darwin', { packaged: false, customHome: false })).toMatch(/packaged/);
+    expect(loginItemUnavailable('darwin', { packaged: true, customHome: true })).toMatch(/default data directory/);
+    expect(loginItemUnavailable('darwin', { packaged: true, customHome: false })).toBeNull();
+    for (const platform of ['linux', 'win32', 'freebsd'] as const) {
+      expect(loginItemUnavailable(platform, { packaged: false, customHome: true })).toBeNull();
+    }
   });
 
   it('ignores counts out of range and routes that are not dashboard routes', () => {

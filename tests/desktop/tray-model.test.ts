@@ -3,10 +3,12 @@ import type { Job, JobsEvent, JobState } from '../../protocol/index.js';
 import { job } from './fixtures/jobs.js';
 import { digestJobsEvent, SeenChanges } from '../../electron/main/job-digest.js';
 import {
+  actionAllowed,
   initialTrayState,
   trayIcon,
   trayMenu,
   trayTooltip,
+  withEngineAnswer,
   withJobsEvent,
   withSeen,
   withStatus,
@@ -148,7 +150,47 @@ describe('tray model: counts → icon, tooltip, menu', () => {
     expect(labelled(menu, 'Pause queue')).toMatchObject({ enabled: false });
     expect(labelled(menu, 'Workers')).toMatchObject({ enabled: false });
     expect(labelled(menu, 'Retry all dead (1)')).toMatchObject({ enabled: false });
-    expect(labelled(menu, 'Quit now (requeue running jobs)')).toMatchObject({ enabled: true, action: { type: 'quit' } });
+    expect(labelled(menu, 'Quit now (requeue running jobs)')).toMatchObject({ enabled: true, action: { type: 'quit', now: true } });
+    // The plain Quit is not "now": only the Quit now item shortens a stop.
+    expect(labelled(trayMenu(state({})), 'Quit queuectl')).toMatchObject({ action: { type: 'quit' } });
+    expect((labelled(trayMenu(state({})), 'Quit queuectl') as { action: { now?: boolean } }).action.now).toBeUndefined();
+  });
+
+  it('a stop the tray did not ask for (queuectl worker stop) shows once status says so, or an answer is SHUTTING_DOWN', () => {
+    const running = state({ processing: 1 });
+    const s1 = withStatus(running, { counts: counts({ processing: 1 }), workers: workers(2), stopping: true, paused: false });
+    expect(s1.stopping).toBe(true);
+    expect(labelled(trayMenu(s1), 'Quit now (requeue running jobs)')).toBeDefined();
+    expect(labelled(trayMenu(s1), 'Pause queue')).toMatchObject({ enabled: false });
+    // A later status read never takes it back (the engine does not un-stop).
+    expect(withStatus(s1, { counts: counts({}), workers: [], stopping: false, paused: false }).stopping).toBe(true);
+
+    const shutting = { error: { code: -32000, message: 'the daemon is stopping', data: { code: 'SHUTTING_DOWN' as const } } };
+    expect(withEngineAnswer(running, shutting).stopping).toBe(true);
+    const other = { error: { code: -32000, message: 'nope', data: { code: 'INVALID_STATE' as const } } };
+    expect(withEngineAnswer(running, other)).toBe(running);
+    expect(withEngineAnswer(running, { result: {} })).toBe(running);
+  });
+
+  it('a click from a menu drawn before the stop began is dropped for queue actions; open, quit and preferences still work', () => {
+    const stopping = state({ processing: 1, dead: 1 }, { stopping: true });
+    expect(actionAllowed(stopping, { type: 'pause-toggle' })).toBe(false);
+    expect(actionAllowed(stopping, { type: 'workers', count: 3 })).toBe(false);
+    expect(actionAllowed(stopping, { type: 'retry-dead' })).toBe(false);
+    expect(actionAllowed(stopping, { type: 'open', route: null })).toBe(true);
+    expect(actionAllowed(stopping, { type: 'quit' })).toBe(true);
+    expect(actionAllowed(stopping, { type: 'toggle', key: 'notifyDead', value: false })).toBe(true);
+    expect(actionAllowed(state({}), { type: 'pause-toggle' })).toBe(true);
+  });
+
+  it('launch at login where it cannot work: disabled, unchecked, the reason in its label, and its click dropped', () => {
+    const s = { ...state({}), toggles: { ...TOGGLES, launchAtLogin: true }, loginItemUnavailable: 'macOS: needs the packaged app' };
+    const item = labelled(trayMenu(s), /^Launch at login/);
+    expect(item).toMatchObject({ kind: 'checkbox', label: 'Launch at login (macOS: needs the packaged app)', checked: false, enabled: false });
+    expect(actionAllowed(s, { type: 'toggle', key: 'launchAtLogin', value: true })).toBe(false);
+    expect(actionAllowed(s, { type: 'toggle', key: 'closeToTray', value: false })).toBe(true);
+    expect(initialTrayState(TOGGLES, false, 'why').loginItemUnavailable).toBe('why');
+    expect(labelled(trayMenu(state({})), 'Launch at login')).toMatchObject({ enabled: true });
   });
 
   it('the menu is plain data (it survives JSON, so the e2e test can read it through app.evaluate)', () => {

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { utilityWorkers, type UtilityChild, type UtilityForkOptions } from '../../electron/main/utility-workers.js';
+import { WORKER_NODE_FLAGS } from '../../electron/daemon/fork-worker.js';
+import { utilityExecArgv, utilityWorkers, type UtilityChild, type UtilityForkOptions } from '../../electron/main/utility-workers.js';
 
 /**
  * The SpawnWorker the desktop host builds on utilityProcess.fork, with a fake UtilityProcess (a mock, since
@@ -42,7 +43,18 @@ describe('utility-process workers', () => {
     const { spawn, forks } = setup();
     spawn(3);
     expect(forks[0]!.path).toBe('/app/out/node/worker.js');
-    expect(forks[0]!.options).toEqual({ env: { PATH: '/bin', QUEUECTL_WORKER_ID: '3' }, serviceName: 'queuectl worker 3', stdio: 'inherit' });
+    expect(forks[0]!.options).toEqual({
+      env: { PATH: '/bin', QUEUECTL_WORKER_ID: '3' },
+      serviceName: 'queuectl worker 3',
+      stdio: 'inherit',
+      execArgv: utilityExecArgv(),
+    });
+  });
+
+  it('gives workers the daemon\'s small-heap, lite-mode V8 flags, as the one --js-flags switch a utility process reads them from', () => {
+    expect(WORKER_NODE_FLAGS).toEqual(expect.arrayContaining(['--lite-mode', '--max-old-space-size=64']));
+    expect(utilityExecArgv()).toEqual([`--js-flags=${WORKER_NODE_FLAGS.join(' ')}`]);
+    expect(utilityExecArgv([])).toEqual([]);
   });
 
   it('has no pid before spawn, then the child pid; messages pass both ways', () => {

@@ -2,16 +2,18 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import { app } from 'electron';
-import { autostartEntry, autostartPath, loginArgs } from '../login-item.js';
+import { autostartEntry, autostartPath, loginArgs, windowsLoginSettings } from '../login-item.js';
 
 /**
- * Launch at login, hidden in the tray. macOS and Windows: the OS login items. Linux: an XDG autostart entry.
- * `home` is written into the Linux entry only when it is not the default data directory.
+ * Launch at login, hidden in the tray (see login-item.ts for what each OS allows). Linux: an XDG autostart
+ * entry. Windows: a Run value with the app path, --hidden and --home. macOS: the app bundle as a login item
+ * (index.ts offers the toggle only where that is right: packaged, default data directory).
+ * `home` is passed only when it is not the default data directory.
  */
 export function applyLoginItem(enabled: boolean, home: string | null, log: (message: string) => void): void {
   const appPath = app.isPackaged ? null : app.getAppPath();
   try {
-    if (process.platform === 'linux') {
+    if (process.platform !== 'darwin' && process.platform !== 'win32') {
       const path = autostartPath(process.env, homedir());
       if (enabled) {
         mkdirSync(dirname(path), { recursive: true });
@@ -21,7 +23,12 @@ export function applyLoginItem(enabled: boolean, home: string | null, log: (mess
       }
       return;
     }
-    app.setLoginItemSettings({ openAtLogin: enabled, path: process.execPath, args: loginArgs(appPath) });
+    if (process.platform === 'win32') {
+      app.setLoginItemSettings(windowsLoginSettings(enabled, process.execPath, appPath, home));
+      return;
+    }
+    // macOS: `path` and `args` are Windows-only; the login item is the app bundle, opened without arguments.
+    app.setLoginItemSettings({ openAtLogin: enabled });
   } catch (err) {
     log(`could not ${enabled ? 'enable' : 'disable'} launch at login: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -1,5 +1,5 @@
 import { Notification } from 'electron';
-import type { NotificationSpec } from '../notifications.js';
+import { forDisplay, type NotificationSpec } from '../notifications.js';
 
 /**
  * Shows notifications through the OS. Each is kept referenced until it closes: a Notification collected by
@@ -19,7 +19,8 @@ export class Notifier {
 
   show(spec: NotificationSpec): void {
     if (!Notification.isSupported()) return;
-    const notification = new Notification({ title: spec.title, body: spec.body, icon: this.icon });
+    const { title, body } = forDisplay(spec, process.platform);
+    const notification = new Notification({ title, body, icon: this.icon });
     this.live.add(notification);
     const forget = (): void => {
       this.live.delete(notification);
@@ -36,7 +37,8 @@ export class Notifier {
   /** A plain notice (no route), e.g. "still running in the tray". */
   notice(title: string, body: string): void {
     if (!Notification.isSupported()) return;
-    const notification = new Notification({ title, body, icon: this.icon, silent: true });
+    const shown = forDisplay({ title, body }, process.platform);
+    const notification = new Notification({ title: shown.title, body: shown.body, icon: this.icon, silent: true });
     notification.show();
   }
 

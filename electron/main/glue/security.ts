@@ -1,16 +1,35 @@
-import { app, type Session } from 'electron';
+import { app, type Session, type WebContents } from 'electron';
 import { isAppUrl } from '../app-protocol.js';
+import { permissionGranted } from '../permissions.js';
 
 /**
- * Electron's security checklist, for everything this app shows: no permission is ever granted (the dashboard
- * needs none), no downloads, no new windows, no navigation away from app://queuectl/, no <webview>.
+ * Electron's security checklist, for everything this app shows: no permission is granted except the clipboard
+ * write the dashboard's "Copy" buttons need, to the dashboard's own top frame only (permissions.ts); no
+ * downloads, no new windows, no navigation away from app://queuectl/, no <webview>.
+ * `dashboard` returns the dashboard window's webContents (null while there is none).
  */
-export function hardenSession(session: Session, log: (message: string) => void): void {
-  session.setPermissionRequestHandler((_contents, permission, callback) => {
-    log(`refused a permission request (${permission}) from the dashboard`);
-    callback(false);
+export function hardenSession(session: Session, dashboard: () => WebContents | null, log: (message: string) => void): void {
+  const isDashboard = (contents: WebContents | null): boolean => contents !== null && contents === dashboard();
+  session.setPermissionRequestHandler((contents, permission, callback, details) => {
+    const granted = permissionGranted({
+      permission,
+      fromDashboard: isDashboard(contents),
+      isMainFrame: details.isMainFrame,
+      requestingUrl: details.requestingUrl,
+    });
+    if (!granted) log(`refused a permission request (${permission}) from ${origin(details.requestingUrl)}`);
+    callback(granted);
   });
-  session.setPermissionCheckHandler(() => false);
+  session.setPermissionCheckHandler((contents, permission, requestingOrigin, details) =>
+    permissionGranted({
+      permission,
+      fromDashboard: isDashboard(contents),
+      isMainFrame: details.isMainFrame,
+      requestingUrl: details.requestingUrl,
+      requestingOrigin,
+      embeddingOrigin: details.embeddingOrigin,
+    }),
+  );
   session.on('will-download', (event) => event.preventDefault());
 }
 
@@ -32,4 +51,14 @@ export function hardenAllContents(log: (message: string) => void): void {
     });
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });
+}
+
+function origin(url: string | undefined): string {
+  if (!url) return 'an unknown page';
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`.slice(0, 100);
+  } catch {
+    return 'an unparsable URL';
+  }
 }

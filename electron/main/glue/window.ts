@@ -1,6 +1,7 @@
 import { BrowserWindow, screen, type WebContents } from 'electron';
 import { appUrl } from '../app-protocol.js';
 import { DEFAULT_WINDOW, restoreBounds, type Bounds } from '../preferences.js';
+import { RendererCrashes } from '../renderer-crashes.js';
 
 export interface DashboardWindowOptions {
   preload: string;
@@ -16,6 +17,11 @@ export interface DashboardWindowOptions {
   /** The user is looking at the dashboard (shown or focused). */
   onSeen(): void;
   onContentsCreated(contents: WebContents): void;
+  /**
+   * Windows only: the OS is ending the session (shutdown, restart, log-off), from the window's 'session-end'.
+   * Emitted only while this window exists (shown or hidden to the tray); there is no app-level event for it.
+   */
+  onSessionEnd(reasons: string[]): void;
   log(message: string): void;
 }
 
@@ -27,6 +33,10 @@ export interface DashboardWindowOptions {
 export class DashboardWindow {
   private window: BrowserWindow | null = null;
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly crashes = new RendererCrashes();
+  private reloadTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The renderer went away too often and was left gone: the next show() reloads it. */
+  private gaveUp = false;
 
   constructor(private readonly options: DashboardWindowOptions) {}
 
@@ -51,7 +61,12 @@ export class DashboardWindow {
   show(route: string | null): void {
     const existing = this.browserWindow;
     if (existing) {
-      if (route) void existing.webContents.loadURL(appUrl(route));
+      if (this.gaveUp) {
+        // The user asks for the dashboard again: give its renderer a fresh start.
+        this.gaveUp = false;
+        this.crashes.reset();
+        void existing.webContents.loadURL(appUrl(route));
+      } else if (route) void existing.webContents.loadURL(appUrl(route));
       if (existing.isMinimized()) existing.restore();
       existing.show();
       existing.focus();
@@ -68,6 +83,8 @@ export class DashboardWindow {
   /** Closes the window for good (quitting). */
   destroy(): void {
     if (this.saveTimer) clearTimeout(this.saveTimer);
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    this.reloadTimer = null;
     this.browserWindow?.destroy();
     this.window = null;
   }
@@ -106,16 +123,35 @@ export class DashboardWindow {
       if (decision === 'hide') window.hide();
     });
     window.on('closed', () => {
-      if (this.window === window) this.window = null;
+      if (this.window !== window) return;
+      this.window = null;
+      if (this.reloadTimer) clearTimeout(this.reloadTimer);
+      this.reloadTimer = null;
+      this.gaveUp = false;
+      this.crashes.reset();
     });
     window.on('show', () => this.options.onSeen());
     window.on('focus', () => this.options.onSeen());
     window.on('resize', () => this.saveSoon());
     window.on('move', () => this.saveSoon());
     window.webContents.on('render-process-gone', (_event, details) => {
-      this.options.log(`dashboard renderer gone (${details.reason}); reloading`);
-      if (!window.isDestroyed()) void window.webContents.reload();
+      if (window.isDestroyed() || this.window !== window) return;
+      const decision = this.crashes.crashed(Date.now(), details.reason);
+      if (!decision.reload) {
+        this.gaveUp = true;
+        this.options.log(decision.reason);
+        return;
+      }
+      this.options.log(`dashboard renderer gone (${details.reason}); reloading in ${decision.delayMs} ms`);
+      if (this.reloadTimer) clearTimeout(this.reloadTimer);
+      this.reloadTimer = setTimeout(() => {
+        this.reloadTimer = null;
+        if (!window.isDestroyed()) void window.webContents.reload();
+      }, decision.delayMs);
     });
+    // Windows: before-quit is not emitted for a shutdown or log-off, and powerMonitor's 'shutdown' is
+    // Linux/macOS only; a top-level window gets WM_ENDSESSION, which Electron reports here.
+    window.on('session-end', (event) => this.options.onSessionEnd(event.reasons));
     return window;
   }
 
