@@ -8,7 +8,7 @@ import { jobIds } from '../parse.js';
 export function registerRetry(program: Command): void {
   program
     .command('retry')
-    .description('run failed, dead, canceled or completed jobs again from scratch (pending now, attempts reset; history and log kept)')
+    .description('run failed, dead, canceled or completed jobs again from scratch (pending now, attempts reset; history kept, log started afresh)')
     .argument('<id...>', 'job ids or unique prefixes of them')
     .option('--json', 'print the retried jobs as JSON (an array)')
     .action(async (rawIds: string[], opts: { json?: boolean }) => {

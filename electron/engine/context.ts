@@ -1,6 +1,7 @@
 import type { QueuePauseResult, SubscribeParams, WebUiResult } from '../../protocol/index.js';
 import type { HomePaths } from '../../protocol/node/paths.js';
 import type { Settings } from './config/settings.js';
+import type { JobLogs } from './logs/job-logs.js';
 import type { Pool } from './pool.js';
 import type { Session } from './rpc/session.js';
 import type { Scheduler } from './scheduler.js';
@@ -35,6 +36,8 @@ export interface EngineContext {
   pool: Pool;
   scheduler: Scheduler;
   hub: EventHub;
+  /** The jobs' log files: deleting those of removed jobs, emptying one for job.retry, how far one is settled. */
+  jobLogs: JobLogs;
   web: WebUi;
   /** The host's window, or null for the headless daemon. */
   host: HostHooks | null;

@@ -20,6 +20,7 @@ import type { JobRow } from './store/rows.js';
 import { killTree } from './worker/kill-tree.js';
 import { processIdentity } from './worker/process-identity.js';
 import { EventHub } from './events/hub.js';
+import { JobLogs } from './logs/job-logs.js';
 import { PauseSwitch } from './pause.js';
 import { createWebUi } from './web/index.js';
 
@@ -46,11 +47,11 @@ export interface EngineOptions {
 /** A running engine. */
 export interface Engine {
   paths: HomePaths;
-  /** Emits 'job' (JobRow) after every state change, and 'stopped' once. */
+  /** Emits 'job' (JobRow) after every state change, 'stopping' once a stop begins (whoever asked), 'stopped' once. */
   events: EventEmitter;
   /** Graceful stop: no new jobs; running ones get `timeoutMs` to finish, then are killed and requeued. */
   stop(options?: { timeoutMs?: number }): Promise<void>;
-  /** Resolves when the engine has stopped, by request or signal. */
+  /** Resolves when the engine has stopped, by request or signal; also when a step of the stop failed (logged). */
   stopped: Promise<void>;
   /** Runs a protocol method for an in-process client (the desktop window, the tray), as the socket would. */
   dispatch(session: Session, method: unknown, params: unknown): Promise<DispatchOutcome>;
@@ -101,7 +102,8 @@ async function run(
 
   const events = new EventEmitter();
   events.setMaxListeners(0);
-  const hub = new EventHub({ store, workers: () => pool.info(), logsDir: paths.logs, log });
+  const jobLogs = new JobLogs({ dir: paths.logs, running: () => pool.running(), maxBytes: () => settings.get('log_max_bytes'), log });
+  const hub = new EventHub({ store, workers: () => pool.info(), logsDir: paths.logs, logs: jobLogs, log });
   cleanups.push(() => hub.close());
   const changed = (row: JobRow): void => {
     events.emit('job', row);
@@ -145,6 +147,7 @@ async function run(
     pool,
     scheduler,
     hub,
+    jobLogs,
     web: { start: () => web.start() },
     host: options.host ?? null,
     startedAt: Date.now(),
@@ -181,14 +184,25 @@ async function run(
     stopDeadline = Math.min(stopDeadline, Date.now() + (opts.timeoutMs ?? settings.get('stop_timeout_ms')));
     if (stopPromise) return stopPromise;
     stopping = true;
+    events.emit('stopping');
+    /** A step that throws is logged and the stop goes on: the lock is always released and `stopped` resolves. */
+    const step = async (what: string, run: () => unknown): Promise<void> => {
+      try {
+        await run();
+      } catch (err) {
+        log(`stop: ${what} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      }
+    };
     stopPromise = (async () => {
-      await drainForStop({ pool, scheduler, log, deadline: () => stopDeadline });
+      await step('letting running jobs finish', () => drainForStop({ pool, scheduler, log, deadline: () => stopDeadline }));
       checkpoints.stop();
       closing = true;
-      await Promise.all([server.close(), web.close()]);
+      await step('closing the servers', () => Promise.all([server.close(), web.close()]));
       hub.close();
-      if (!checkpoints.run('TRUNCATE')) log('final checkpoint failed: the database could not be written');
-      db.close();
+      await step('the final checkpoint', () => {
+        if (!checkpoints.run('TRUNCATE')) log('final checkpoint failed: the database could not be written');
+      });
+      await step('closing the database', () => db.close());
       release();
       log('stopped');
       events.emit('stopped');

@@ -13,6 +13,8 @@ export interface Assignment {
   pgid: number | null;
   /** Boot id + start time of that group's leader (see worker/process-identity.ts). */
   pgidIdentity: string | null;
+  /** The log cap the run was given (its log is trimmed to it, whatever the setting says now). */
+  logMaxBytes: number;
 }
 
 /**
@@ -83,7 +85,7 @@ export class Pool {
   run(workerId: number, request: RunRequest): void {
     const slot = this.slots.get(workerId);
     if (!slot || slot.status !== 'idle') throw new Error(`worker ${workerId} is not idle`);
-    const job: Assignment = { jobId: request.jobId, attempt: request.attempt, command: request.command, since: Date.now(), pgid: null, pgidIdentity: null };
+    const job: Assignment = { jobId: request.jobId, attempt: request.attempt, command: request.command, since: Date.now(), pgid: null, pgidIdentity: null, logMaxBytes: request.logMaxBytes };
     this.slots.set(workerId, { ...slot, status: 'busy', job });
     slot.handle.send(request);
   }

@@ -113,18 +113,13 @@ async function main(): Promise<void> {
 
   let window: DashboardWindow | null = null;
   const showDashboard = (route: string | null): void => window?.show(route);
-  /** Set once the tray exists: called after every engine log line (see onEngineLog below). */
-  let onEngineLog: (() => void) | null = null;
 
   const options: EngineOptions = {
     home,
     workers: args.count ?? undefined,
     rendererDir: layout.rendererDir,
     spawnWorker: utilityProcessWorkers(layout.workerEntry, log),
-    log: (message) => {
-      log(message);
-      onEngineLog?.();
-    },
+    log,
     nativeBinding: native.kind === 'electron' ? native.path : undefined,
     host: { showDashboard },
   };
@@ -184,13 +179,10 @@ async function main(): Promise<void> {
     },
   };
   /**
-   * Reads status: counts, workers, paused, and whether the engine is stopping. The engine has no 'stopping'
-   * event, so a stop the tray did not ask for (`queuectl worker stop`) is learnt here, from a SHUTTING_DOWN
-   * answer (noteAnswer), or both. Status is read at start, before each queue action from the menu (so a
-   * click on a menu drawn before the stop began is dropped), after the tray's own changes, and once after
-   * any engine log line (onEngineLog). Limits: this relies on the engine logging when a stop begins
-   * (it does: "stopping: N running job(s) ..."); were it silent, the menu would show Pause/Workers/Quit
-   * until the next status read, and a click there would still be checked first. Nothing is polled.
+   * Reads status: counts, workers, paused, and whether the engine is stopping. A stop the tray did not ask
+   * for (`queuectl worker stop`) arrives as the engine's 'stopping' event; status and SHUTTING_DOWN answers
+   * (noteAnswer) confirm it. Status is read at start, before each queue action from the menu (so a click on
+   * a menu drawn before the stop began is dropped) and after the tray's own changes. Nothing is polled.
    */
   const refreshStatus = async (): Promise<void> => {
     if (stopped) return;
@@ -209,15 +201,6 @@ async function main(): Promise<void> {
     if (next === trayState) return;
     setTray(next);
     void refreshStatus();
-  };
-  let statusReadQueued = false;
-  onEngineLog = () => {
-    if (stopped || trayState.stopping || statusReadQueued) return;
-    statusReadQueued = true;
-    setImmediate(() => {
-      statusReadQueued = false;
-      void refreshStatus();
-    });
   };
 
   /** The tray's Pause/Resume: the same switch as `queuectl pause`; the 'queue' event updates the tray. */
@@ -358,17 +341,16 @@ async function main(): Promise<void> {
     else void configuredStopTimeout().then(armWatchdog);
   };
   /**
-   * A stop this app did not begin (`queuectl worker stop`) is under way. Asking the engine to stop with an
-   * unbounded timeout changes nothing (a stop under way keeps its earlier deadline) and hands back that
-   * stop's promise, so the app quits when it ends or fails. Only called once status says stopping, when a
-   * stop's promise exists (else this call would start a stop with no deadline). Its time limit is the CLI's
-   * business: `worker stop` gives up after its own timeout.
+   * A stop is under way, whoever began it (this app, `queuectl worker stop`): the tray shows it, and the app
+   * quits once the engine has stopped (`engine.stopped` resolves even when a step of the stop failed). The
+   * time limit of a stop the CLI began is the CLI's business: `worker stop` gives up after its own timeout.
    */
   const noticeEngineStopping = (): void => {
     if (stopped) return;
     if (!trayState.stopping) setTray({ ...trayState, stopping: true });
-    if (!stopWatched) watchStop(engine.stop({ timeoutMs: Number.POSITIVE_INFINITY }));
+    watchStop(engine.stopped);
   };
+  engine.events.once('stopping', noticeEngineStopping);
   const requestQuit = async (request: QuitRequest): Promise<void> => {
     if (stopped) return;
     const step = quitStep(request, stopUnderWay());

@@ -121,7 +121,11 @@ describe('engine hosted in-process (the desktop app host)', () => {
   it('after a stop, in-process calls answer SHUTTING_DOWN and the pause switch is left alone', async () => {
     const e = await start();
     const tray = new RecordingSession();
+    let stoppingSeen = 0;
+    e.events.on('stopping', () => stoppingSeen++);
     await e.stop({ timeoutMs: 1000 });
+    await e.stopped;
+    expect(stoppingSeen).toBe(1);
     const late = await e.dispatch(tray, 'status', {});
     expect('error' in late && late.error.data?.code).toBe('SHUTTING_DOWN');
     expect(() => e.setPaused(true)).not.toThrow();

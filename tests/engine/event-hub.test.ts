@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_EVENT_JOBS, type JobsEvent, type LogEvent, type QueueEvent, type WorkerInfo } from '../../protocol/index.js';
 import { EventHub, JOBS_WINDOW_MS } from '../../electron/engine/events/hub.js';
 import { LOG_EVENT_BYTES } from '../../electron/engine/events/log-follow.js';
+import { JobLogs, type RunningLog } from '../../electron/engine/logs/job-logs.js';
 import type { Session } from '../../electron/engine/rpc/session.js';
 import { createStore, type Store } from '../../electron/engine/store/index.js';
 import { openDatabase } from '../../electron/engine/store/open.js';
@@ -284,5 +285,95 @@ describe('log follow', () => {
     await new Promise((r) => setTimeout(r, 450));
     expect(s.logs().map((e) => e.data)).toEqual(['a\n', 'b\n', 'more a\n']);
     expect(hub.subscribe(s, { jobs: true, log: { id: 'a' } })).toEqual({ jobs: false, log: null });
+  });
+});
+
+describe('log follow with the engine\'s log keeper (cap and rewrites)', () => {
+  const path = (id: string) => logPathFor(logsDir, id);
+  const text = (events: LogEvent[]) => events.map((e) => e.data).join('');
+  const contiguous = (events: LogEvent[]) => events.every((e, i) => i === 0 || e.offset === events[i - 1]!.next_offset);
+  let runs: RunningLog[];
+  let cap: number;
+  let jobLogs: JobLogs;
+  let capped: EventHub;
+
+  beforeEach(() => {
+    runs = [];
+    cap = 64;
+    jobLogs = new JobLogs({ dir: logsDir, running: () => runs, maxBytes: () => cap, log: (m) => logged.push(m) });
+    capped = new EventHub({ store, workers: () => workers, logsDir, logs: jobLogs, log: (m) => logged.push(m) });
+  });
+  afterEach(() => capped.close());
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('never sends bytes past the cap of the run while it runs (the file is cut back there), the rest once it finished, from 0 only once', async () => {
+    add('chatty');
+    const claimed = store.claim(1, Date.now())!;
+    runs = [{ jobId: 'chatty', logMaxBytes: 100 }];
+    workers = [{ id: 1, pid: 123, job_id: 'chatty', command: 'yes', since: new Date().toISOString() }];
+    cap = 50; // the setting changed after the run started: the run's own cap is what its log is trimmed to
+    const s = recorder();
+    capped.subscribe(s, { log: { id: 'chatty' } });
+    const note = '\n[queuectl: log truncated at 100 bytes (log_max_bytes); further output discarded]\n';
+    // As worker/log-file.ts does it: output runs past the cap, is cut back to it with a note, runs on, ...
+    writeFileSync(path('chatty'), 'h'.repeat(130));
+    await waitFor(() => text(s.logs()).length === 100, 2000, 'the head');
+    for (let round = 0; round < 3; round++) {
+      truncateSync(path('chatty'), 100);
+      appendFileSync(path('chatty'), note);
+      appendFileSync(path('chatty'), `garbage ${round} `.repeat(20 + round * 20));
+      await sleep(250);
+    }
+    expect(text(s.logs())).toBe('h'.repeat(100));
+    truncateSync(path('chatty'), 100);
+    appendFileSync(path('chatty'), note);
+    runs = [];
+    workers = [{ id: 1, pid: 123, job_id: null, command: null, since: null }];
+    capped.jobChanged(store.finish('chatty', claimed.attempt, { outcome: 'completed', exitCode: 0, signal: null, error: null }, Date.now(), () => 0)!);
+    await waitFor(() => s.logs().at(-1)?.ended, 2000, 'ended');
+    expect(text(s.logs())).toBe('h'.repeat(100) + note);
+    expect(contiguous(s.logs())).toBe(true);
+    expect(s.logs().filter((e) => e.offset === 0)).toHaveLength(1);
+  });
+
+  it('a job waiting for its next run is held at the cap that run will get; a follower past it starts again at 0', async () => {
+    add('waiting');
+    writeFileSync(path('waiting'), 'w'.repeat(80) + '\n[note]\n');
+    const s = recorder();
+    capped.subscribe(s, { log: { id: 'waiting', offset: 70 } });
+    await waitFor(() => s.logs().length === 1, 2000, 'from 0');
+    expect(s.logs()[0]).toMatchObject({ offset: 0, next_offset: 64, data: 'w'.repeat(64), ended: false });
+    cap = 200;
+    await waitFor(() => text(s.logs()) === 'w'.repeat(80) + '\n[note]\n', 2000, 'the rest under the larger cap');
+  });
+
+  it('a rewrite the keeper reports starts again at 0 at once, even when the new log is already longer than what was sent', async () => {
+    add('retried');
+    writeFileSync(path('retried'), 'old run\n');
+    const s = recorder();
+    capped.subscribe(s, { log: { id: 'retried' } });
+    await waitFor(() => text(s.logs()) === 'old run\n', 2000, 'the old log');
+    jobLogs.restart('retried'); // job.retry: emptied...
+    appendFileSync(path('retried'), 'the new run wrote more than that\n'); // ...and the new run is quick
+    await waitFor(() => s.logs().length >= 2, 2000, 'the restart');
+    expect(s.logs()[1]).toMatchObject({ offset: 0, data: 'the new run wrote more than that\n' });
+    expect(contiguous(s.logs().slice(1))).toBe(true);
+  });
+
+  it('an emptied log is announced at once by an empty event at offset 0', async () => {
+    add('emptied');
+    writeFileSync(path('emptied'), 'something\n');
+    const s = recorder();
+    capped.subscribe(s, { log: { id: 'emptied' } });
+    await waitFor(() => s.logs().length === 1, 2000, 'the log');
+    jobLogs.restart('emptied');
+    await waitFor(() => s.logs().length === 2, 2000, 'the restart');
+    expect(s.logs()[1]).toEqual({ type: 'log', id: 'emptied', offset: 0, data: '', next_offset: 0, ended: false });
+    await sleep(450);
+    expect(s.logs()).toHaveLength(2);
+    appendFileSync(path('emptied'), 'new\n');
+    await waitFor(() => s.logs().length === 3, 2000, 'new output');
+    expect(s.logs()[2]).toMatchObject({ offset: 0, data: 'new\n', next_offset: 4 });
   });
 });

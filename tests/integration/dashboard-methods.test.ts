@@ -49,8 +49,8 @@ describe('dashboard methods (real daemon)', () => {
       return j.state === 'completed' && j.attempt_history.length === 2 ? j : undefined;
     }, 10_000, 'the second run');
     expect(again.attempt_history.map((a) => a.number)).toEqual([1, 2]);
-    // The log is appended to, not replaced: both runs are in it, the second under a header.
-    expect(await t.ok(['logs', done])).toMatch(/^run 1\n\n── queuectl: run 2 · \S+ ──\nrun 2$/);
+    // From scratch, log too: the retry emptied it, so only the second run is in it, under its header.
+    expect(await t.ok(['logs', done])).toMatch(/^── queuectl: run 2 · \S+ ──\nrun 2$/);
 
     const dead = await enqueue('exit 4', '--retries', '0');
     await t.until(dead, 'dead');
@@ -63,6 +63,8 @@ describe('dashboard methods (real daemon)', () => {
     await expectError('job.retry', { id: running }, 'INVALID_STATE', `job ${running} is processing: it is running now; cancel it first to run it again`);
     await t.ok(['cancel', running]);
     await expectError('job.retry', { id: running }, 'INVALID_STATE', `job ${running} is canceled and its processes are still being stopped; try again in a few seconds`);
+    // Nor removed: a new job with its id would receive the dying run's result.
+    await expectError('job.remove', { ids: [running] }, 'INVALID_STATE', `job ${running} is still being stopped; try again in a moment`);
     await waitFor(async () => (await rpc.call('status', {})).workers.every((w) => w.job_id !== running), 10_000, 'the canceled run to end');
     expect((await rpc.call('job.retry', { id: running })).job.state).toBe('pending');
     await t.until(running, 'processing');
@@ -104,6 +106,8 @@ describe('dashboard methods (real daemon)', () => {
 
     await t.ok(['cancel', c]);
     await t.until(c, 'canceled');
+    // Removable once its run has ended (until then job.remove says it is still being stopped).
+    await waitFor(async () => (await rpc.call('status', {})).workers.every((w) => w.job_id !== c), 10_000, 'the canceled run to end');
     expect((await rpc.call('job.remove', { ids: [c] })).removed).toEqual([c]);
 
     await expectError('job.remove', {}, 'INVALID_ARGUMENT', 'ids must be an array of job ids');

@@ -3,6 +3,7 @@ import type { EventHub as EventHubContract } from '../context.js';
 import type { Session } from '../rpc/session.js';
 import type { Store } from '../store/index.js';
 import { logPathFor, toJob, type JobRow } from '../store/rows.js';
+import type { LogKeeper } from '../logs/job-logs.js';
 import { LogFollow } from './log-follow.js';
 
 /** Changes within this window go out as one JobsEvent. */
@@ -18,6 +19,8 @@ export interface EventHubOptions {
   /** The pool as `status` shows it. */
   workers: () => WorkerInfo[];
   logsDir: string;
+  /** How far a running job's log is settled, and news of rewrites (logs/job-logs.ts). */
+  logs?: LogKeeper;
   log: (message: string) => void;
 }
 
@@ -133,6 +136,7 @@ export class EventHub implements EventHubContract {
       offset,
       send: (event) => this.deliver(session, event),
       finished: () => this.finished(id),
+      keeper: this.options.logs,
       onEnded: () => {
         if (this.follows.get(session) === follow) this.unfollow(session);
       },

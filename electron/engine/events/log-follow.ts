@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { LogEvent } from '../../../protocol/index.js';
+import type { LogKeeper } from '../logs/job-logs.js';
 import { readLogChunk } from '../logs/read-chunk.js';
 
 /** Largest `data` of one LogEvent. */
@@ -15,6 +16,11 @@ export interface LogFollowOptions {
   send(event: LogEvent): void;
   /** True once the job is gone, or terminal with no process of its run left: its log cannot grow any more. */
   finished(): boolean;
+  /**
+   * How far the log is settled while the job is not finished, and news of rewrites (logs/job-logs.ts).
+   * Without it the whole file is sent as it is, and a rewrite is only noticed when the file got shorter.
+   */
+  keeper?: LogKeeper;
   /** Called once, after the last LogEvent (the one with `ended`). */
   onEnded(): void;
   log(message: string): void;
@@ -23,8 +29,16 @@ export interface LogFollowOptions {
 /**
  * One client following one job's log: each `look()` sends the bytes written since the last one, in chunks
  * of at most LOG_EVENT_BYTES that never split a UTF-8 character, and `ended: true` on the last chunk once
- * the job is finished and every byte was sent. A log shorter than what was sent was rewritten (trimmed to
- * log_max_bytes, or removed and made anew), so sending restarts at offset 0; the event's offset says so.
+ * the job is finished and every byte was sent.
+ *
+ * While the job is not finished, nothing past the keeper's limit (the cap of the run writing the log) is
+ * sent: past the cap the file grows and is cut back every 250 ms, so those bytes are not the log's. Once
+ * the job is finished (its final trim happened) the rest follows: the truncation note.
+ *
+ * When the log was rewritten (emptied by job.retry, deleted with its job and perhaps made anew by a new
+ * job of that id: the keeper says so, at once; or found shorter than what was sent), or when the follower
+ * holds more than the limit (the cap changed between runs), sending starts again at offset 0; the event's
+ * offset says so, and if there is nothing to send yet an empty event at offset 0 does.
  */
 export class LogFollow {
   private offset: number;
@@ -32,9 +46,16 @@ export class LogFollow {
   private lookAgain = false;
   private stopped = false;
   private failed = false;
+  /** Rewrites the keeper reported, and how many of them the offset already accounts for. */
+  private rewrites = 0;
+  private rewritesSeen = 0;
+  /** The offset went back to 0 and no event has said so yet. */
+  private restartUnsaid = false;
+  private readonly unwatch: () => void;
 
   constructor(private readonly options: LogFollowOptions) {
     this.offset = options.offset;
+    this.unwatch = options.keeper?.watch(options.id, () => this.rewrites++) ?? (() => {});
   }
 
   /** The followed job. */
@@ -67,32 +88,58 @@ export class LogFollow {
   /** No more events, whatever is under way. */
   stop(): void {
     this.stopped = true;
+    this.unwatch();
   }
 
   private async send(): Promise<void> {
     // Asked before reading: once the job is finished, every byte its runs wrote is already in the file.
     const finished = this.options.finished();
-    let size = await fileSize(this.options.path);
+    const limit = finished ? Infinity : (this.options.keeper?.limit(this.options.id) ?? Infinity);
+    const rewrites = this.rewrites;
+    if (this.rewritesSeen !== rewrites || this.offset > limit) this.restart();
+    this.rewritesSeen = rewrites;
+    let size = Math.min(await fileSize(this.options.path), limit);
     for (let chunks = 0; !this.stopped; chunks++) {
-      if (size < this.offset) this.offset = 0;
+      // Rewritten while this look read: what it read may be either version; the next look starts afresh.
+      if (this.rewrites !== rewrites) {
+        this.lookAgain = true;
+        return;
+      }
+      if (size < this.offset) this.restart();
       if (this.offset === size) {
-        if (finished) this.end({ type: 'log', id: this.options.id, offset: this.offset, data: '', next_offset: this.offset, ended: true });
+        const event: LogEvent = { type: 'log', id: this.options.id, offset: this.offset, data: '', next_offset: this.offset, ended: finished };
+        if (finished) this.end(event);
+        else if (this.restartUnsaid) this.emit(event);
         return;
       }
       if (chunks === CHUNKS_PER_LOOK) return;
-      const chunk = await readLogChunk(this.options.path, { offset: this.offset, maxBytes: LOG_EVENT_BYTES, growing: !finished });
+      const chunk = await readLogChunk(this.options.path, { offset: this.offset, maxBytes: LOG_EVENT_BYTES, growing: !finished, limit });
       size = chunk.size;
-      if (this.stopped || chunk.offset !== this.offset) continue;
-      if (chunk.next_offset === chunk.offset) return;
+      if (this.stopped || this.rewrites !== rewrites || chunk.offset !== this.offset) continue;
+      if (chunk.next_offset === chunk.offset) {
+        if (this.restartUnsaid) this.emit({ type: 'log', id: this.options.id, offset: 0, data: '', next_offset: 0, ended: false });
+        return;
+      }
       this.offset = chunk.next_offset;
       const event: LogEvent = { type: 'log', id: this.options.id, offset: chunk.offset, data: chunk.data, next_offset: chunk.next_offset, ended: finished && this.offset === size };
       if (event.ended) return this.end(event);
-      this.options.send(event);
+      this.emit(event);
     }
   }
 
+  /** The follower's copy is void: send from offset 0 again, saying so. */
+  private restart(): void {
+    if (this.offset > 0) this.restartUnsaid = true;
+    this.offset = 0;
+  }
+
+  private emit(event: LogEvent): void {
+    if (event.offset === 0) this.restartUnsaid = false;
+    this.options.send(event);
+  }
+
   private end(last: LogEvent): void {
-    this.stopped = true;
+    this.stop();
     this.options.send(last);
     this.options.onEnded();
   }

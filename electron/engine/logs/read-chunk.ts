@@ -6,7 +6,7 @@ export interface LogChunk {
   /** Where `data` starts in the file and where the next read should start. */
   offset: number;
   next_offset: number;
-  /** Size of the file when it was read (0 when there is no file yet). */
+  /** Size of the file when it was read (0 when there is no file yet), or the read's `limit` if smaller. */
   size: number;
 }
 
@@ -16,6 +16,11 @@ export interface ReadChunkOptions {
   /** Read only the last n bytes instead (overrides offset). */
   tailBytes?: number;
   maxBytes: number;
+  /**
+   * Treat the file as ending here if it is longer: bytes past it are not settled yet (a running job's log
+   * past its cap, which is cut back at intervals). Offsets and `size` are clamped to it.
+   */
+  limit?: number;
   /**
    * The file may still grow (its job runs): never end on a partial character, even at the end of the file,
    * since its other bytes are still to come. Otherwise only a cut in the middle of the file is moved back.
@@ -33,7 +38,7 @@ export async function readLogChunk(path: string, options: ReadChunkOptions): Pro
     throw err;
   }
   try {
-    const { size } = await file.stat();
+    const size = Math.min((await file.stat()).size, options.limit ?? Infinity);
     const offset = options.tailBytes !== undefined ? Math.max(0, size - options.tailBytes) : Math.min(options.offset, size);
     const length = Math.min(options.maxBytes, size - offset);
     const buffer = Buffer.alloc(length);

@@ -22,6 +22,15 @@ export class CappedLog {
     ignoreIoError(() => writeSync(this.fd, text));
   }
 
+  /** True when nothing is in the log yet (a new job, or one `job.retry` emptied); false if that cannot be told. */
+  isEmpty(): boolean {
+    try {
+      return fstatSync(this.fd).size === 0;
+    } catch {
+      return false;
+    }
+  }
+
   /** Cuts the file back to the cap, followed by a one-line note, once output went past it. */
   enforceCap(): void {
     ignoreIoError(() => {

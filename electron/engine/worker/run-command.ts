@@ -41,7 +41,9 @@ export function runCommand(req: RunRequest): RunningCommand {
   } catch (err) {
     return settled(finish({ error: `cannot open the log ${req.logPath}: ${(err as Error).message}` }));
   }
-  if (req.attempt > 1) log.note(`\n── queuectl: run ${req.attempt} · ${new Date(started).toISOString()} ──\n`);
+  // Later runs are headed by their number: under the earlier runs' output (automatic retries append to the
+  // log), or at the top of a log job.retry emptied.
+  if (req.attempt > 1) log.note(`${log.isEmpty() ? '' : '\n'}── queuectl: run ${req.attempt} · ${new Date(started).toISOString()} ──\n`);
   if (cwdProblem) {
     log.note(`queuectl: ${cwdProblem}\n`);
     log.close();

@@ -1,13 +1,18 @@
 import type { ResultOf } from '../../../../protocol/index.js';
 import type { EngineContext } from '../../context.js';
-import { removeLogs } from '../../logs/remove-logs.js';
 import { asParams } from '../params.js';
 
-/** Deletes every dead job with its attempts in one transaction, then their logs; answers how many. */
+/**
+ * Deletes every dead job with its attempts in one transaction, then their logs; answers how many.
+ *
+ * Unlike job.remove, nothing here waits for a run to end: a job only becomes dead by recording a run's
+ * result (the pool lets go of the run before reporting it) or at start-up recovery (no runs yet), so no
+ * worker runs a dead job.
+ */
 export async function dlqPurge(ctx: EngineContext, raw?: unknown): Promise<ResultOf<'dlq.purge'>> {
   asParams(raw);
   const removed = ctx.store.purgeDead();
   if (removed.length > 0) ctx.changedMany();
-  await removeLogs(ctx.paths.logs, removed, ctx.log);
+  await ctx.jobLogs.deleteLogs(removed);
   return { count: removed.length };
 }

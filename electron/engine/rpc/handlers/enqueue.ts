@@ -4,11 +4,36 @@ import { validateSpec } from '../../job-spec.js';
 import { toJob } from '../../store/rows.js';
 import { asParams } from '../params.js';
 
-/** Stores one job (committed before the answer) and wakes the scheduler. */
-export function enqueue(ctx: EngineContext, raw: unknown): ResultOf<'enqueue'> {
+/**
+ * Stores one job (committed before the answer) and wakes the scheduler. A chosen id that a removed job
+ * had: that job's log is deleted first (see JobLogs.beforeEnqueue), so the new job's log starts empty.
+ */
+export function enqueue(ctx: EngineContext, raw: unknown): ResultOf<'enqueue'> | Promise<ResultOf<'enqueue'>> {
   const params = asParams(raw);
   if (params.job === undefined) throw new QueueError('INVALID_ARGUMENT', 'job is required');
-  const row = ctx.store.enqueue(validateSpec(params.job, ctx.settings), Date.now());
-  ctx.changed(row);
-  return { job: toJob(row, ctx.paths.logs) };
+  const spec = validateSpec(params.job, ctx.settings);
+  return ctx.jobLogs.beforeEnqueue(spec.id === null ? [] : [spec.id], () => {
+    refuseIdsInUse(ctx, [spec.id], false);
+    const row = ctx.store.enqueue(spec, Date.now());
+    ctx.changed(row);
+    return { job: toJob(row, ctx.paths.logs) };
+  });
+}
+
+/**
+ * A chosen id whose job is gone but whose run the pool still has (a run being killed): a new job with it
+ * would receive that run's result (results are matched by id and attempt number), so it is refused.
+ * job.remove refuses such jobs, so this is a last line of defence. A job that exists is DUPLICATE_ID.
+ */
+export function refuseIdsInUse(ctx: EngineContext, ids: ReadonlyArray<string | null>, batch: boolean): void {
+  if (ids.every((id) => id === null)) return;
+  const running = ctx.pool.running();
+  if (running.length === 0) return;
+  const runningIds = new Set(running.map((run) => run.jobId));
+  ids.forEach((id, index) => {
+    if (id === null || !runningIds.has(id) || ctx.store.getJob(id) !== null) return;
+    const message = `job id "${id}" is still in use by a run that is being stopped; try again in a moment`;
+    if (!batch) throw new QueueError('INVALID_STATE', message, { id });
+    throw new QueueError('INVALID_STATE', `job ${index + 1} of the batch: ${message}`, { id, index });
+  });
 }

@@ -3,7 +3,11 @@ import type { EngineContext } from '../../context.js';
 import { toJob } from '../../store/rows.js';
 import { asParams, requireString } from '../params.js';
 
-/** Runs a failed, dead, canceled or completed job again from scratch: pending now, attempts 0. */
+/**
+ * Runs a failed, dead, canceled or completed job again from scratch: pending now, attempts 0, and a fresh
+ * log (emptied here, after the commit and before anything can start the job; followers start again at 0).
+ * Its attempt history is kept: the next run continues the numbering and heads the new log with it.
+ */
 export function jobRetry(ctx: EngineContext, raw: unknown): ResultOf<'job.retry'> {
   const id = ctx.store.resolveId(requireString(asParams(raw), 'id'));
   // A canceled run whose process tree is still being killed: a new run now would overlap the old one.
@@ -13,6 +17,7 @@ export function jobRetry(ctx: EngineContext, raw: unknown): ResultOf<'job.retry'
     const state = ctx.store.getJob(id)?.state;
     throw new QueueError('INVALID_STATE', `job ${id} ${whyNot(state)}`, { id, state });
   }
+  ctx.jobLogs.restart(id);
   ctx.changed(row);
   return { job: toJob(row, ctx.paths.logs) };
 }

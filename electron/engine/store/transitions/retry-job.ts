@@ -7,8 +7,8 @@ export const RETRYABLE_STATES: readonly JobState[] = ['failed', 'dead', 'cancele
 
 /**
  * failed|dead|canceled|completed → pending, attempts reset, due now: the job runs again from scratch (its
- * attempt history and log are kept; the next run continues their numbering). Null when the job is in
- * another state (or gone).
+ * attempt history is kept and the next run continues its numbering; the caller empties the log once this
+ * committed). Null when the job is in another state (or gone).
  */
 export function prepareRetryJob(db: Database.Database) {
   const retry = db.prepare<[number, number, string], JobRow>(`

@@ -1,0 +1,175 @@
+import { truncateSync, unlinkSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import type { JobState } from '../../../protocol/index.js';
+import { logPathFor } from '../store/rows.js';
+
+/** Unlinks run this many at a time, so purging a large DLQ neither blocks the daemon nor floods the fs. */
+const PARALLEL_UNLINKS = 32;
+
+/** States after which a job's log stops growing, once no process of its run is left. */
+const TERMINAL: ReadonlySet<JobState> = new Set(['completed', 'dead', 'canceled']);
+
+/** What a log reader (events/log-follow.ts) needs to know about a log beyond its bytes. */
+export interface LogKeeper {
+  /**
+   * How many bytes of the job's log are settled while the job is not finished: the cap (`log_max_bytes`)
+   * of the run writing it, or, with no run under way, the cap the next run will get. Past it the file grows
+   * and is cut back (worker/log-file.ts), so bytes there may still change.
+   */
+  limit(id: string): number;
+  /**
+   * Calls `rewritten` each time the engine deletes or empties the job's log (job.retry, the log of a
+   * removed job), synchronously, before anything new can be written to it. Returns the way to stop.
+   */
+  watch(id: string, rewritten: () => void): () => void;
+}
+
+/** A run under way, as the pool reports it: the cap it was given is the one its log is trimmed to. */
+export interface RunningLog {
+  jobId: string;
+  logMaxBytes: number;
+}
+
+export interface JobLogsOptions {
+  dir: string;
+  /** The runs under way (the pool's). */
+  running(): readonly RunningLog[];
+  /** `log_max_bytes` now: the cap the next run will be given. */
+  maxBytes(): number;
+  log(message: string): void;
+}
+
+/**
+ * The per-job log files as the engine (not the workers) handles them: deleting the logs of removed jobs
+ * without ever touching a file a new job of the same id owns, emptying a log for `job.retry`, and telling
+ * readers how far a log is settled and when it was rewritten.
+ *
+ * Deleting: the ids are queued and unlinked in the background (answered once done). A job enqueued with a
+ * queued id first has that old log deleted synchronously (`beforeEnqueue`), and the deleter skips ids that
+ * are no longer queued; an unlink already under way is waited for. So the new job's log is only ever made
+ * after the old one is gone.
+ */
+export class JobLogs implements LogKeeper {
+  /** Ids whose logs wait for the deleter (their jobs are gone from the database). */
+  private readonly queued = new Set<string>();
+  /** Unlinks under way, by job id. */
+  private readonly unlinking = new Map<string, Promise<void>>();
+  private readonly watchers = new Map<string, Set<() => void>>();
+
+  constructor(private readonly options: JobLogsOptions) {}
+
+  path(id: string): string {
+    return logPathFor(this.options.dir, id);
+  }
+
+  limit(id: string): number {
+    for (const run of this.options.running()) if (run.jobId === id) return run.logMaxBytes;
+    return this.options.maxBytes();
+  }
+
+  /**
+   * How far a reader may read the log of a job in `state` now: all of it once the job is gone, or finished
+   * with no process of its run left (its last run's final trim happened), else `limit(id)`.
+   */
+  readLimit(id: string, state: JobState | undefined): number {
+    const running = this.options.running().some((run) => run.jobId === id);
+    if (!running && (state === undefined || TERMINAL.has(state))) return Infinity;
+    return this.limit(id);
+  }
+
+  watch(id: string, rewritten: () => void): () => void {
+    let set = this.watchers.get(id);
+    if (!set) this.watchers.set(id, (set = new Set()));
+    set.add(rewritten);
+    return () => {
+      const current = this.watchers.get(id);
+      if (current?.delete(rewritten) && current.size === 0) this.watchers.delete(id);
+    };
+  }
+
+  /**
+   * Deletes the logs of jobs just deleted from the database. Resolves once each is gone, or taken over by
+   * a new job of the same id (which deleted it first). A log that is not there is fine; any other failure
+   * is logged and left (the jobs are gone either way; the file is only disk space).
+   */
+  async deleteLogs(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.queued.add(id);
+    let next = 0;
+    let failures = 0;
+    let firstFailure = '';
+    const lane = async (): Promise<void> => {
+      while (next < ids.length) {
+        const id = ids[next++]!;
+        if (!this.queued.delete(id)) {
+          // Taken over by a new job (deleted then), or another call's lane has it: wait for that unlink.
+          await this.unlinking.get(id);
+          continue;
+        }
+        const problem = await this.unlinkQueued(id);
+        if (problem !== null && failures++ === 0) firstFailure = problem;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_UNLINKS, ids.length) }, lane));
+    if (failures > 0) this.options.log(`could not delete ${failures} log file(s) of removed jobs, e.g. ${firstFailure}`);
+  }
+
+  /**
+   * Stores jobs with these chosen ids through `store`, after the old logs of removed jobs with the same ids
+   * are gone: unlinks under way are waited for, queued ones are deleted now, synchronously, so `store` and
+   * everything it starts find no old file. Synchronous unless an unlink of one of the ids is under way.
+   */
+  beforeEnqueue<T>(ids: readonly string[], store: () => T): T | Promise<T> {
+    const busy = ids.flatMap((id) => this.unlinking.get(id) ?? []);
+    if (busy.length > 0) return Promise.all(busy).then(() => this.beforeEnqueue(ids, store));
+    for (const id of ids) {
+      if (!this.queued.delete(id)) continue;
+      try {
+        unlinkSync(this.path(id));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+          this.options.log(`could not delete the old log of a removed job before job ${id} took its id: ${(err as Error).message}`);
+        }
+      }
+      this.rewritten(id);
+    }
+    return store();
+  }
+
+  /**
+   * Empties a job's log for `job.retry`, which runs the job again from scratch (its next run starts under
+   * the cap afresh). Called with no run of it under way; followers are told, and start again at offset 0.
+   */
+  restart(id: string): void {
+    try {
+      truncateSync(this.path(id), 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.options.log(`could not empty the log of job ${id} for its retry; the new run appends to it: ${(err as Error).message}`);
+      }
+    }
+    this.rewritten(id);
+  }
+
+  /** Unlinks the log of a dequeued id; the answer is null, or what went wrong. */
+  private unlinkQueued(id: string): Promise<string | null> {
+    const path = this.path(id);
+    let problem: string | null = null;
+    const done = unlink(path).then(
+      () => undefined,
+      (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') problem = `${path}: ${err.message}`;
+      },
+    );
+    const tracked = done.finally(() => {
+      this.unlinking.delete(id);
+      this.rewritten(id);
+    });
+    this.unlinking.set(id, tracked);
+    return tracked.then(() => problem);
+  }
+
+  private rewritten(id: string): void {
+    const set = this.watchers.get(id);
+    if (set) for (const rewritten of [...set]) rewritten();
+  }
+}
