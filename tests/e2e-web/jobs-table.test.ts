@@ -86,13 +86,18 @@ describe('dashboard in a browser: jobs table with 10,000 jobs', () => {
 
   it('sorting by a column asks the server: by priority, the one high-priority job leads', async () => {
     const { page } = dash;
-    const header = page.locator('th').filter({ has: page.getByRole('button', { name: 'Priority' }) });
-    await page.getByRole('button', { name: 'Priority' }).click();
-    await waitFor(async () => ['ascending', 'descending'].includes((await header.getAttribute('aria-sort')) ?? ''), 5000, 'the column to be sorted');
-    if ((await header.getAttribute('aria-sort')) === 'ascending') await page.getByRole('button', { name: 'Priority' }).click();
-    await waitFor(async () => (await header.getAttribute('aria-sort')) === 'descending', 5000, 'a descending sort');
+    const header = page.locator('th').filter({ has: page.getByRole('button', { name: 'Priority', exact: true }) });
+    const sortButton = page.getByRole('button', { name: 'Priority', exact: true });
+    const sorted = async (): Promise<string> => `aria-sort=${await header.getAttribute('aria-sort')} url=${page.url()}`;
+    await page.waitForURL((url) => !url.hash.includes('q=') && !url.hash.includes('state='));
+    await sortButton.click();
+    await waitFor(async () => ['ascending', 'descending'].includes((await header.getAttribute('aria-sort')) ?? ''), 15_000, 'the column to be sorted').catch(async (err: Error) => {
+      throw new Error(`${err.message} (${await sorted()})`);
+    });
+    if ((await header.getAttribute('aria-sort')) === 'ascending') await sortButton.click();
+    await waitFor(async () => (await header.getAttribute('aria-sort')) === 'descending', 15_000, 'a descending sort');
     await waitFor(async () => (await rows(page).first().getAttribute('data-job-id')) === blocker, 10_000, 'the blocker on top');
-    await page.getByRole('button', { name: 'Priority' }).click();
+    await sortButton.click();
     await waitFor(async () => (await rows(page).first().getAttribute('data-job-id')) !== blocker, 10_000, 'the blocker to leave the top');
     expect(await header.getAttribute('aria-sort')).toBe('ascending');
     await page.getByRole('button', { name: 'Created' }).click();
