@@ -10,7 +10,9 @@ export type ConfigKey =
   | 'workers'
   | 'job_timeout_ms'
   | 'log_max_bytes'
-  | 'stop_timeout_ms';
+  | 'stop_timeout_ms'
+  | 'retention_days'
+  | 'retention_max_jobs';
 
 /** The full set of settings with their current values. */
 export type Config = Record<ConfigKey, number>;
@@ -86,6 +88,16 @@ export const CONFIG_DEFINITIONS: readonly ConfigDefinition[] = [
     key: 'stop_timeout_ms',
     description: 'How long a graceful stop waits for running jobs before it kills and requeues them.',
     type: 'integer', min: 0, max: 24 * HOUR_MS, default: 60_000, live: true,
+  },
+  {
+    key: 'retention_days',
+    description: 'Finished jobs (completed, canceled) older than this many days are deleted with their logs, automatically; dead jobs are kept until retried or purged. 0 keeps them forever.',
+    type: 'number', min: 0, max: 36_500, default: 0, live: true,
+  },
+  {
+    key: 'retention_max_jobs',
+    description: 'Keep at most this many finished jobs (completed, canceled), deleting the oldest with their logs, automatically. 0 means no limit.',
+    type: 'integer', min: 0, max: 100_000_000, default: 0, live: true,
   },
 ];
 
