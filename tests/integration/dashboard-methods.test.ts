@@ -1,20 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_SELECTED_IDS, QueueError, type ErrorCode, type MethodName } from '../../protocol/index.js';
+import { MAX_SELECTED_IDS, type ErrorCode, type MethodName } from '../../protocol/index.js';
 import { RpcClient } from '../../protocol/node/client.js';
 import { TestHome, waitFor } from '../helpers/daemon.js';
+import { rpcFailure } from '../helpers/rpc.js';
 
-/** The QueueError a call fails with. */
-async function failure(promise: Promise<unknown>): Promise<QueueError> {
-  try {
-    await promise;
-  } catch (e) {
-    expect(e).toBeInstanceOf(QueueError);
-    return e as QueueError;
-  }
-  throw new Error('the call succeeded; expected an error');
-}
+const failure = rpcFailure;
 
 describe('dashboard methods (real daemon)', () => {
   const t = new TestHome();

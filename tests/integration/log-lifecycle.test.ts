@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_NOTIFICATION, QueueError, type LogEvent } from '../../protocol/index.js';
 import { RpcClient } from '../../protocol/node/client.js';
 import { TestHome, waitFor } from '../helpers/daemon.js';
+import { rpcFailure } from '../helpers/rpc.js';
 
 /** A connection that keeps the LogEvents the daemon pushes to it. */
 async function follower(home: string): Promise<{ client: RpcClient; events: LogEvent[] }> {
@@ -34,15 +35,7 @@ describe('job logs across remove, re-enqueue, the cap and retry (real daemon)', 
   let rpc: RpcClient;
   const clients: RpcClient[] = [];
   const logOf = (id: string) => join(t.home, 'logs', `${id}.log`);
-  const failure = async (promise: Promise<unknown>): Promise<QueueError> => {
-    try {
-      await promise;
-    } catch (e) {
-      expect(e).toBeInstanceOf(QueueError);
-      return e as QueueError;
-    }
-    throw new Error('the call succeeded; expected an error');
-  };
+  const failure = rpcFailure;
   const noWorkerRuns = (id: string) =>
     waitFor(async () => (await rpc.call('status', {})).workers.every((w) => w.job_id !== id), 10_000, `no worker to run ${id}`);
 
