@@ -64,6 +64,8 @@ describe('dashboard in a browser: live updates', () => {
     await main.locator('svg').first().waitFor();
     await screenshot(page, 'overview');
     await page.emulateMedia({ colorScheme: 'dark' });
+    // Colours change with a 120 ms transition: let it end before the picture.
+    await page.waitForTimeout(400);
     await screenshot(page, 'overview-dark');
     await page.emulateMedia({ colorScheme: 'light' });
     await home.ok(['cancel', busy]);
