@@ -73,7 +73,7 @@ export function registerDlq(program: Command): void {
 }
 
 /** Asks a yes/no question on the terminal (stderr); only y or yes is a yes, end of input a no. */
-async function confirm(question: string): Promise<boolean> {
+export async function confirm(question: string): Promise<boolean> {
   process.stderr.write(question);
   const rl = createInterface({ input: process.stdin, terminal: false });
   const answer = await new Promise<string | null>((resolve) => {

@@ -4,6 +4,7 @@ import { prepareQueries } from './queries.js';
 import { prepareStats } from './stats-queries.js';
 import { prepareCancel } from './transitions/cancel.js';
 import { prepareClaim } from './transitions/claim.js';
+import { prepareClean } from './transitions/clean.js';
 import { prepareEnqueue } from './transitions/enqueue.js';
 import { prepareFinish } from './transitions/finish.js';
 import { preparePause } from './transitions/pause.js';
@@ -28,6 +29,7 @@ export function createStore(db: Database.Database) {
     retryJob: prepareRetryJob(db),
     remove: prepareRemove(db),
     purgeDead: preparePurgeDead(db),
+    ...prepareClean(db),
     ...preparePause(db),
     ...prepareQueries(db),
     ...prepareList(db),

@@ -1,0 +1,82 @@
+import { CLEANABLE_STATES, QueueError, type CleanableState, type ResultOf } from '../../../../protocol/index.js';
+import { cleanInBatches, type CleanTally } from '../../clean.js';
+import type { EngineContext } from '../../context.js';
+import { isStorageError } from '../../store/storage-error.js';
+import type { CleanFilter } from '../../store/transitions/clean.js';
+import { asParams, invalid, optionalBool, optionalInt, type Params } from '../params.js';
+
+/** Without `states`: completed and canceled. The DLQ (dead) is cleaned only when named. */
+const DEFAULT_STATES: readonly CleanableState[] = ['completed', 'canceled'];
+
+/**
+ * Deletes finished jobs in bulk: of the states asked for (default completed and canceled), optionally only
+ * those that finished more than `older_than_ms` ago (by finished_at: for a canceled job, when it was
+ * canceled, whether it ever ran or not), with their attempts, then their logs. Jobs stored after the clean
+ * began are left alone, and so are jobs whose run is still being killed (canceled, run still in the pool).
+ *
+ * In batches of CLEAN_BATCH jobs, each its own transaction, yielding between them, so the daemon keeps
+ * answering and running jobs during a large clean. Not all-or-none: a storage fault or a stop in the middle
+ * answers an error saying how many were deleted (`data.count`); run it again for the rest.
+ * `dry_run`: answers how many would be deleted now, deleting nothing.
+ */
+export async function jobsClean(ctx: EngineContext, raw: unknown): Promise<ResultOf<'jobs.clean'>> {
+  const p = asParams(raw);
+  const states = cleanStates(p);
+  const olderThan = optionalInt(p, 'older_than_ms', 0, Number.MAX_SAFE_INTEGER);
+  const dryRun = optionalBool(p, 'dry_run');
+  const finishedBefore = olderThan === undefined ? null : Date.now() - olderThan;
+  const maxSeq = ctx.store.lastSeq();
+  const filters: CleanFilter[] = states.map((state) => ({ state, finishedBefore, maxSeq }));
+
+  if (dryRun) {
+    const keep = ctx.pool.running().map((run) => run.jobId);
+    return { count: filters.reduce((sum, filter) => sum + ctx.store.countClean(filter, keep), 0) };
+  }
+  if (ctx.stopping()) throw new QueueError('SHUTTING_DOWN', 'the queue is stopping; nothing was deleted');
+
+  const tally: CleanTally = { count: 0 };
+  try {
+    for (const filter of filters) {
+      const finished = await cleanInBatches(ctx, (keep) => ctx.store.cleanBatch(filter, keep), () => ctx.stopping(), tally);
+      if (!finished) {
+        throw new QueueError(
+          'SHUTTING_DOWN',
+          `the queue began stopping during the clean: ${deleted(tally.count)} deleted, the rest were kept; run clean again once it runs`,
+          { count: tally.count },
+        );
+      }
+    }
+  } catch (err) {
+    if (tally.count === 0 || !isStorageError(err)) throw err;
+    const { code, message } = err as Error & { code: string };
+    ctx.log(`storage error during jobs.clean after ${tally.count} deletions: ${code}: ${message}`);
+    throw new QueueError(
+      'STORAGE_ERROR',
+      `the database could not be written (${code}: ${message}) after ${deleted(tally.count)} deleted; the rest were kept. Free disk space or fix permissions on the data directory, then run clean again`,
+      { count: tally.count },
+    );
+  }
+  return { count: tally.count };
+}
+
+const deleted = (n: number): string => (n === 1 ? '1 job was' : `${n} jobs were`);
+
+/** `states`: a non-empty array of finished states (each once); pending, processing and failed are refused. */
+function cleanStates(p: Params): CleanableState[] {
+  const raw = p.states;
+  if (raw === undefined || raw === null) return [...DEFAULT_STATES];
+  if (!Array.isArray(raw)) throw invalid(`states must be an array of states (${CLEANABLE_STATES.join(', ')})`);
+  if (raw.length === 0) throw invalid(`states must name at least one state (${CLEANABLE_STATES.join(', ')}), or be left out for completed and canceled`);
+  const states: CleanableState[] = [];
+  raw.forEach((state: unknown, i) => {
+    if (typeof state !== 'string') throw invalid(`states[${i}] must be a string`);
+    if (!(CLEANABLE_STATES as readonly string[]).includes(state)) {
+      if (['pending', 'processing', 'failed'].includes(state)) {
+        throw new QueueError('INVALID_ARGUMENT', `${state} jobs cannot be cleaned: only completed, dead and canceled jobs can (cancel them first)`, { state });
+      }
+      throw invalid(`unknown state ${JSON.stringify(state).slice(0, 80)}; clean takes ${CLEANABLE_STATES.join(', ')}`);
+    }
+    if (!states.includes(state as CleanableState)) states.push(state as CleanableState);
+  });
+  return states;
+}
