@@ -1,10 +1,13 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { JobSpec } from '../../protocol/index.js';
+import type { RpcClient } from '../../protocol/node/client.js';
 import { withClient } from '../client.js';
 import { readStdinSpecs, sendInBatches } from './enqueue-stdin.js';
+import { FOLLOW_EXIT_HELP, waitForJobs } from './wait.js';
 import { usageError } from '../errors.js';
-import { printJson, printLine } from '../output.js';
+import { followLog } from '../follow-log.js';
+import { note, printJson, printLine } from '../output.js';
 import { duration, integer } from '../parse.js';
 
 interface EnqueueOptions {
@@ -15,6 +18,9 @@ interface EnqueueOptions {
   cwd?: string;
   json?: boolean;
   stdin?: boolean;
+  wait?: boolean;
+  waitTimeout?: number;
+  follow?: boolean;
 }
 
 /** Fields other queuectl implementations put in a job spec that describe a fresh job; accepted and checked. */
@@ -36,15 +42,52 @@ export function registerEnqueue(program: Command): void {
     .option('--name <text>', 'a label for the job')
     .option('--cwd <dir>', 'working directory (default: the current directory)')
     .option('--stdin', 'read many jobs from stdin, one command or JSON job spec per line; prints one id per line')
-    .option('--json', 'print the new job as JSON (with --stdin: the list of ids)')
+    .option('--json', 'print the new job as JSON (with --stdin: the list of ids; with --wait: what wait --json prints)')
+    .option('--wait', 'then wait until the job (with --stdin: every job) has ended, as queuectl wait does, and exit with its exit code')
+    .option('--wait-timeout <duration>', 'with --wait: give up waiting after this long (exit 124); the job goes on', duration)
+    .option('--follow', "then print the job's output as it is written until it ends, and exit with its exit code (the id goes to stderr)")
+    .addHelpText('after', `\nWith --wait the exit codes are those of queuectl wait for one job (queuectl wait --help);\n--wait-timeout passing first is 124.\n${FOLLOW_EXIT_HELP}`)
     .action(async (words: string[], opts: EnqueueOptions) => {
+      checkWaitOptions(opts);
       if (opts.stdin) return enqueueFromStdin(words, opts);
       if (words.length === 0) throw usageError("missing the command, e.g. queuectl enqueue \"make test\" (or --stdin)");
       const spec = buildSpec(words.join(' '), opts);
+      if (opts.follow) {
+        await withClient(async (c) => {
+          const { job } = await c.call('enqueue', { job: spec });
+          note(`enqueued ${job.id}`);
+          process.exitCode = await followLog(c, job, 0);
+        });
+        return;
+      }
+      if (opts.wait) {
+        const deadline = opts.waitTimeout === undefined ? null : Date.now() + opts.waitTimeout;
+        await withClient((c) =>
+          waitForJobs(
+            c,
+            async (waiter) => {
+              // Subscribed first: whatever the job does from now on is heard.
+              const { job } = await c.call('enqueue', { job: spec });
+              if (!opts.json) printLine(job.id);
+              waiter.addJob(job);
+            },
+            { json: opts.json, deadline, timeoutMs: opts.waitTimeout },
+          ),
+        );
+        return;
+      }
       const { job } = await withClient((c) => c.call('enqueue', { job: spec }));
       if (opts.json) printJson(job);
       else printLine(job.id);
     });
+}
+
+/** --wait, --wait-timeout and --follow: which go together (checked before anything is enqueued). */
+function checkWaitOptions(opts: EnqueueOptions): void {
+  if (opts.follow && opts.stdin) throw usageError('--follow follows one job; with --stdin use --wait');
+  if (opts.follow && opts.json) throw usageError('--follow prints the job\'s output, not JSON; use --wait --json for the result as JSON');
+  if (opts.waitTimeout !== undefined && !opts.wait) throw usageError('--wait-timeout goes with --wait');
+  if (opts.waitTimeout !== undefined && opts.follow) throw usageError('--wait-timeout goes with --wait, not --follow');
 }
 
 async function enqueueFromStdin(words: string[], opts: EnqueueOptions): Promise<void> {
@@ -55,12 +98,27 @@ async function enqueueFromStdin(words: string[], opts: EnqueueOptions): Promise<
     return buildSpec(text, opts);
   });
   const all: string[] = [];
-  await withClient((client) =>
+  const send = (client: RpcClient) =>
     sendInBatches(client, specs, lines, (ids) => {
-      if (opts.json) all.push(...ids);
-      else process.stdout.write(ids.join('\n') + '\n');
-    }),
-  );
+      all.push(...ids);
+      if (!opts.json) process.stdout.write(ids.join('\n') + '\n');
+    });
+  if (opts.wait) {
+    const deadline = opts.waitTimeout === undefined ? null : Date.now() + opts.waitTimeout;
+    await withClient((c) =>
+      waitForJobs(
+        c,
+        async (waiter) => {
+          const since = Date.now();
+          await send(c);
+          waiter.addEnqueued(all, since);
+        },
+        { json: opts.json, deadline, timeoutMs: opts.waitTimeout },
+      ),
+    );
+    return;
+  }
+  await withClient(send);
   if (opts.json) printJson(all);
 }
 
