@@ -1,5 +1,8 @@
 /** Queue settings stored in the database and edited with `queuectl config` or the dashboard. */
-export type ConfigKey =
+export type ConfigKey = NumericConfigKey | StringConfigKey;
+
+/** Settings whose value is a number. */
+export type NumericConfigKey =
   | 'max_retries'
   | 'backoff_base'
   | 'backoff_factor_ms'
@@ -12,23 +15,43 @@ export type ConfigKey =
   | 'log_max_bytes'
   | 'stop_timeout_ms'
   | 'retention_days'
-  | 'retention_max_jobs';
+  | 'retention_max_jobs'
+  | 'on_finish_timeout_ms';
+
+/** Settings whose value is text ('' when unset). */
+export type StringConfigKey = 'on_finish';
+
+/** The type of a setting's value: a string for string keys, a number for the rest. */
+export type ConfigValue<K extends ConfigKey = ConfigKey> = K extends StringConfigKey ? string : number;
 
 /** The full set of settings with their current values. */
-export type Config = Record<ConfigKey, number>;
+export type Config = { [K in ConfigKey]: ConfigValue<K> };
 
-/** What a setting means and which values it takes. */
-export interface ConfigDefinition {
-  key: ConfigKey;
+interface DefinitionBase {
   description: string;
-  /** 'integer' accepts whole numbers only. */
+  /** Takes effect on a running daemon at once (otherwise at the next start). */
+  live: boolean;
+}
+
+/** A numeric setting: 'integer' accepts whole numbers only. */
+export interface NumericConfigDefinition extends DefinitionBase {
+  key: NumericConfigKey;
   type: 'integer' | 'number';
   min: number;
   max: number;
   default: number;
-  /** Takes effect on a running daemon at once (otherwise at the next start). */
-  live: boolean;
 }
+
+/** A text setting: any string up to `maxLength` characters (no NUL); '' means unset. */
+export interface StringConfigDefinition extends DefinitionBase {
+  key: StringConfigKey;
+  type: 'string';
+  maxLength: number;
+  default: string;
+}
+
+/** What a setting means and which values it takes. */
+export type ConfigDefinition = NumericConfigDefinition | StringConfigDefinition;
 
 const HOUR_MS = 3_600_000;
 
@@ -99,9 +122,19 @@ export const CONFIG_DEFINITIONS: readonly ConfigDefinition[] = [
     description: 'Keep at most this many finished jobs (completed, canceled), deleting the oldest with their logs, automatically. 0 means no limit.',
     type: 'integer', min: 0, max: 100_000_000, default: 0, live: true,
   },
+  {
+    key: 'on_finish',
+    description: 'Shell command run after every job ends (completed, failed with a retry to come, dead, canceled), the job given only in `QUEUECTL_*` environment variables. Output goes to `on_finish.log` in the data directory; a failure is logged, never retried. Empty: no hook.',
+    type: 'string', maxLength: 4096, default: '', live: true,
+  },
+  {
+    key: 'on_finish_timeout_ms',
+    description: 'How long one on_finish run may take before its process group is killed.',
+    type: 'integer', min: 100, max: 24 * HOUR_MS, default: 60_000, live: true,
+  },
 ];
 
-const BY_KEY = new Map(CONFIG_DEFINITIONS.map((d) => [d.key, d]));
+const BY_KEY = new Map<ConfigKey, ConfigDefinition>(CONFIG_DEFINITIONS.map((d) => [d.key, d]));
 
 /** Defaults for every key. */
 export function defaultConfig(): Config {
@@ -114,16 +147,41 @@ export function normalizeConfigKey(raw: string): ConfigKey | null {
   return BY_KEY.has(key as ConfigKey) ? (key as ConfigKey) : null;
 }
 
+export function configDefinition<K extends ConfigKey>(key: K): K extends StringConfigKey ? StringConfigDefinition : NumericConfigDefinition;
 export function configDefinition(key: ConfigKey): ConfigDefinition {
   return BY_KEY.get(key)!;
 }
 
-/** Result of checking one value: the parsed number, or a message that says what is wrong. */
-export type ConfigCheck = { ok: true; value: number } | { ok: false; error: string };
+/** True for settings whose value is text. */
+export function isStringConfigKey(key: ConfigKey): key is StringConfigKey {
+  return configDefinition(key).type === 'string';
+}
 
-/** Parses and range-checks a value for a key. Accepts numbers and decimal strings ("5", "0.5"); nothing else. */
+/** Result of checking one value: the parsed value, or a message that says what is wrong. */
+export type ConfigCheck<V extends number | string = number | string> = { ok: true; value: V } | { ok: false; error: string };
+
+/**
+ * Parses and checks a value for a key. Numeric keys accept numbers and decimal strings ("5", "0.5"),
+ * range-checked; nothing else. String keys accept a string of at most `maxLength` characters without NUL;
+ * a value of only whitespace is stored as '' (unset).
+ */
+export function checkConfigValue<K extends ConfigKey>(key: K, raw: unknown): ConfigCheck<ConfigValue<K>>;
 export function checkConfigValue(key: ConfigKey, raw: unknown): ConfigCheck {
   const def = configDefinition(key);
+  return def.type === 'string' ? checkString(def, raw) : checkNumber(def, raw);
+}
+
+function checkString(def: StringConfigDefinition, raw: unknown): ConfigCheck<string> {
+  if (typeof raw !== 'string') return { ok: false, error: `${def.key} must be text (a string), got ${describe(raw)}` };
+  if (raw.length > def.maxLength) {
+    return { ok: false, error: `${def.key} must be at most ${def.maxLength} characters, got ${raw.length}` };
+  }
+  if (raw.includes('\0')) return { ok: false, error: `${def.key} must not contain a NUL character` };
+  return { ok: true, value: raw.trim() === '' ? '' : raw };
+}
+
+function checkNumber(def: NumericConfigDefinition, raw: unknown): ConfigCheck<number> {
+  const key = def.key;
   let value: number;
   if (typeof raw === 'number') {
     value = raw;

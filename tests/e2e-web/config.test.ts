@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foreignRequests, launchBrowser, openDashboard, screenshot, type Dashboard } from '../helpers/browser.js';
-import { TestHome } from '../helpers/daemon.js';
+import { TestHome, waitFor } from '../helpers/daemon.js';
 
 /** The config screen edits the daemon's settings: the same values the CLI reads and writes. */
 describe('dashboard in a browser: config', () => {
@@ -25,13 +25,14 @@ describe('dashboard in a browser: config', () => {
 
   it('every config key is listed with its description and current value', async () => {
     const { page } = dash;
-    const values = await home.json<Record<string, number>>(['config', 'list']);
+    const values = await home.json<Record<string, number | string>>(['config', 'list']);
     expect(Object.keys(values).length).toBeGreaterThanOrEqual(11);
     for (const key of Object.keys(values)) {
       const entry = { key, value: values[key], ...(await home.json<{ description: string }>(['config', 'get', key])) };
       const input = page.getByLabel(entry.key, { exact: true });
       await input.waitFor();
-      expect(Number(await input.inputValue())).toBe(entry.value);
+      const shown = await input.inputValue();
+      expect(typeof entry.value === 'string' ? shown : Number(shown)).toBe(entry.value); // text settings (on_finish) as they are
       await page.getByText(entry.description.slice(0, 30)).first().waitFor();
     }
     await screenshot(page, 'config');
@@ -80,6 +81,20 @@ describe('dashboard in a browser: config', () => {
     const input = page.getByLabel('backoff_base', { exact: true });
     await input.waitFor();
     expect(Number(await input.inputValue())).toBe(3);
+  });
+
+  it('a text setting (on_finish) has a text input: saved as typed, cleared when emptied', async () => {
+    const { page } = dash;
+    const input = page.getByLabel('on_finish', { exact: true });
+    expect(await input.getAttribute('type')).toBe('text');
+    const command = 'notify-send "done $QUEUECTL_JOB_ID"';
+    await input.fill(command);
+    await input.press('Enter');
+    await waitFor(async () => (await configGet('on_finish')) === command, 10_000, 'on_finish to be saved');
+    await input.fill('');
+    await input.press('Enter');
+    await waitFor(async () => (await configGet('on_finish')) === '', 10_000, 'on_finish to be cleared');
+    expect(await input.getAttribute('aria-invalid')).not.toBe('true');
   });
 
   it('the page made no request to anything but its own 127.0.0.1 origin', () => {

@@ -172,7 +172,7 @@ describe('Settings.keyOf', () => {
 describe('Settings.onChange', () => {
   it('tells every listener the canonical key and the parsed value after the change is applied', () => {
     const s = settings();
-    const heard: Array<[ConfigKey, number, number]> = [];
+    const heard: Array<[ConfigKey, number | string, number | string]> = [];
     s.onChange((key, value) => heard.push([key, value, s.get(key)]));
     const second: ConfigKey[] = [];
     s.onChange((key) => second.push(key));
@@ -227,5 +227,43 @@ describe('Settings loading a hand-edited config table', () => {
     expect(s?.get('workers')).toBe(2);
     expect(s?.get('max_retries')).toBe(6);
     expect(logged.some((m) => m.includes('workers=four'))).toBe(true);
+  });
+});
+
+describe('Settings with a string key (on_finish)', () => {
+  it('stores the text as JSON, applies it, keeps it across a reopen, and clears it with ""', () => {
+    const s = settings();
+    const heard: Array<[ConfigKey, unknown]> = [];
+    s.onChange((key, value) => heard.push([key, value]));
+    const command = `notify-send "job $QUEUECTL_JOB_ID" '$(not run)'`;
+    expect(s.set('on-finish', command)).toMatchObject({ key: 'on_finish', value: command, type: 'string', default: '' });
+    const text: string = s.get('on_finish');
+    expect(text).toBe(command);
+    expect(storedRows()).toEqual([{ key: 'on_finish', value: JSON.stringify(command) }]);
+    expect(reopen().get('on_finish')).toBe(command);
+
+    const again = settings();
+    expect(again.set('on_finish', '').value).toBe('');
+    expect(storedRows()).toEqual([{ key: 'on_finish', value: '""' }]);
+    expect(reopen().get('on_finish')).toBe('');
+    expect(heard).toEqual([['on_finish', command]]);
+    expect(logged).toEqual([]);
+  });
+
+  it('refuses a number for on_finish and text for a numeric key, changing nothing', () => {
+    const s = settings();
+    s.set('on_finish', 'true');
+    expect(thrown(() => s.set('on_finish', 5)).code).toBe('INVALID_ARGUMENT');
+    expect(thrown(() => s.set('on_finish', 'x'.repeat(5000))).message).toMatch(/at most 4096 characters/);
+    expect(thrown(() => s.set('on_finish_timeout_ms', 'soon')).code).toBe('INVALID_ARGUMENT');
+    expect(s.get('on_finish')).toBe('true');
+    expect(storedRows()).toEqual([{ key: 'on_finish', value: '"true"' }]);
+  });
+
+  it('ignores and logs a stored on_finish that is not a string', () => {
+    db.prepare('INSERT INTO config (key, value) VALUES (?, ?)').run('on_finish', '42');
+    const s = settings();
+    expect(s.get('on_finish')).toBe('');
+    expect(logged.some((m) => m.includes('on_finish=42') && m.includes('must be text'))).toBe(true);
   });
 });

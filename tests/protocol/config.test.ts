@@ -7,9 +7,13 @@ import {
   normalizeConfigKey,
   type ConfigCheck,
   type ConfigKey,
+  type NumericConfigDefinition,
 } from '../../protocol/config.js';
 
-function okValue(check: ConfigCheck): number {
+/** The numeric settings (every key but the text ones such as on_finish). */
+const NUMERIC_DEFINITIONS = CONFIG_DEFINITIONS.filter((d): d is NumericConfigDefinition => d.type !== 'string');
+
+function okValue<V extends number | string>(check: ConfigCheck<V>): V {
   if (!check.ok) throw new Error(`expected ok, got error: ${check.error}`);
   return check.value;
 }
@@ -54,7 +58,7 @@ describe('CONFIG_DEFINITIONS and defaults', () => {
   it('has unique keys and a sane range for each', () => {
     const keys = CONFIG_DEFINITIONS.map((d) => d.key);
     expect(new Set(keys).size).toBe(keys.length);
-    for (const d of CONFIG_DEFINITIONS) expect(d.min).toBeLessThanOrEqual(d.max);
+    for (const d of NUMERIC_DEFINITIONS) expect(d.min).toBeLessThanOrEqual(d.max);
   });
 
   it("every definition's default passes its own check", () => {
@@ -179,12 +183,71 @@ describe('checkConfigValue with number keys', () => {
 });
 
 describe('checkConfigValue over every key', () => {
-  it('refuses min − 1 and max + 1 for every key', () => {
-    for (const d of CONFIG_DEFINITIONS) {
+  it('refuses min − 1 and max + 1 for every numeric key', () => {
+    for (const d of NUMERIC_DEFINITIONS) {
       const key: ConfigKey = d.key;
       expect(checkConfigValue(key, d.min - 1).ok, `${key} min-1`).toBe(false);
       expect(checkConfigValue(key, d.max + 1).ok, `${key} max+1`).toBe(false);
       expect(checkConfigValue(key, String(d.max)).ok, `${key} "max"`).toBe(true);
     }
+  });
+});
+
+describe('checkConfigValue with string keys (on_finish)', () => {
+  it('is defined as text with a maximum length and an empty default', () => {
+    const d = configDefinition('on_finish');
+    expect(d.type).toBe('string');
+    expect(d.default).toBe('');
+    expect(d.maxLength).toBeGreaterThanOrEqual(1024);
+    expect(defaultConfig().on_finish).toBe('');
+  });
+
+  it('accepts a command verbatim: quotes, $(…), newlines and surrounding spaces are kept', () => {
+    for (const raw of ['notify-send done', `curl -d "$QUEUECTL_STATE" 'http://x/$(y)'`, 'echo a\necho b', '  padded  ']) {
+      expect(checkConfigValue('on_finish', raw)).toEqual({ ok: true, value: raw });
+    }
+  });
+
+  it('accepts the empty string (clears the hook), and stores whitespace alone as empty', () => {
+    expect(checkConfigValue('on_finish', '')).toEqual({ ok: true, value: '' });
+    expect(checkConfigValue('on_finish', '   \n\t')).toEqual({ ok: true, value: '' });
+  });
+
+  it('accepts exactly maxLength characters and refuses one more, saying the limit', () => {
+    const { maxLength } = configDefinition('on_finish');
+    expect(okValue(checkConfigValue('on_finish', 'x'.repeat(maxLength)))).toHaveLength(maxLength);
+    const err = errorOf(checkConfigValue('on_finish', 'x'.repeat(maxLength + 1)));
+    expect(err).toBe(`on_finish must be at most ${maxLength} characters, got ${maxLength + 1}`);
+  });
+
+  it('refuses a NUL character (no process could be given it)', () => {
+    expect(errorOf(checkConfigValue('on_finish', 'echo a\0b'))).toMatch(/on_finish must not contain a NUL/);
+  });
+
+  it('refuses numbers and every other non-string for a string key', () => {
+    for (const raw of [5, 0, null, undefined, true, {}, ['echo'], NaN]) {
+      expect(errorOf(checkConfigValue('on_finish', raw)), String(raw)).toMatch(/^on_finish must be text \(a string\), got /);
+    }
+  });
+
+  it('still refuses text for numeric keys, including the hook timeout', () => {
+    expect(errorOf(checkConfigValue('on_finish_timeout_ms', 'notify-send'))).toMatch(/on_finish_timeout_ms must be a whole number/);
+    expect(errorOf(checkConfigValue('on_finish_timeout_ms', ''))).toMatch(/whole number, got ""/);
+    expect(checkConfigValue('on_finish_timeout_ms', '1000')).toEqual({ ok: true, value: 1000 });
+    expect(errorOf(checkConfigValue('on_finish_timeout_ms', 99))).toMatch(/between 100 and/);
+  });
+
+  it('types the value by key: a string for on_finish, a number for numeric keys', () => {
+    const text = checkConfigValue('on_finish', 'x');
+    const count = checkConfigValue('workers', '3');
+    if (!text.ok || !count.ok) throw new Error('expected both to pass');
+    const s: string = text.value;
+    const n: number = count.value;
+    expect([typeof s, typeof n]).toEqual(['string', 'number']);
+  });
+
+  it('normalizes the hyphenated spelling of string keys too', () => {
+    expect(normalizeConfigKey('ON-FINISH')).toBe('on_finish');
+    expect(normalizeConfigKey('on-finish-timeout-ms')).toBe('on_finish_timeout_ms');
   });
 });

@@ -9,6 +9,7 @@ import {
   type Config,
   type ConfigEntry,
   type ConfigKey,
+  type ConfigValue,
 } from '../../../protocol/index.js';
 
 /**
@@ -17,7 +18,7 @@ import {
  */
 export class Settings {
   private values: Config = defaultConfig();
-  private readonly listeners: Array<(key: ConfigKey, value: number) => void> = [];
+  private readonly listeners: Array<(key: ConfigKey, value: ConfigValue) => void> = [];
   private readonly upsert: (key: string, value: string) => void;
 
   constructor(db: Database.Database, log: (msg: string) => void) {
@@ -30,12 +31,13 @@ export class Settings {
     for (const { key, value } of db.prepare<[], { key: string; value: string }>(`SELECT key, value FROM config`).all()) {
       const known = normalizeConfigKey(key);
       const check = known ? checkConfigValue(known, parseStored(value)) : null;
-      if (known && check?.ok) this.values[known] = check.value;
+      if (known && check?.ok) this.put(known, check.value);
       else log(`ignoring stored setting ${key}=${value}: ${check && !check.ok ? check.error : 'unknown key'}`);
     }
   }
 
-  get<K extends ConfigKey>(key: K): number {
+  /** The current value: a number, or a string for string settings such as on_finish. */
+  get<K extends ConfigKey>(key: K): ConfigValue<K> {
     return this.values[key];
   }
 
@@ -44,7 +46,7 @@ export class Settings {
   }
 
   entry(key: ConfigKey): ConfigEntry {
-    return { ...configDefinition(key), value: this.values[key] };
+    return { ...configDefinition(key), value: this.values[key] } as ConfigEntry;
   }
 
   entries(): ConfigEntry[] {
@@ -67,13 +69,18 @@ export class Settings {
     const check = checkConfigValue(key, rawValue);
     if (!check.ok) throw new QueueError('INVALID_ARGUMENT', check.error, { key });
     this.upsert(key, JSON.stringify(check.value));
-    this.values[key] = check.value;
+    this.put(key, check.value);
     for (const l of this.listeners) l(key, check.value);
     return this.entry(key);
   }
 
-  onChange(listener: (key: ConfigKey, value: number) => void): void {
+  onChange(listener: (key: ConfigKey, value: ConfigValue) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Stores a checked value in memory (checkConfigValue gave it the key's type). */
+  private put(key: ConfigKey, value: ConfigValue): void {
+    (this.values as Record<ConfigKey, ConfigValue>)[key] = value;
   }
 }
 

@@ -9,12 +9,23 @@ export class CappedLog {
   private truncated = false;
   private readonly marker: string;
 
+  /** `limit` names what sets the cap, for the note (the on_finish hook's log has a fixed one). */
   constructor(
     path: string,
     private readonly maxBytes: number,
+    limit = 'log_max_bytes',
   ) {
     this.fd = openSync(path, 'a', 0o600);
-    this.marker = `\n[queuectl: log truncated at ${maxBytes} bytes (log_max_bytes); further output discarded]\n`;
+    this.marker = `\n[queuectl: log truncated at ${maxBytes} bytes (${limit}); further output discarded]\n`;
+  }
+
+  /** The file's size now (0 if it cannot be told). */
+  size(): number {
+    try {
+      return fstatSync(this.fd).size;
+    } catch {
+      return 0;
+    }
   }
 
   /** Writes a line of queuectl's own (e.g. the header of a retry); a full disk only loses the line. */
