@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { PRODUCT_VERSION, QueueError } from '../protocol/index.js';
 import { resolveHome } from '../protocol/node/paths.js';
 import { registerCancel } from './commands/cancel.js';
+import { registerCompletion } from './commands/completion.js';
+import { registerClean } from './commands/clean.js';
 import { registerConfig } from './commands/config.js';
 import { registerDlq } from './commands/dlq.js';
 import { registerEnqueue } from './commands/enqueue.js';
@@ -13,6 +15,7 @@ import { registerRetry } from './commands/retry.js';
 import { registerShow } from './commands/show.js';
 import { registerStatus } from './commands/status.js';
 import { registerUi } from './commands/ui.js';
+import { registerWait } from './commands/wait.js';
 import { registerWorker } from './commands/worker.js';
 import { EXIT, exitCodeFor } from './errors.js';
 
@@ -30,13 +33,16 @@ function buildProgram(): Command {
   registerList(program);
   registerShow(program);
   registerLogs(program);
+  registerWait(program);
   registerCancel(program);
   registerRetry(program);
   registerRemove(program);
+  registerClean(program);
   registerDlq(program);
   registerConfig(program);
   registerPause(program);
   registerUi(program);
+  registerCompletion(program);
   for (const cmd of allCommands(program)) cmd.exitOverride();
   return program;
 }

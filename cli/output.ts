@@ -1,4 +1,5 @@
 import { formatDuration, type Job } from '../protocol/index.js';
+import { displayWidth, terminalWidth, truncate } from './format.js';
 
 /** Prints data for scripts: one JSON document. */
 export function printJson(value: unknown): void {
@@ -14,7 +15,19 @@ export function note(text: string): void {
   process.stderr.write(text + '\n');
 }
 
-const useColor = (): boolean => process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+/**
+ * Colour: never when NO_COLOR is set (to anything but ''), whatever else says; FORCE_COLOR=0 (or false)
+ * turns it off, any other FORCE_COLOR turns it on even without a terminal (a pager that shows colour);
+ * else only on a terminal that is not TERM=dumb.
+ */
+export function colorEnabled(env: NodeJS.ProcessEnv = process.env, isTTY = process.stdout.isTTY === true): boolean {
+  if (env.NO_COLOR) return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return !/^(0|false)$/i.test(force.trim());
+  return isTTY && env.TERM !== 'dumb';
+}
+
+const useColor = (): boolean => colorEnabled();
 
 const paint = (code: number) => (text: string) => (useColor() ? `\x1b[${code}m${text}\x1b[0m` : text);
 export const dim = paint(2);
@@ -46,9 +59,7 @@ export function colorState(state: Job['state']): string {
   }
 }
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;]*m/g;
-const visible = (s: string): number => s.replace(ANSI, '').length;
+const visible = displayWidth;
 
 /**
  * Prints rows as aligned columns. The last column is cut to the terminal width on a TTY
@@ -56,12 +67,12 @@ const visible = (s: string): number => s.replace(ANSI, '').length;
  */
 export function printTable(headers: string[], rows: string[][], wide = false): void {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => visible(r[i] ?? ''))));
-  const cols = process.stdout.isTTY && !wide ? process.stdout.columns || 120 : Infinity;
+  const cols = process.stdout.isTTY && !wide ? terminalWidth() : Infinity;
   const line = (cells: string[]): string => {
     const head = cells.slice(0, -1).map((c, i) => c + ' '.repeat(widths[i]! - visible(c))).join('  ');
     let last = cells[cells.length - 1] ?? '';
     const room = cols - visible(head) - 2;
-    if (Number.isFinite(room) && visible(last) > room) last = room > 1 ? last.slice(0, room - 1) + '…' : '';
+    if (Number.isFinite(room) && visible(last) > room) last = room > 1 ? truncate(last, room) : '';
     return (head ? head + '  ' : '') + last;
   };
   printLine(bold(line(headers)));

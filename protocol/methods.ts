@@ -1,5 +1,5 @@
 import type { Attempt, AttemptOutcome, Job, JobState } from './job.js';
-import type { ConfigDefinition, ConfigKey } from './config.js';
+import type { ConfigKey, NumericConfigDefinition, StringConfigDefinition } from './config.js';
 import type { SubscribeParams } from './events.js';
 
 /** What a client asks to enqueue. Only `command` is required; the daemon fills in the rest from config. */
@@ -126,10 +126,8 @@ export interface StatsResult {
 /** dlq.retry --all lists at most this many of the jobs it retried (the count is exact). */
 export const MAX_LISTED_RETRIES = 100;
 
-/** One setting with its value and its definition. */
-export interface ConfigEntry extends ConfigDefinition {
-  value: number;
-}
+/** One setting with its value and its definition: a number, or text for `type: 'string'` settings. */
+export type ConfigEntry = (NumericConfigDefinition & { value: number }) | (StringConfigDefinition & { value: string });
 
 export interface LogsParams {
   id: string;
@@ -157,6 +155,19 @@ export interface DlqRetryParams {
   /** Several dead jobs (ids or unique prefixes), up to MAX_SELECTED_IDS; all are retried or none. */
   ids?: string[];
   all?: boolean;
+}
+
+/** States `jobs.clean` deletes: finished ones. Without `states` it cleans completed and canceled (dead only when named). */
+export const CLEANABLE_STATES = ['completed', 'dead', 'canceled'] as const;
+export type CleanableState = (typeof CLEANABLE_STATES)[number];
+
+export interface JobsCleanParams {
+  /** Which finished states; default completed and canceled (the DLQ only when 'dead' is named). */
+  states?: CleanableState[];
+  /** Only jobs that finished more than this many milliseconds ago (by finished_at). */
+  older_than_ms?: number;
+  /** Count what would be deleted; delete nothing. */
+  dry_run?: boolean;
 }
 
 /** Most ids one call may name (retry selected, remove selected). */
@@ -202,6 +213,8 @@ export interface Methods {
   'job.retry': { params: { id: string }; result: { job: Job } };
   /** Deletes finished jobs (completed, dead, canceled) and their logs; all named or none (INVALID_STATE). */
   'job.remove': { params: { ids: string[] }; result: { removed: string[] } };
+  /** Deletes finished jobs in bulk (in batches), with their attempts and logs; count: how many (or would be, with dry_run). */
+  'jobs.clean': { params: JobsCleanParams; result: { count: number } };
   /** Throughput over the last hour and the newest failures. */
   stats: { params: Record<string, never>; result: StatsResult };
   /** Chooses which QueueEvents this client receives (see protocol/events.ts). */
@@ -226,7 +239,7 @@ export type ResultOf<M extends MethodName> = Methods[M]['result'];
 
 export const METHOD_NAMES: readonly MethodName[] = [
   'hello', 'enqueue', 'enqueue.batch', 'status', 'list', 'show', 'logs', 'cancel', 'dlq.retry', 'dlq.purge',
-  'job.retry', 'job.remove', 'stats', 'events.subscribe', 'queue.pause', 'queue.resume', 'ui.show', 'ui.web', 'config.list', 'config.get', 'config.set',
+  'job.retry', 'job.remove', 'jobs.clean', 'stats', 'events.subscribe', 'queue.pause', 'queue.resume', 'ui.show', 'ui.web', 'config.list', 'config.get', 'config.set',
   'daemon.stop',
 ];
 

@@ -2,8 +2,11 @@ import type { Command } from 'commander';
 import { LIST_SORTS, type Job, type JobState, type ListSort } from '../../protocol/index.js';
 import { withClient } from '../client.js';
 import { usageError } from '../errors.js';
-import { colorState, note, oneLine, printJson, printTable, relative } from '../output.js';
+import { JOB_FIELDS, parseFields, printFields, type JobField } from '../fields.js';
+import { safeLine } from '../format.js';
+import { colorState, note, printJson, relative } from '../output.js';
 import { integer, sortField, sortOrder, state } from '../parse.js';
+import { printFitted, type Column } from '../table.js';
 
 /** The daemon refuses longer searches; said here first so the message names the flag. */
 const MAX_SEARCH_LENGTH = 1000;
@@ -17,6 +20,9 @@ interface ListOptions {
   limit?: number;
   wide?: boolean;
   json?: boolean;
+  fields?: JobField[];
+  /** false with --no-header. */
+  header?: boolean;
 }
 
 export function registerList(program: Command): void {
@@ -30,13 +36,17 @@ export function registerList(program: Command): void {
     .option('--offset <n>', 'skip the first n matching jobs (to page through them)', integer(0, Number.MAX_SAFE_INTEGER))
     .option('--limit <n>', 'show at most n jobs (default 50)', integer(1, 100_000))
     .option('--wide', 'do not cut long commands to the terminal width')
-    .option('--json', 'print as JSON')
+    .option('--json', 'print as JSON (with --fields: only those fields)')
+    .option('--fields <fields>', `for scripts: only these fields, tab-separated, one job per line after a header line, e.g. id,state,command (fields: ${JOB_FIELDS.join(', ')})`, parseFields)
+    .option('--no-header', 'with --fields: leave out the header line')
     .action(async (opts: ListOptions) => {
       if (opts.search !== undefined && opts.search.length > MAX_SEARCH_LENGTH) {
         throw usageError(`--search may be at most ${MAX_SEARCH_LENGTH} characters, got ${opts.search.length}`);
       }
-      const { wide, json, ...params } = opts;
+      if (opts.header === false && !opts.fields) throw usageError('--no-header goes with --fields (the table always has its header)');
+      const { wide, json, fields, header, ...params } = opts;
       const result = await withClient((c) => c.call('list', params));
+      if (fields) return printFields(result.jobs, fields, { header: header !== false, json: json === true });
       if (json) return printJson(result.jobs);
       const empty = 'no jobs' + (opts.state ? ` in state ${opts.state}` : '') + (opts.search ? ` matching ${JSON.stringify(opts.search)}` : '');
       printJobs(result.jobs, result.total, wide, empty, false, opts.offset ?? 0);
@@ -50,23 +60,38 @@ export function printJobs(jobs: Job[], total: number, wide = false, empty = 'no 
     return;
   }
   const now = Date.now();
-  const headers = ['ID', 'STATE', 'ATTEMPTS', 'PRI', 'WHEN', ...(withError ? ['LAST ERROR'] : []), 'COMMAND'];
+  // On a narrow terminal COMMAND and LAST ERROR are cut first (with "…"), then PRI, ATTEMPTS and WHEN go.
+  const columns: Column[] = [
+    { header: 'ID' },
+    { header: 'STATE' },
+    { header: 'ATTEMPTS', dropOrder: 2, align: 'right' },
+    { header: 'PRI', dropOrder: 1, align: 'right' },
+    { header: 'WHEN', dropOrder: 3 },
+    ...(withError ? [{ header: 'LAST ERROR', shrinkTo: 12 }] : []),
+    { header: 'COMMAND', shrinkTo: 16 },
+  ];
   const rows = jobs.map((j) => [
     j.id,
     colorState(j.state),
     `${j.attempts}/${j.max_retries + 1}`,
     String(j.priority),
     when(j, now),
-    ...(withError ? [oneLine(j.last_error ?? '-').slice(0, 60)] : []),
-    oneLine(j.name ? `[${j.name}] ${j.command}` : j.command),
+    ...(withError ? [lastError(j.last_error, wide)] : []),
+    safeLine(j.name ? `[${j.name}] ${j.command}` : j.command),
   ]);
-  printTable(headers, rows, wide);
+  printFitted(columns, rows, wide);
   if (offset === undefined) {
     if (total > jobs.length) note(`showing ${jobs.length} of ${total}; use --limit to see more`);
   } else if (offset > 0 || total > jobs.length) {
     const end = offset + jobs.length;
     note(`showing ${offset + 1}-${end} of ${total}` + (total > end ? `; --offset ${end} shows the next page` : ''));
   }
+}
+
+/** The error on one line; at most 60 characters unless --wide (the table cuts it further to fit). */
+function lastError(error: string | null, wide: boolean): string {
+  const text = safeLine(error ?? '-');
+  return wide || text.length <= 60 ? text : text.slice(0, 59) + '…';
 }
 
 /** The moment that matters for the state: when a waiting job runs, when a finished one ended. */

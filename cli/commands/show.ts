@@ -1,51 +1,89 @@
 import type { Command } from 'commander';
-import { formatDuration } from '../../protocol/index.js';
+import { formatDuration, type Attempt, type Job } from '../../protocol/index.js';
 import { withClient } from '../client.js';
-import { bold, colorState, printJson, printLine, printTable } from '../output.js';
+import { ago, elapsed, localTime, safeLine, safeText, timeAndAgo } from '../format.js';
+import { bold, colorState, dim, printJson, printLine } from '../output.js';
+import { printFitted } from '../table.js';
+
+const LABEL = 11;
 
 export function registerShow(program: Command): void {
   program
     .command('show')
-    .description('one job with its attempt history')
+    .description('one job with its attempt history, times in local time (--json: every field, ISO timestamps)')
     .argument('<id>', 'job id or a unique prefix of it')
+    .option('--wide', 'do not cut long errors in the attempt table to the terminal width')
     .option('--json', 'print as JSON')
-    .action(async (id: string, opts: { json?: boolean }) => {
+    .action(async (id: string, opts: { wide?: boolean; json?: boolean }) => {
       const { job, attempts } = await withClient((c) => c.call('show', { id }));
       if (opts.json) return printJson({ ...job, attempt_history: attempts });
-      const fields: Array<[string, string]> = [
-        ['id', job.id],
-        ['name', job.name ?? '-'],
-        ['command', job.command],
-        ['state', colorState(job.state)],
-        ['attempts', `${job.attempts} failed of at most ${job.max_retries + 1} runs (max_retries ${job.max_retries})`],
-        ['priority', String(job.priority)],
-        ['timeout', job.timeout_ms ? formatDuration(job.timeout_ms) : 'none'],
-        ['cwd', job.cwd ?? '-'],
-        ['run at', job.run_at],
-        ['created', job.created_at],
-        ['updated', job.updated_at],
-        ['started', job.started_at ?? '-'],
-        ['finished', job.finished_at ?? '-'],
-        ['exit code', job.exit_code === null ? '-' : String(job.exit_code)],
-        ['last error', job.last_error ?? '-'],
-        ['worker', job.worker_id === null ? '-' : String(job.worker_id)],
-        ['log', job.log_path],
-      ];
-      for (const [k, v] of fields) printLine(`${bold(k.padEnd(11))} ${v}`);
+      printJob(job, Date.now());
       if (attempts.length === 0) return;
       printLine();
-      printTable(
-        ['RUN', 'OUTCOME', 'EXIT', 'SIGNAL', 'DURATION', 'WORKER', 'STARTED', 'ERROR'],
-        attempts.map((a) => [
-          String(a.number),
-          a.outcome,
-          a.exit_code === null ? '-' : String(a.exit_code),
-          a.signal ?? '-',
-          a.duration_ms === null ? '-' : formatDuration(a.duration_ms),
-          a.worker_id === null ? '-' : String(a.worker_id),
-          a.started_at,
-          a.error ?? '-',
-        ]),
-      );
+      printAttempts(attempts, opts.wide === true);
     });
+}
+
+function printJob(job: Job, now: number): void {
+  const ran = elapsed(job.started_at, job.state === 'processing' ? null : job.finished_at, now);
+  const fields: Array<[string, string]> = [
+    ['id', job.id],
+    ['name', job.name === null ? '-' : safeLine(job.name)],
+    ['command', indent(safeText(job.command))],
+    ['state', colorState(job.state)],
+    ['attempts', `${job.attempts} failed of at most ${job.max_retries + 1} runs (max_retries ${job.max_retries})`],
+    ['priority', String(job.priority)],
+    ['timeout', job.timeout_ms ? formatDuration(job.timeout_ms) : 'none'],
+    ['cwd', job.cwd ?? '-'],
+    ['created', timeAndAgo(job.created_at, now)],
+    ['updated', timeAndAgo(job.updated_at, now)],
+    ['run at', runAt(job, now)],
+    ['started', timeAndAgo(job.started_at, now)],
+    ['finished', job.state === 'processing' ? '-' : timeAndAgo(job.finished_at, now)],
+    ['duration', ran === null ? '-' : formatDuration(ran) + (job.state === 'processing' ? ' so far' : '')],
+    ['exit code', job.exit_code === null ? '-' : String(job.exit_code)],
+    ['last error', job.last_error === null ? '-' : indent(safeText(job.last_error))],
+    ['worker', job.worker_id === null ? '-' : String(job.worker_id)],
+    ['log', job.log_path],
+  ];
+  for (const [k, v] of fields) printLine(`${bold(k.padEnd(LABEL))} ${v}`);
+}
+
+/** When a waiting job runs; for others when it became due (dimmed: history). */
+function runAt(job: Job, now: number): string {
+  if (job.state === 'pending' || job.state === 'failed') {
+    return Date.parse(job.run_at) > now ? timeAndAgo(job.run_at, now) : `${localTime(job.run_at)} (due ${ago(job.run_at, now)})`;
+  }
+  return dim(localTime(job.run_at));
+}
+
+/** Continuation lines of a multi-line value line up under its first line. */
+function indent(text: string): string {
+  return text.replace(/\n/g, '\n' + ' '.repeat(LABEL + 1));
+}
+
+function printAttempts(attempts: Attempt[], wide: boolean): void {
+  printFitted(
+    [
+      { header: 'RUN', align: 'right' },
+      { header: 'OUTCOME' },
+      { header: 'EXIT', align: 'right', dropOrder: 3 },
+      { header: 'SIGNAL', dropOrder: 1 },
+      { header: 'DURATION', align: 'right' },
+      { header: 'WORKER', align: 'right', dropOrder: 2 },
+      { header: 'STARTED', dropOrder: 4 },
+      { header: 'ERROR', shrinkTo: 16 },
+    ],
+    attempts.map((a) => [
+      String(a.number),
+      a.outcome,
+      a.exit_code === null ? '-' : String(a.exit_code),
+      a.signal ?? '-',
+      a.duration_ms === null ? (a.outcome === 'running' ? formatDuration(elapsed(a.started_at, null) ?? 0) + '…' : '-') : formatDuration(a.duration_ms),
+      a.worker_id === null ? '-' : String(a.worker_id),
+      localTime(a.started_at),
+      safeLine(a.error ?? '-'),
+    ]),
+    wide,
+  );
 }

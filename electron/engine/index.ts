@@ -15,7 +15,9 @@ import type { SpawnWorker } from './spawn.js';
 import { createStore } from './store/index.js';
 import { openDatabase } from './store/open.js';
 import { Checkpoints } from './checkpoints.js';
+import { Retention } from './retention.js';
 import { drainForStop } from './graceful-stop.js';
+import { FinishHook } from './finish-hook.js';
 import type { JobRow } from './store/rows.js';
 import { killTree } from './worker/kill-tree.js';
 import { processIdentity } from './worker/process-identity.js';
@@ -105,9 +107,19 @@ async function run(
   const jobLogs = new JobLogs({ dir: paths.logs, running: () => pool.running(), maxBytes: () => settings.get('log_max_bytes'), log });
   const hub = new EventHub({ store, workers: () => pool.info(), logsDir: paths.logs, logs: jobLogs, log });
   cleanups.push(() => hub.close());
+  const finishHook = new FinishHook({
+    home: paths.home,
+    logsDir: paths.logs,
+    db,
+    settings,
+    isRunning: (id) => pool.running().some((job) => job.jobId === id),
+    log,
+  });
+  cleanups.push(() => finishHook.kill());
   const changed = (row: JobRow): void => {
     events.emit('job', row);
     hub.jobChanged(row);
+    finishHook.jobChanged(row); // runs on_finish when a run ended (completed, failed, dead, canceled)
   };
 
   const pool = new Pool(options.spawnWorker, {
@@ -128,7 +140,10 @@ async function run(
       log(`killed process group ${pgid} left by a crashed run`);
     }
   }
-  for (const row of recovered.jobs) log(`recovered job ${row.id}: its run was interrupted; now ${row.state}`);
+  for (const row of recovered.jobs) {
+    log(`recovered job ${row.id}: its run was interrupted; now ${row.state}`);
+    finishHook.jobChanged(row);
+  }
   const pause = new PauseSwitch(store, scheduler, hub, log);
   pause.restore();
 
@@ -169,6 +184,8 @@ async function run(
   const server: RpcServer = await startRpcServer(ctx, log);
   cleanups.push(() => void server.close());
 
+  const retention = new Retention(ctx);
+  cleanups.push(() => retention.stop());
   const checkpoints = new Checkpoints(db);
   checkpoints.every(settings.get('save_interval_ms'));
   settings.onChange((key) => {
@@ -185,6 +202,7 @@ async function run(
     if (stopPromise) return stopPromise;
     stopping = true;
     events.emit('stopping');
+    retention.stop();
     /** A step that throws is logged and the stop goes on: the lock is always released and `stopped` resolves. */
     const step = async (what: string, run: () => unknown): Promise<void> => {
       try {
@@ -195,6 +213,7 @@ async function run(
     };
     stopPromise = (async () => {
       await step('letting running jobs finish', () => drainForStop({ pool, scheduler, log, deadline: () => stopDeadline }));
+      await step('letting on_finish hooks finish', () => finishHook.stop());
       checkpoints.stop();
       closing = true;
       await step('closing the servers', () => Promise.all([server.close(), web.close()]));
@@ -213,6 +232,7 @@ async function run(
 
   pool.resize(settings.get('workers'));
   scheduler.start();
+  retention.start();
   log(`queuectl engine started in ${paths.home} (pid ${process.pid}, ${settings.get('workers')} workers)`);
   return {
     paths,

@@ -9,6 +9,7 @@ import { dlqRetry } from './dlq-retry.js';
 import { eventsSubscribe } from './events-subscribe.js';
 import { jobRemove } from './job-remove.js';
 import { jobRetry } from './job-retry.js';
+import { jobsClean } from './jobs-clean.js';
 import { enqueue } from './enqueue.js';
 import { enqueueBatch } from './enqueue-batch.js';
 import { list } from './list.js';
@@ -36,6 +37,7 @@ export const HANDLERS: Record<Exclude<MethodName, 'hello'>, Handler> = {
   'dlq.purge': dlqPurge,
   'job.retry': jobRetry,
   'job.remove': jobRemove,
+  'jobs.clean': jobsClean,
   stats,
   'events.subscribe': eventsSubscribe,
   'queue.pause': queuePause,

@@ -1,0 +1,123 @@
+import { JOB_STATES, formatDuration, type JobState, type RecentFailure, type StatusResult, type WorkerInfo } from '../protocol/index.js';
+import { ago, displayWidth, safeLine, truncate } from './format.js';
+import { bold, colorState, dim } from './output.js';
+
+/**
+ * The status summary as lines of text: what `status` prints once and `status --watch` redraws. Pure: the
+ * same state and clock give the same lines.
+ */
+
+/** What the summary shows; `status` fills it from one answer, `status --watch` keeps it current from events. */
+export interface StatusState {
+  pid: number;
+  version: string;
+  home: string;
+  /** When the daemon started, on this machine's clock (epoch ms). */
+  startedAt: number;
+  stopping: boolean;
+  paused: boolean;
+  pausedSince: string | null;
+  counts: Record<JobState, number>;
+  workers: WorkerInfo[];
+  /** Newest failed runs (from `stats`); null when not read. */
+  failures: RecentFailure[] | null;
+}
+
+export function stateFromStatus(status: StatusResult, receivedAt = Date.now()): StatusState {
+  return {
+    pid: status.pid,
+    version: status.version,
+    home: status.home,
+    startedAt: receivedAt - status.uptime_ms,
+    stopping: status.stopping,
+    paused: status.paused,
+    pausedSince: status.paused_since,
+    counts: { ...status.counts },
+    workers: status.workers,
+    failures: null,
+  };
+}
+
+export interface RenderOptions {
+  now: number;
+  /** Lines are cut to this many columns (null: never cut). */
+  width: number | null;
+  /** At most this many lines in all (null: no limit); workers and failures are shortened to fit. */
+  height?: number | null;
+  /** How many failures to list. */
+  maxFailures?: number;
+}
+
+/** The summary's lines (without line breaks). */
+export function renderStatus(s: StatusState, opts: RenderOptions): string[] {
+  const { now } = opts;
+  const busy = s.workers.filter((w) => w.job_id).length;
+  const head: string[] = [
+    `${bold('queuectl')} ${s.version} · pid ${s.pid} · up ${formatDuration(Math.max(0, now - s.startedAt))} · ` +
+      `${s.workers.length} ${s.workers.length === 1 ? 'worker' : 'workers'} (${busy} busy)${s.stopping ? ' · ' + bold('stopping') : ''}`,
+    dim(s.home),
+  ];
+  if (s.paused) head.push(`${bold('paused')} ${ago(s.pausedSince, now)}: no job starts until ${bold('queuectl resume')}; running ones go on`);
+  head.push('');
+  const countWidth = Math.max(...JOB_STATES.map((st) => String(s.counts[st] ?? 0).length));
+  for (const st of JOB_STATES) head.push(`  ${colorState(st)}${' '.repeat(12 - st.length)}${String(s.counts[st] ?? 0).padStart(countWidth)}`);
+  head.push('');
+
+  const idWidth = Math.max(0, ...s.workers.map((w) => (w.job_id ?? '').length));
+  const workerLines = s.workers.map((w) => {
+    const what = w.job_id
+      ? `${w.job_id.padEnd(idWidth)}  ${ago(w.since, now).replace(/ ago$/, '').padStart(7)}  ${safeLine(w.command ?? '')}`
+      : dim('idle');
+    return `  worker ${String(w.id).padEnd(2)} ${what}`;
+  });
+  if (workerLines.length === 0) workerLines.push(dim('  no workers'));
+
+  const failures = (s.failures ?? []).slice(0, opts.maxFailures ?? 5);
+  const failureLines: string[] = [];
+  if (failures.length > 0) {
+    failureLines.push('', bold('recent failures'));
+    const fid = Math.max(...failures.map((f) => f.job_id.length));
+    for (const f of failures) {
+      // "exit 3", "timed out", "crashed", or for a run with no exit code what the daemon said (e.g. killed by a signal).
+      const how =
+        f.outcome !== 'failed' ? f.outcome.replace('_', ' ') : f.exit_code !== null ? `exit ${f.exit_code}` : safeLine(f.error ?? 'failed');
+      failureLines.push(`  ${f.job_id.padEnd(fid)}  ${ago(f.finished_at, now).padStart(10)}  run ${f.attempt}  ${how}  now ${colorState(f.state)}  ${dim(safeLine(f.command))}`);
+    }
+  }
+
+  let lines = [...head, ...workerLines, ...failureLines];
+  if (opts.height && lines.length > opts.height) {
+    // Too tall: failures go first, then workers are shortened to "… N more".
+    lines = [...head, ...workerLines];
+    if (lines.length > opts.height) {
+      const room = Math.max(1, opts.height - head.length - 1);
+      const hidden = workerLines.length - room;
+      lines = [...head, ...workerLines.slice(0, room), dim(`  … ${hidden} more ${hidden === 1 ? 'worker' : 'workers'}`)].slice(0, opts.height);
+    } else {
+      const room = opts.height - lines.length;
+      if (room >= 3) lines.push(...failureLines.slice(0, room));
+    }
+  }
+  return opts.width === null ? lines : lines.map((l) => (displayWidth(l) > opts.width! ? truncate(l, opts.width!) : l));
+}
+
+/** One line per change for a pipe (status --watch without a terminal): the time, the counts, busy workers, paused. */
+export function summaryLine(s: StatusState, now: number): string {
+  const counts = JOB_STATES.map((st) => `${st}=${s.counts[st] ?? 0}`).join(' ');
+  const busy = s.workers.filter((w) => w.job_id).length;
+  return `${new Date(now).toISOString()} ${counts} busy=${busy}/${s.workers.length} paused=${s.paused ? 'yes' : 'no'}${s.stopping ? ' stopping=yes' : ''}`;
+}
+
+/** The JSON document per change for `status --watch --json` (one per line). */
+export function summaryJson(s: StatusState, now: number): Record<string, unknown> {
+  return {
+    time: new Date(now).toISOString(),
+    pid: s.pid,
+    paused: s.paused,
+    paused_since: s.pausedSince,
+    stopping: s.stopping,
+    counts: s.counts,
+    workers: s.workers,
+    recent_failures: s.failures ?? [],
+  };
+}
