@@ -177,7 +177,10 @@ function checkString(def: StringConfigDefinition, raw: unknown): ConfigCheck<str
     return { ok: false, error: `${def.key} must be at most ${def.maxLength} characters, got ${raw.length}` };
   }
   if (raw.includes('\0')) return { ok: false, error: `${def.key} must not contain a NUL character` };
-  return { ok: true, value: raw.trim() === '' ? '' : raw };
+  if (raw.trim() === '') return { ok: true, value: '' };
+  // One line: a text field (the dashboard's) would silently join lines into another command.
+  if (/[\r\n]/.test(raw)) return { ok: false, error: `${def.key} must be one line; put several commands in a script and give its path` };
+  return { ok: true, value: raw };
 }
 
 function checkNumber(def: NumericConfigDefinition, raw: unknown): ConfigCheck<number> {

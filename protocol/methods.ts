@@ -13,6 +13,12 @@ export interface JobSpec {
   /** Milliseconds; 0 or null means no timeout. Omit for the configured default. */
   timeout_ms?: number | null;
   cwd?: string | null;
+  /**
+   * Not started before this time: ISO 8601 with a time zone (`Z` or `±hh:mm`). Omit or null to run as soon
+   * as possible. Up to JOB_LIMITS.runAtPastMs in the past runs at once; earlier, or more than
+   * JOB_LIMITS.runAtAheadMs ahead, is INVALID_ARGUMENT. (`enqueue --delay` sends now + the delay.)
+   */
+  run_at?: string | null;
 }
 
 /** First message on every connection. */
@@ -168,6 +174,11 @@ export interface JobsCleanParams {
   older_than_ms?: number;
   /** Count what would be deleted; delete nothing. */
   dry_run?: boolean;
+  /**
+   * Judge ages and finished-ness as of this time (ISO, not in the future), usually the `as_of` a dry run
+   * answered: jobs that finished after it are kept, so a confirmed clean deletes no more than was counted.
+   */
+  as_of?: string;
 }
 
 /** Most ids one call may name (retry selected, remove selected). */
@@ -214,7 +225,7 @@ export interface Methods {
   /** Deletes finished jobs (completed, dead, canceled) and their logs; all named or none (INVALID_STATE). */
   'job.remove': { params: { ids: string[] }; result: { removed: string[] } };
   /** Deletes finished jobs in bulk (in batches), with their attempts and logs; count: how many (or would be, with dry_run). */
-  'jobs.clean': { params: JobsCleanParams; result: { count: number } };
+  'jobs.clean': { params: JobsCleanParams; result: { count: number; as_of: string } };
   /** Throughput over the last hour and the newest failures. */
   stats: { params: Record<string, never>; result: StatsResult };
   /** Chooses which QueueEvents this client receives (see protocol/events.ts). */
@@ -257,6 +268,10 @@ export const JOB_LIMITS = {
   priority: 1_000_000,
   /** 24 days: the longest a Node timer can wait (2^31 - 1 ms). */
   timeoutMs: 24 * 24 * 3_600_000,
+  /** Furthest ahead a job may be scheduled (run_at, `enqueue --delay/--run-at`): 365 days. */
+  runAtAheadMs: 365 * 86_400_000,
+  /** How far in the past a run_at may be (a time written a moment ago) and still be taken as "now". */
+  runAtPastMs: 60_000,
 } as const;
 
 /** Most jobs one enqueue.batch may carry. */

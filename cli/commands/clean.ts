@@ -38,17 +38,20 @@ export function registerClean(program: Command): void {
         throw usageError('clean deletes jobs and their logs; add --yes to confirm when stdin is not a terminal (nothing was deleted)');
       }
       let asked: number | null = null;
+      let asOf: string | undefined;
       if (!opts.yes) {
-        // Counted and asked with no connection open: a person may take their time to answer.
-        asked = (await withClient((c) => c.call('jobs.clean', { ...params, dry_run: true }))).count;
+        // Counted and asked with no connection open: a person may take their time to answer. The clean is
+        // then judged as of the count, so it deletes no more than the person agreed to.
+        const counted = await withClient((c) => c.call('jobs.clean', { ...params, dry_run: true }));
+        asked = counted.count;
+        asOf = counted.as_of;
         if (asked > 0 && !(await confirm(`Delete ${asked} ${what(asked)} and ${asked === 1 ? 'its log' : 'their logs'}? [y/N] `))) {
           note('nothing was deleted');
           process.exitCode = EXIT.failure;
           return;
         }
       }
-      const { count } = asked === 0 ? { count: 0 } : await withClient((c) => c.call('jobs.clean', params));
-      if (asked !== null && count > asked) note(`${count - asked} more matched by the time you answered; they were deleted too`);
+      const { count } = asked === 0 ? { count: 0 } : await withClient((c) => c.call('jobs.clean', { ...params, ...(asOf ? { as_of: asOf } : {}) }));
       if (opts.json) return printJson({ count });
       printLine(`deleted ${count} ${what(count)}`);
     });

@@ -46,7 +46,15 @@ export function registerList(program: Command): void {
       if (opts.header === false && !opts.fields) throw usageError('--no-header goes with --fields (the table always has its header)');
       const { wide, json, fields, header, ...params } = opts;
       const result = await withClient((c) => c.call('list', params));
-      if (fields) return printFields(result.jobs, fields, { header: header !== false, json: json === true });
+      if (fields) {
+        printFields(result.jobs, fields, { header: header !== false, json: json === true });
+        // Scripts read stdout; a partial answer must still be said (on stderr), or a pipeline misses jobs.
+        const start = opts.offset ?? 0;
+        if (start + result.jobs.length < result.total) {
+          note(`showing ${start + 1}-${start + result.jobs.length} of ${result.total}; --limit or --offset ${start + result.jobs.length} for more`);
+        }
+        return;
+      }
       if (json) return printJson(result.jobs);
       const empty = 'no jobs' + (opts.state ? ` in state ${opts.state}` : '') + (opts.search ? ` matching ${JSON.stringify(opts.search)}` : '');
       printJobs(result.jobs, result.total, wide, empty, false, opts.offset ?? 0);

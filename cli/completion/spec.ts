@@ -1,5 +1,5 @@
 import type { Argument, Command, Option } from 'commander';
-import { CONFIG_DEFINITIONS, JOB_STATES, LIST_SORTS } from '../../protocol/index.js';
+import { CLEANABLE_STATES, CONFIG_DEFINITIONS, JOB_STATES, LIST_SORTS } from '../../protocol/index.js';
 import { JOB_FIELDS } from '../fields.js';
 
 /**
@@ -78,9 +78,11 @@ const ID_STATE: Record<string, string> = { 'dlq retry': 'dead' };
 
 const placeholder = (flags: string): string | null => /[<[]([\w-]+)(?:\.\.\.)?[>\]]/.exec(flags)?.[1] ?? null;
 
-function optionValue(option: Option): ValueKind | null {
+function optionValue(option: Option, commandName: string): ValueKind | null {
   if (!option.required && !option.optional) return null;
   if (option.argChoices) return words(option.argChoices);
+  // clean takes only finished states, as a comma list.
+  if (option.long === '--state' && commandName === 'clean') return { type: 'list', words: [...CLEANABLE_STATES] };
   const byOption = option.long ? BY_OPTION[option.long] : undefined;
   if (byOption) return byOption();
   const name = placeholder(option.flags);
@@ -125,7 +127,7 @@ export function buildSpec(cmd: Command, path: string[] = [], siblings: string[] 
     options: help.visibleOptions(cmd).map((o) => ({
       names: [o.short, o.long].filter((n): n is string => typeof n === 'string'),
       description: short(o.description),
-      value: optionValue(o),
+      value: optionValue(o, cmd.name()),
     })),
     args: cmd.registeredArguments.map((a) => ({ name: a.name(), variadic: a.variadic, kind: argKind(a, path, siblings) })),
   };

@@ -295,8 +295,9 @@ export class FinishHook {
       ended = true;
       clearTimeout(timer);
       if (escalation) clearTimeout(escalation);
-      // What a timed-out hook left in its group goes too.
-      if (timedOut && pid !== null) killTree(pid, 'SIGKILL');
+      // Whatever the hook left running in its group goes with it (a `cmd &` would otherwise escape the
+      // concurrency limit, the timeout, the log cap and the daemon's stop).
+      if (pid !== null) killTree(pid, 'SIGKILL');
       let failure: string | null = null;
       if (error) failure = `could not be started: ${error.message}`;
       else if (hook.stoppedByDaemon) failure = null;

@@ -154,11 +154,32 @@ describe('queuectl clean', () => {
     try {
       await enqueue(t, { id: 'reused', command: 'echo first' });
       await t.until('reused', 'completed');
-      expect(await rpc.call('jobs.clean', { states: ['completed'] })).toEqual({ count: 1 });
+      expect(await rpc.call('jobs.clean', { states: ['completed'] })).toMatchObject({ count: 1 });
       await enqueue(t, { id: 'reused', command: 'echo second' });
       await t.until('reused', 'completed');
       expect((await rpc.call('logs', { id: 'reused' })).data).toContain('second');
       expect((await rpc.call('logs', { id: 'reused' })).data).not.toContain('first');
+    } finally {
+      rpc.close();
+    }
+  });
+
+  it('a clean judged as_of a dry run deletes no job that finished after the count (what the prompt confirmed)', async () => {
+    const rpc = await RpcClient.connect(t.home, 'clean-test');
+    try {
+      await enqueue(t, { id: 'counted', command: 'true' });
+      await t.until('counted', 'completed');
+      const dry = await rpc.call('jobs.clean', { states: ['completed'], dry_run: true });
+      expect(dry.count).toBeGreaterThanOrEqual(1);
+      await new Promise((r) => setTimeout(r, 20));
+      await enqueue(t, { id: 'later', command: 'true' });
+      await t.until('later', 'completed');
+      const done = await rpc.call('jobs.clean', { states: ['completed'], as_of: dry.as_of });
+      expect(done.count).toBe(dry.count);
+      expect((await t.show('later')).state).toBe('completed');
+      expect((await t.cli(['show', 'counted'])).code).toBe(1);
+      const future = await t.cli(['show', 'later']);
+      expect(future.code).toBe(0);
     } finally {
       rpc.close();
     }

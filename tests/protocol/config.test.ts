@@ -202,9 +202,17 @@ describe('checkConfigValue with string keys (on_finish)', () => {
     expect(defaultConfig().on_finish).toBe('');
   });
 
-  it('accepts a command verbatim: quotes, $(…), newlines and surrounding spaces are kept', () => {
-    for (const raw of ['notify-send done', `curl -d "$QUEUECTL_STATE" 'http://x/$(y)'`, 'echo a\necho b', '  padded  ']) {
+  it('accepts a command verbatim: quotes, $(…) and surrounding spaces are kept', () => {
+    for (const raw of ['notify-send done', `curl -d "$QUEUECTL_STATE" 'http://x/$(y)'`, '  padded  ']) {
       expect(checkConfigValue('on_finish', raw)).toEqual({ ok: true, value: raw });
+    }
+  });
+
+  it('refuses line breaks (a one-line text field would silently join the lines into another command)', () => {
+    for (const raw of ['echo a\necho b', 'echo a\r\necho b']) {
+      const check = checkConfigValue('on_finish', raw);
+      expect(check.ok).toBe(false);
+      expect(!check.ok && check.error).toMatch(/one line; put several commands in a script/);
     }
   });
 

@@ -24,13 +24,16 @@ export async function jobsClean(ctx: EngineContext, raw: unknown): Promise<Resul
   const states = cleanStates(p);
   const olderThan = optionalInt(p, 'older_than_ms', 0, Number.MAX_SAFE_INTEGER);
   const dryRun = optionalBool(p, 'dry_run');
-  const finishedBefore = olderThan === undefined ? null : Date.now() - olderThan;
+  const asOf = asOfTime(p);
+  // Always bounded by time: only jobs that had finished by `asOf` (and, with older_than_ms, long before it).
+  // That keeps a confirmed clean to what was counted, and a clean to the jobs finished when it began.
+  const finishedBefore = asOf - (olderThan ?? 0) + 1;
   const maxSeq = ctx.store.lastSeq();
   const filters: CleanFilter[] = states.map((state) => ({ state, finishedBefore, maxSeq }));
 
   if (dryRun) {
     const keep = ctx.pool.running().map((run) => run.jobId);
-    return { count: filters.reduce((sum, filter) => sum + ctx.store.countClean(filter, keep), 0) };
+    return { count: filters.reduce((sum, filter) => sum + ctx.store.countClean(filter, keep), 0), as_of: new Date(asOf).toISOString() };
   }
   if (ctx.stopping()) throw new QueueError('SHUTTING_DOWN', 'the queue is stopping; nothing was deleted');
 
@@ -56,7 +59,17 @@ export async function jobsClean(ctx: EngineContext, raw: unknown): Promise<Resul
       { count: tally.count },
     );
   }
-  return { count: tally.count };
+  return { count: tally.count, as_of: new Date(asOf).toISOString() };
+}
+
+/** `as_of` (ISO, at most now), or now. */
+function asOfTime(p: Params): number {
+  const now = Date.now();
+  if (p.as_of === undefined || p.as_of === null) return now;
+  const t = typeof p.as_of === 'string' ? Date.parse(p.as_of) : NaN;
+  if (!Number.isFinite(t)) throw invalid('as_of must be an ISO time such as 2026-01-31T12:00:00Z');
+  if (t > now + 1000) throw invalid('as_of must not be in the future');
+  return Math.min(t, now);
 }
 
 const deleted = (n: number): string => (n === 1 ? '1 job was' : `${n} jobs were`);
