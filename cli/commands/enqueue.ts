@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
-import type { JobSpec } from '../../protocol/index.js';
+import { InvalidArgumentError, type Command } from 'commander';
+import { JOB_LIMITS, type JobSpec } from '../../protocol/index.js';
 import type { RpcClient } from '../../protocol/node/client.js';
 import { withClient } from '../client.js';
 import { readStdinSpecs, sendInBatches } from './enqueue-stdin.js';
 import { FOLLOW_EXIT_HELP, waitForJobs } from './wait.js';
 import { usageError } from '../errors.js';
 import { followLog } from '../follow-log.js';
+import { localTime } from '../format.js';
 import { note, printJson, printLine } from '../output.js';
 import { duration, integer } from '../parse.js';
 
@@ -21,6 +22,9 @@ interface EnqueueOptions {
   wait?: boolean;
   waitTimeout?: number;
   follow?: boolean;
+  delay?: number;
+  /** --run-at as epoch ms (parsed; checked against the clock in the action). */
+  runAt?: number;
 }
 
 /** Fields other queuectl implementations put in a job spec that describe a fresh job; accepted and checked. */
@@ -41,6 +45,8 @@ export function registerEnqueue(program: Command): void {
     .option('--timeout <duration>', 'kill the job and its processes after this long (e.g. 30s, 10m)', duration)
     .option('--name <text>', 'a label for the job')
     .option('--cwd <dir>', 'working directory (default: the current directory)')
+    .option('--delay <duration>', 'do not start it before this long from now (e.g. 30s, 10m, 2h, 1d; at most 365d)', duration)
+    .option('--run-at <time>', 'do not start it before this time: ISO 8601, local time unless it ends in Z or an offset (e.g. 2030-06-01T14:00)', runAtOption)
     .option('--stdin', 'read many jobs from stdin, one command or JSON job spec per line; prints one id per line')
     .option('--json', 'print the new job as JSON (with --stdin: the list of ids; with --wait: what wait --json prints)')
     .option('--wait', 'then wait until the job (with --stdin: every job) has ended, as queuectl wait does, and exit with its exit code')
@@ -49,6 +55,8 @@ export function registerEnqueue(program: Command): void {
     .addHelpText('after', `\nWith --wait the exit codes are those of queuectl wait for one job (queuectl wait --help);\n--wait-timeout passing first is 124.\n${FOLLOW_EXIT_HELP}`)
     .action(async (words: string[], opts: EnqueueOptions) => {
       checkWaitOptions(opts);
+      const runAt = startTime(opts, Date.now());
+      if (runAt !== undefined) opts.runAt = runAt;
       if (opts.stdin) return enqueueFromStdin(words, opts);
       if (words.length === 0) throw usageError("missing the command, e.g. queuectl enqueue \"make test\" (or --stdin)");
       const spec = buildSpec(words.join(' '), opts);
@@ -132,7 +140,68 @@ function buildSpec(text: string, opts: EnqueueOptions): JobSpec {
   if (opts.name !== undefined) spec.name = opts.name;
   if (opts.cwd !== undefined) spec.cwd = resolve(opts.cwd);
   else if (spec.cwd === undefined) spec.cwd = process.cwd();
+  if (opts.runAt !== undefined) spec.run_at = new Date(opts.runAt).toISOString();
   return spec;
+}
+
+/**
+ * --delay or --run-at as the time the job may start (epoch ms), undefined without either. Refused: both
+ * at once, a time more than a minute past (JOB_LIMITS.runAtPastMs: a time written a moment ago is "now"),
+ * and anything more than 365 days ahead. The daemon checks the same again.
+ */
+function startTime(opts: EnqueueOptions, now: number): number | undefined {
+  if (opts.delay !== undefined && opts.runAt !== undefined) throw usageError('give --delay or --run-at, not both');
+  const aheadDays = JOB_LIMITS.runAtAheadMs / 86_400_000;
+  if (opts.delay !== undefined) {
+    if (opts.delay > JOB_LIMITS.runAtAheadMs) throw usageError(`--delay may be at most ${aheadDays} days (${aheadDays}d)`);
+    return now + opts.delay;
+  }
+  if (opts.runAt === undefined) return undefined;
+  if (opts.runAt < now - JOB_LIMITS.runAtPastMs) {
+    throw usageError(`--run-at ${localTime(new Date(opts.runAt).toISOString())} is in the past (it is now ${localTime(new Date(now).toISOString())}, local time); give a future time, or --delay`);
+  }
+  if (opts.runAt - now > JOB_LIMITS.runAtAheadMs) throw usageError(`--run-at may be at most ${aheadDays} days ahead`);
+  return opts.runAt;
+}
+
+const TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?)?$/;
+
+/**
+ * Option parser for --run-at (and run_at in a JSON spec): an ISO 8601 date and time as epoch ms. With `Z` or
+ * an offset it is that instant; without, local time; a date alone is local midnight. Out-of-range fields
+ * (month 13, February 30, 24:00) are refused rather than rolled over.
+ */
+function parseTime(text: string): number | null {
+  const m = TIME.exec(text.trim());
+  if (!m) return null;
+  const [year, month, day] = [m[1], m[2], m[3]].map(Number) as [number, number, number];
+  const [hour, minute, second] = [m[4], m[5], m[6]].map((v) => (v === undefined ? 0 : Number(v))) as [number, number, number];
+  const ms = m[7] === undefined ? 0 : Math.floor(Number(`0.${m[7]}`) * 1000);
+  const days = month === 2 ? ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  if (month < 1 || month > 12 || day < 1 || day > days || hour > 23 || minute > 59 || second > 59) return null;
+  const date = new Date(0);
+  if (m[8] === undefined && m[9] === undefined) {
+    date.setFullYear(year, month - 1, day);
+    date.setHours(hour, minute, second, ms);
+    return date.getTime();
+  }
+  let offset = 0;
+  if (m[9] !== undefined) {
+    const [oh, om] = [Number(m[10]), Number(m[11])];
+    if (oh > 23 || om > 59) return null;
+    offset = (m[9] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
+  }
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, ms);
+  return date.getTime() - offset;
+}
+
+const TIME_HELP = 'an ISO 8601 time such as 2030-06-01T14:00 (local time), 2030-06-01T12:00:00Z or 2030-06-01T14:00+02:00';
+
+function runAtOption(raw: string): number {
+  const at = parseTime(raw);
+  if (at === null) throw new InvalidArgumentError(`expected ${TIME_HELP}, got "${raw}".`);
+  return at;
 }
 
 /** A JSON job spec: the daemon checks every field; here only its shape and the fields of other implementations. */
@@ -152,5 +221,11 @@ function parseSpec(text: string): JobSpec {
   }
   if (typeof spec.command !== 'string') throw usageError('the job spec needs a "command" string');
   if (typeof spec.cwd === 'string') spec.cwd = resolve(spec.cwd);
+  if (typeof spec.run_at === 'string') {
+    // Local time as --run-at takes it; the daemon wants a time zone (its zone need not be this shell's).
+    const at = parseTime(spec.run_at);
+    if (at === null) throw usageError(`run_at must be ${TIME_HELP}, got ${JSON.stringify(spec.run_at)}`);
+    spec.run_at = new Date(at).toISOString();
+  }
   return spec as unknown as JobSpec;
 }

@@ -12,6 +12,8 @@ export interface NewJob {
   priority: number;
   timeout_ms: number | null;
   cwd: string | null;
+  /** Not started before this time (epoch ms); null or absent: as soon as possible. Never stored earlier than now. */
+  run_at?: number | null;
 }
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
@@ -52,7 +54,7 @@ export function prepareEnqueue(db: Database.Database) {
     throw new Error('could not generate a unique job id in 5 tries');
   }
   const values = (id: string, job: NewJob, now: number) =>
-    [id, job.name, job.command, job.max_retries, job.priority, job.timeout_ms, job.cwd, now, now, now] as const;
+    [id, job.name, job.command, job.max_retries, job.priority, job.timeout_ms, job.cwd, Math.max(now, job.run_at ?? now), now, now] as const;
 
   /** One job, in an explicit transaction so a failed commit (full disk) throws instead of passing silently. */
   const enqueue = db.transaction((job: NewJob, now: number): JobRow => withFreshId(job, (id) => insert.get(...values(id, job, now))));
