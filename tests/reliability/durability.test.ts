@@ -42,13 +42,17 @@ describe('durability: kill -9 of the daemon', () => {
 
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
       let killedAt: number | null = null;
+      let ackedThisCycle = 0;
       const loop = async (): Promise<LoopResult> => {
         const r: LoopResult = { ids: [], failuresAfterKill: [], failuresBeforeKill: [], malformed: [] };
         for (let i = 0; i < MAX_CALLS_PER_LOOP; i++) {
           const res = await t.cli(['enqueue', 'true']);
           if (res.code === 0) {
             const id = res.stdout.trim();
-            if (/^[0-9a-z]{8}$/.test(id)) r.ids.push(id);
+            if (/^[0-9a-z]{8}$/.test(id)) {
+              r.ids.push(id);
+              ackedThisCycle++;
+            }
             else r.malformed.push(res.stdout);
             continue;
           }
@@ -63,8 +67,12 @@ describe('durability: kill -9 of the daemon', () => {
       };
 
       const loops = Array.from({ length: LOOPS }, () => loop());
-      const delay = 1000 + Math.floor(Math.random() * 2000);
-      await sleep(delay);
+      // A random moment once the clients are under way (on a loaded machine the first CLI calls can take
+      // seconds), so every cycle kills the daemon while it is acknowledging enqueues.
+      const started = Date.now();
+      await waitFor(() => ackedThisCycle > 0, 30_000, 'the first acknowledged enqueue of this cycle');
+      await sleep(300 + Math.floor(Math.random() * 1500));
+      const delay = Date.now() - started;
       killedAt = Date.now();
       process.kill(pid, 'SIGKILL');
       const results = await Promise.all(loops);
