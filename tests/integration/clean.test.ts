@@ -1,11 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../protocol/index.js';
 import { RpcClient } from '../../protocol/node/client.js';
-import { CLI, TestHome, waitFor, type CliResult } from '../helpers/daemon.js';
+import { TestHome, waitFor } from '../helpers/daemon.js';
+import { hasScript, onTerminal } from '../helpers/terminal.js';
 
 /** `clean` and automatic retention against a real daemon, through the built CLI. */
 
@@ -30,23 +30,6 @@ function age(t: TestHome, ids: string[], ageMs: number): void {
   } finally {
     db.close();
   }
-}
-
-/** `script` gives the CLI a terminal for stdin, so clean asks its question (util-linux; skipped without it). */
-const hasScript = spawnSync('script', ['--version']).status === 0;
-
-function onTerminal(t: TestHome, args: string[], input: string): Promise<CliResult> {
-  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const line = [process.execPath, CLI, ...args].map(quote).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', line, '/dev/null'], { env: t.env() });
-    let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.on('error', reject);
-    // On a terminal stdout and stderr are one stream.
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout: stdout.replace(/\r\n/g, '\n'), stderr: '' }));
-    child.stdin.end(input);
-  });
 }
 
 describe('queuectl clean', () => {

@@ -1,9 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../protocol/index.js';
-import { CLI, TestHome, waitFor, type CliResult } from '../helpers/daemon.js';
+import { TestHome, waitFor } from '../helpers/daemon.js';
+import { hasScript, onTerminal } from '../helpers/terminal.js';
 
 /** retry, remove, dlq purge, dlq retry of several ids and list's search/sort/paging, through the built CLI. */
 
@@ -12,23 +12,6 @@ type Spec = { id: string; command: string; name?: string; priority?: number; max
 const enqueue = (t: TestHome, spec: Spec) => t.ok(['enqueue', JSON.stringify(spec)]);
 const logFile = (t: TestHome, id: string) => join(t.home, 'logs', `${id}.log`);
 const ids = (jobs: Job[]) => jobs.map((j) => j.id);
-
-/** `script` gives the CLI a terminal for stdin, so dlq purge asks its question (util-linux; skipped without it). */
-const hasScript = spawnSync('script', ['--version']).status === 0;
-
-function onTerminal(t: TestHome, args: string[], input: string): Promise<CliResult> {
-  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const line = [process.execPath, CLI, ...args].map(quote).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', line, '/dev/null'], { env: t.env() });
-    let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.on('error', reject);
-    // On a terminal stdout and stderr are one stream.
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout: stdout.replace(/\r\n/g, '\n'), stderr: '' }));
-    child.stdin.end(input);
-  });
-}
 
 describe('retry, remove, dlq purge and dlq retry of several jobs', () => {
   const t = new TestHome();
