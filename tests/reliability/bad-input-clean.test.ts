@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RpcClient } from '../../protocol/node/client.js';
 import type { Job } from '../../protocol/index.js';
+import { allSettled, expectRefused, storeSnapshot } from '../helpers/bad-input.js';
 import { TestHome } from '../helpers/daemon.js';
 import { rpcFailure } from '../helpers/rpc.js';
 
@@ -17,11 +18,7 @@ describe('bad input to clean is refused and changes nothing', () => {
     await t.ok(['config', 'set', 'backoff_factor_ms', '0']);
     await t.ok(['enqueue', spec('done1', 'true')]);
     await t.ok(['enqueue', spec('dead1', 'exit 7', { max_retries: 0 })]);
-    for (;;) {
-      const jobs = await t.json<Job[]>(['list']);
-      if (jobs.every((j) => j.state === 'completed' || j.state === 'dead')) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await allSettled(t);
     await t.ok(['enqueue', spec('run1', 'sleep 1000')]);
     await t.until('run1', 'processing');
     await t.ok(['enqueue', spec('wait1', 'true')]);
@@ -32,7 +29,7 @@ describe('bad input to clean is refused and changes nothing', () => {
     await t.dispose();
   });
 
-  const snapshot = async () => JSON.stringify({ jobs: await t.json<Job[]>(['list', '--limit', '1000']), config: await t.json(['config', 'list']) });
+  const snapshot = () => storeSnapshot(t);
 
   const cases: Array<[string, string[], number, RegExp]> = [
     ['clean on a pipe without --yes', ['clean'], 2, /clean deletes jobs and their logs; add --yes to confirm when stdin is not a terminal \(nothing was deleted\)/],
@@ -61,12 +58,7 @@ describe('bad input to clean is refused and changes nothing', () => {
   ];
 
   it.each(cases)('%s', async (_label, args, code, message) => {
-    const before = await snapshot();
-    const r = await t.cli(args);
-    expect(r.stderr).toMatch(message);
-    expect(r.code).toBe(code);
-    expect(r.stdout).toBe('');
-    expect(await snapshot()).toBe(before);
+    await expectRefused(t, args, code, message);
   });
 
   it('the daemon refuses bad jobs.clean params the same way: INVALID_ARGUMENT, nothing deleted', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../protocol/index.js';
+import { allSettled, expectRefused } from '../helpers/bad-input.js';
 import { TestHome } from '../helpers/daemon.js';
 
 /**
@@ -19,11 +20,7 @@ describe('bad input to retry, remove, dlq purge, dlq retry and list is refused a
     await t.ok(['enqueue', spec('done2', 'true')]);
     await t.ok(['enqueue', spec('dead1', 'exit 7', { max_retries: 0 })]);
     await t.ok(['enqueue', spec('dead2', 'exit 8', { max_retries: 0 })]);
-    for (;;) {
-      const jobs = await t.json<Job[]>(['list']);
-      if (jobs.every((j) => j.state === 'completed' || j.state === 'dead')) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await allSettled(t);
     await t.ok(['enqueue', spec('run1', 'sleep 1000')]);
     await t.until('run1', 'processing');
     await t.ok(['enqueue', spec('wait1', 'true')]);
@@ -32,7 +29,6 @@ describe('bad input to retry, remove, dlq purge, dlq retry and list is refused a
     await t.dispose();
   });
 
-  const snapshot = async () => JSON.stringify({ jobs: await t.json<Job[]>(['list', '--limit', '1000']), config: await t.json(['config', 'list']) });
   const many = (n: number) => Array.from({ length: n }, (_, i) => `job${i}`);
 
   const cases: Array<[string, () => string[], number, RegExp]> = [
@@ -88,12 +84,7 @@ describe('bad input to retry, remove, dlq purge, dlq retry and list is refused a
   ];
 
   it.each(cases)('%s', async (_label, args, code, message) => {
-    const before = await snapshot();
-    const r = await t.cli(args());
-    expect(r.stderr).toMatch(message);
-    expect(r.code).toBe(code);
-    expect(r.stdout).toBe('');
-    expect(await snapshot()).toBe(before);
+    await expectRefused(t, args(), code, message);
   });
 
   it('the jobs the cases named are where they were', async () => {

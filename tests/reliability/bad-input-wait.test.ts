@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../protocol/index.js';
+import { expectRefused } from '../helpers/bad-input.js';
 import { TestHome } from '../helpers/daemon.js';
 
 /**
@@ -25,7 +26,6 @@ describe('bad input to wait, follow and tail is refused and changes nothing', ()
     await t.dispose();
   });
 
-  const snapshot = async () => JSON.stringify({ jobs: await t.json<Job[]>(['list', '--limit', '1000']), config: await t.json(['config', 'list']) });
 
   const cases: Array<[string, () => string[], number, RegExp]> = [
     ['wait without an id', () => ['wait'], 2, /missing required argument 'id'/],
@@ -61,12 +61,7 @@ describe('bad input to wait, follow and tail is refused and changes nothing', ()
   ];
 
   it.each(cases)('%s', async (_label, args, code, message) => {
-    const before = await snapshot();
-    const r = await t.cli(args());
-    expect(r.stderr).toMatch(message);
-    expect(r.code).toBe(code);
-    expect(r.stdout).toBe('');
-    expect(await snapshot()).toBe(before);
+    await expectRefused(t, args(), code, message);
   });
 
   it('the daemon is still up and answering after all of it', async () => {
