@@ -92,7 +92,9 @@ describe('file permissions keep other local users out', () => {
     // Start from a loose home, so a 0700 afterwards is the daemon's doing and not mkdtemp's.
     chmodSync(t.home, 0o755);
     await t.start(1);
-    await t.ok(['enqueue', 'true']);
+    // Wait for it to finish, so the job list the tests compare before and after is at rest.
+    const id = await t.ok(['enqueue', 'true']);
+    await t.until(id, 'completed');
 
     shared = mkdtempSync(join(tmpdir(), 'qctl-shared-'));
     chmodSync(shared, 0o755);
