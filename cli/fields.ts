@@ -29,6 +29,10 @@ const FIELDS: Record<keyof Job, true> = {
   last_error: true,
   worker_id: true,
   log_path: true,
+  queue: true,
+  depends_on: true,
+  waiting_on: true,
+  schedule_id: true,
 };
 
 export type JobField = keyof Job;

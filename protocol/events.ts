@@ -1,5 +1,5 @@
 import type { Job, JobState } from './job.js';
-import type { WorkerInfo } from './methods.js';
+import type { QueueInfo, WorkerInfo } from './methods.js';
 
 /**
  * What the daemon pushes to a subscribed client, as a JSON-RPC notification `{"method":"event","params":E}`
@@ -37,12 +37,18 @@ export interface LogEvent {
   ended: boolean;
 }
 
-/** The queue was paused or resumed (by anyone: the CLI, the dashboard, the tray). Sent to job subscribers. */
+/**
+ * The dispatcher or a named queue was paused or resumed (by anyone: the CLI, the dashboard, the tray, or
+ * pause_on_dead), or a queue's settings changed. Sent to job subscribers.
+ */
 export interface QueueStateEvent {
   type: 'queue';
+  /** The switch that holds every queue (`queuectl pause` without --queue). */
   paused: boolean;
   /** When it was paused (ISO), null while running. */
   paused_since: string | null;
+  /** Every named queue after the change. */
+  queues: QueueInfo[];
 }
 
 /** A JobsEvent lists at most this many jobs; more set `truncated`. */

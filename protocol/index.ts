@@ -6,3 +6,4 @@ export * from './duration.js';
 export * from './framing.js';
 export * from './methods.js';
 export * from './events.js';
+export * from './schedule.js';

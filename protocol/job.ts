@@ -64,6 +64,14 @@ export interface Job {
   worker_id: number | null;
   /** Path of the job's output log (stdout and stderr, size-capped). */
   log_path: string;
+  /** The named queue it runs in (DEFAULT_QUEUE unless enqueued with `--queue`). */
+  queue: string;
+  /** Parents (`enqueue --after`): the job starts only once every one of them completed. Empty when none. */
+  depends_on: string[];
+  /** How many of depends_on have not completed yet; the job cannot start while this is above 0. */
+  waiting_on: number;
+  /** The recurring schedule that enqueued it, or null. */
+  schedule_id: string | null;
 }
 
 /** How one run of a job ended. */

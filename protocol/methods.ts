@@ -1,6 +1,7 @@
 import type { Attempt, AttemptOutcome, Job, JobState } from './job.js';
 import type { ConfigKey, NumericConfigDefinition, StringConfigDefinition } from './config.js';
 import type { SubscribeParams } from './events.js';
+import type { Schedule, ScheduleAddParams } from './schedule.js';
 
 /** What a client asks to enqueue. Only `command` is required; the daemon fills in the rest from config. */
 export interface JobSpec {
@@ -19,7 +20,49 @@ export interface JobSpec {
    * JOB_LIMITS.runAtAheadMs ahead, is INVALID_ARGUMENT. (`enqueue --delay` sends now + the delay.)
    */
   run_at?: string | null;
+  /** Named queue (QUEUE_NAME_PATTERN); omit for DEFAULT_QUEUE. A queue exists once a job or `queue.set` names it. */
+  queue?: string;
+  /**
+   * Parents: ids (or unique prefixes) of stored jobs, or of jobs earlier in the same `enqueue.batch`, up to
+   * JOB_LIMITS.maxParents. The job waits until every parent completed; a parent that ends dead or canceled
+   * cancels it (last_error names the parent). Unknown parents and cycles are INVALID_ARGUMENT.
+   */
+  after?: string[];
 }
+
+/** The queue a job runs in when none is named. */
+export const DEFAULT_QUEUE = 'default';
+
+/** Allowed queue names: 1-64 letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
+export const QUEUE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** One named queue as `queue.list` reports it. */
+export interface QueueInfo {
+  name: string;
+  /** True while this queue is paused (`pause --queue`, or automatically by pause_on_dead). */
+  paused: boolean;
+  /** When it was paused (ISO), null while running. */
+  paused_since: string | null;
+  /** Most of its jobs running at once; null: no limit but the worker count. */
+  parallel: number | null;
+  /** Pause this queue when one of its jobs goes dead. */
+  pause_on_dead: boolean;
+  /** Its jobs per state. */
+  counts: Record<JobState, number>;
+}
+
+/** What `queue.set` changes; omitted fields stay as they are. Creates the queue when it does not exist. */
+export interface QueueSetParams {
+  name: string;
+  /** 1..QUEUE_LIMITS.parallel, or null to lift the limit. */
+  parallel?: number | null;
+  pause_on_dead?: boolean;
+}
+
+export const QUEUE_LIMITS = {
+  /** Highest `parallel` a queue may be given (the worker count caps it in practice). */
+  parallel: 1000,
+} as const;
 
 /** First message on every connection. */
 export interface HelloParams {
@@ -58,6 +101,8 @@ export interface StatusResult {
   paused: boolean;
   /** When it was paused (ISO), null while running. */
   paused_since: string | null;
+  /** Every named queue (DEFAULT_QUEUE first, then by name), with its own pause state and limit. */
+  queues: QueueInfo[];
   /** True when the host has a window (the desktop app); `ui.show` works only then. */
   has_window: boolean;
   counts: Record<JobState, number>;
@@ -79,6 +124,8 @@ export const LIST_SORTS: readonly ListSort[] = ['created', 'updated', 'priority'
 
 export interface ListParams {
   state?: JobState;
+  /** Only jobs of this named queue. */
+  queue?: string;
   /** Case-insensitive substring of the command or the name. */
   search?: string;
   /** Default 'created'. Ties are broken by enqueue order. */
@@ -161,6 +208,11 @@ export interface DlqRetryParams {
   /** Several dead jobs (ids or unique prefixes), up to MAX_SELECTED_IDS; all are retried or none. */
   ids?: string[];
   all?: boolean;
+  /**
+   * Also bring back the jobs that were canceled because these parents died (transitively): they wait for
+   * their parents again. Without it they stay canceled.
+   */
+  with_dependents?: boolean;
 }
 
 /** States `jobs.clean` deletes: finished ones. Without `states` it cleans completed and canceled (dead only when named). */
@@ -184,8 +236,15 @@ export interface JobsCleanParams {
 /** Most ids one call may name (retry selected, remove selected). */
 export const MAX_SELECTED_IDS = 1000;
 
-/** The queue's pause state after a pause or resume. */
+/** What `queue.pause` and `queue.resume` act on: one named queue, or (without `queue`) every queue at once. */
+export interface QueuePauseParams {
+  queue?: string;
+}
+
+/** The pause state after a pause or resume: of the named queue, or of the whole dispatcher. */
 export interface QueuePauseResult {
+  /** The queue named in the call, or null for the switch that holds every queue. */
+  queue: string | null;
   paused: boolean;
   /** When it was paused (ISO), null while running. */
   paused_since: string | null;
@@ -220,8 +279,11 @@ export interface Methods {
   'dlq.retry': { params: DlqRetryParams; result: { count: number; jobs: Job[] } };
   /** Deletes every dead job and its log; count: how many. */
   'dlq.purge': { params: Record<string, never>; result: { count: number } };
-  /** Runs a failed, dead, canceled or completed job again from scratch: pending now, attempts 0. */
-  'job.retry': { params: { id: string }; result: { job: Job } };
+  /**
+   * Runs a failed, dead, canceled or completed job again from scratch: pending now, attempts 0.
+   * with_dependents: also the jobs canceled because it died (see DlqRetryParams); count includes them.
+   */
+  'job.retry': { params: { id: string; with_dependents?: boolean }; result: { job: Job; dependents: number } };
   /** Deletes finished jobs (completed, dead, canceled) and their logs; all named or none (INVALID_STATE). */
   'job.remove': { params: { ids: string[] }; result: { removed: string[] } };
   /** Deletes finished jobs in bulk (in batches), with their attempts and logs; count: how many (or would be, with dry_run). */
@@ -231,9 +293,18 @@ export interface Methods {
   /** Chooses which QueueEvents this client receives (see protocol/events.ts). */
   'events.subscribe': { params: SubscribeParams; result: { jobs: boolean; log: string | null } };
   /** Stops starting jobs (running ones go on) until `queue.resume`; survives restarts. Idempotent. */
-  'queue.pause': { params: Record<string, never>; result: QueuePauseResult };
+  'queue.pause': { params: QueuePauseParams; result: QueuePauseResult };
   /** Starts jobs again after `queue.pause`. Idempotent. */
-  'queue.resume': { params: Record<string, never>; result: QueuePauseResult };
+  'queue.resume': { params: QueuePauseParams; result: QueuePauseResult };
+  /** Every named queue with its settings and counts. */
+  'queue.list': { params: Record<string, never>; result: { queues: QueueInfo[] } };
+  /** Changes (or creates) a named queue's settings; applied at once. */
+  'queue.set': { params: QueueSetParams; result: { queue: QueueInfo; created: boolean } };
+  /** Adds a recurring job; an identical schedule (same cron, zone and job) is not added twice: created is false. */
+  'schedule.add': { params: ScheduleAddParams; result: { schedule: Schedule; created: boolean } };
+  'schedule.list': { params: Record<string, never>; result: { schedules: Schedule[] } };
+  /** Deletes a schedule (id or unique prefix); jobs it already enqueued are left alone. */
+  'schedule.remove': { params: { id: string }; result: { schedule: Schedule } };
   /** Shows the desktop app's dashboard window (at a hash route such as "#/dlq"); INVALID_STATE on a headless daemon. */
   'ui.show': { params: { route?: string | null }; result: { shown: true } };
   /** Starts (once) the dashboard's web server on 127.0.0.1 and tells where it is. */
@@ -250,8 +321,8 @@ export type ResultOf<M extends MethodName> = Methods[M]['result'];
 
 export const METHOD_NAMES: readonly MethodName[] = [
   'hello', 'enqueue', 'enqueue.batch', 'status', 'list', 'show', 'logs', 'cancel', 'dlq.retry', 'dlq.purge',
-  'job.retry', 'job.remove', 'jobs.clean', 'stats', 'events.subscribe', 'queue.pause', 'queue.resume', 'ui.show', 'ui.web', 'config.list', 'config.get', 'config.set',
-  'daemon.stop',
+  'job.retry', 'job.remove', 'jobs.clean', 'stats', 'events.subscribe', 'queue.pause', 'queue.resume', 'queue.list', 'queue.set',
+  'schedule.add', 'schedule.list', 'schedule.remove', 'ui.show', 'ui.web', 'config.list', 'config.get', 'config.set', 'daemon.stop',
 ];
 
 export function isMethodName(value: unknown): value is MethodName {
@@ -272,6 +343,8 @@ export const JOB_LIMITS = {
   runAtAheadMs: 365 * 86_400_000,
   /** How far in the past a run_at may be (a time written a moment ago) and still be taken as "now". */
   runAtPastMs: 60_000,
+  /** Most parents (`after`) one job may have. */
+  maxParents: 100,
 } as const;
 
 /** Most jobs one enqueue.batch may carry. */

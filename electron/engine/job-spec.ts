@@ -1,9 +1,9 @@
 import { isAbsolute } from 'node:path';
-import { JOB_ID_PATTERN, JOB_LIMITS, QueueError } from '../../protocol/index.js';
+import { DEFAULT_QUEUE, JOB_ID_PATTERN, JOB_LIMITS, QUEUE_NAME_PATTERN, QueueError } from '../../protocol/index.js';
 import type { Settings } from './config/settings.js';
 import type { NewJob } from './store/transitions/enqueue.js';
 
-const SPEC_FIELDS = new Set(['id', 'command', 'name', 'max_retries', 'priority', 'timeout_ms', 'cwd', 'run_at']);
+const SPEC_FIELDS = new Set(['id', 'command', 'name', 'max_retries', 'priority', 'timeout_ms', 'cwd', 'run_at', 'queue', 'after']);
 
 /**
  * Checks a JobSpec from the wire field by field and fills in defaults from the settings.
@@ -52,7 +52,17 @@ export function validateSpec(raw: unknown, settings: Settings, now: number = Dat
 
   const runAt = spec.run_at === undefined || spec.run_at === null ? null : checkRunAt(spec.run_at, now);
 
-  return { id, name, command, max_retries: maxRetries, priority, timeout_ms: timeoutMs, cwd, run_at: runAt };
+  const queue = spec.queue === undefined || spec.queue === null ? DEFAULT_QUEUE : checkQueueName(spec.queue, 'queue');
+
+  return { id, name, command, max_retries: maxRetries, priority, timeout_ms: timeoutMs, cwd, run_at: runAt, queue };
+}
+
+/** A queue name from the wire: QUEUE_NAME_PATTERN, or INVALID_ARGUMENT naming `field`. */
+export function checkQueueName(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !QUEUE_NAME_PATTERN.test(value)) {
+    bad(`${field} must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit; got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;

@@ -39,8 +39,8 @@ export class PauseSwitch {
     const changed = before.paused !== after.paused;
     if (changed) {
       this.log(after.paused ? 'queue paused: running jobs go on, no new job starts' : 'queue resumed');
-      this.hub.queueChanged({ type: 'queue', paused: after.paused, paused_since });
+      this.hub.queueChanged({ type: 'queue', paused: after.paused, paused_since, queues: this.store.queueInfos() });
     }
-    return { paused: after.paused, paused_since, changed };
+    return { queue: null, paused: after.paused, paused_since, changed };
   }
 }

@@ -182,7 +182,7 @@ export class Scheduler {
       if (row.state === 'failed') this.armTimer(row.run_at, now);
     }
     for (const { workerId, claimed } of decisions.launches) this.launch(workerId, claimed);
-    if (!this.halted && !this.paused && this.pool.idleWorkers().length > 0) this.armTimer(this.store.nextRunAt(), now);
+    if (!this.halted && !this.paused && this.pool.idleWorkers().length > 0) this.armTimer(this.store.nextRunAt(now), now);
     return true;
   }
 
@@ -210,6 +210,7 @@ export class Scheduler {
         QUEUECTL_JOB_ID: job.id,
         QUEUECTL_ATTEMPT: String(claimed.attempt),
         QUEUECTL_WORKER_ID: String(workerId),
+        QUEUECTL_QUEUE: job.queue,
       },
     });
   }

@@ -20,7 +20,7 @@ function openHome(): { dir: string; db: Database.Database; store: Store; ctx: En
   return { dir, db, store, ctx };
 }
 
-const spec = (over: Partial<NewJob> = {}): NewJob => ({ id: null, name: null, command: 'true', max_retries: 0, priority: 0, timeout_ms: null, cwd: null, ...over });
+const spec = (over: Partial<NewJob> = {}): NewJob => ({ id: null, name: null, command: 'true', max_retries: 0, priority: 0, timeout_ms: null, cwd: null, queue: 'default', ...over });
 
 function invalidMessage(fn: () => unknown): string {
   try {

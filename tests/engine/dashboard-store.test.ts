@@ -32,7 +32,7 @@ afterEach(() => {
 });
 
 function add(over: Partial<NewJob> = {}, now = T0): JobRow {
-  return store.enqueue({ id: null, name: null, command: 'true', max_retries: 0, priority: 0, timeout_ms: null, cwd: null, ...over }, now);
+  return store.enqueue({ id: null, name: null, command: 'true', max_retries: 0, priority: 0, timeout_ms: null, cwd: null, queue: 'default', ...over }, now);
 }
 
 /** Runs the best due job once with `result`. */

@@ -51,7 +51,7 @@ function recorder(): Session & { events: QueueEvent[]; jobs(): JobsEvent[]; logs
 }
 
 const add = (id: string, command = 'true'): JobRow =>
-  store.enqueue({ id, name: null, command, max_retries: 0, priority: 0, timeout_ms: null, cwd: null }, Date.now());
+  store.enqueue({ id, name: null, command, max_retries: 0, priority: 0, timeout_ms: null, cwd: null, queue: 'default' }, Date.now());
 
 describe('job events', () => {
   it('coalesce a window of changes into one event: each job once, latest state, with counts and workers', () => {
@@ -97,7 +97,7 @@ describe('job events', () => {
     hub.subscribe(s1, { jobs: true });
     hub.subscribe(s2, { jobs: true });
     hub.subscribe(other, { jobs: false });
-    store.enqueueMany([{ id: 'x', name: null, command: 'true', max_retries: 0, priority: 0, timeout_ms: null, cwd: null }], Date.now());
+    store.enqueueMany([{ id: 'x', name: null, command: 'true', max_retries: 0, priority: 0, timeout_ms: null, cwd: null, queue: 'default' }], Date.now());
     hub.bulkChanged();
     hub.bulkChanged();
     vi.advanceTimersByTime(JOBS_WINDOW_MS);

@@ -32,7 +32,7 @@ afterEach(() => {
 });
 
 function newJob(over: Partial<NewJob> = {}): NewJob {
-  return { id: null, name: null, command: 'true', max_retries: 2, priority: 0, timeout_ms: null, cwd: null, ...over };
+  return { id: null, name: null, command: 'true', max_retries: 2, priority: 0, timeout_ms: null, cwd: null, queue: 'default', ...over };
 }
 
 function add(over: Partial<NewJob> = {}, now = T0): JobRow {
@@ -659,35 +659,35 @@ describe('state counters', () => {
 
 describe('nextRunAt', () => {
   it('is null when no job waits', () => {
-    expect(store.nextRunAt()).toBeNull();
+    expect(store.nextRunAt(T0)).toBeNull();
     add();
     const c = claimAt(T0);
-    expect(store.nextRunAt()).toBeNull(); // processing does not wait
+    expect(store.nextRunAt(T0)).toBeNull(); // processing does not wait
     store.finish(c.job.id, c.attempt, COMPLETED, T0, noDelay);
-    expect(store.nextRunAt()).toBeNull();
+    expect(store.nextRunAt(T0)).toBeNull();
   });
 
   it('is the earliest run_at among pending and failed jobs', () => {
     add({ id: 'late' }, T0 + 9000);
     add({ id: 'early' }, T0 + 3000);
-    expect(store.nextRunAt()).toBe(T0 + 3000);
+    expect(store.nextRunAt(T0)).toBe(T0 + 3000);
 
     // A failed job's retry time counts too.
     add({ id: 'retry' }, T0);
     const c = claimAt(T0);
     expect(c.job.id).toBe('retry');
     store.finish('retry', c.attempt, FAILED, T0, () => 1000);
-    expect(store.nextRunAt()).toBe(T0 + 1000);
+    expect(store.nextRunAt(T0)).toBe(T0 + 1000);
 
     store.cancel('retry', T0);
-    expect(store.nextRunAt()).toBe(T0 + 3000);
+    expect(store.nextRunAt(T0)).toBe(T0 + 3000);
   });
 
   it('ignores dead jobs', () => {
     add({ id: 'x', max_retries: 0 });
     const c = claimAt(T0);
     store.finish('x', c.attempt, FAILED, T0, noDelay);
-    expect(store.nextRunAt()).toBeNull();
+    expect(store.nextRunAt(T0)).toBeNull();
   });
 });
 

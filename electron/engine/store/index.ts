@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { prepareList } from './list-query.js';
 import { prepareQueries } from './queries.js';
+import { prepareQueueQueries } from './queue-queries.js';
 import { prepareStats } from './stats-queries.js';
 import { prepareCancel } from './transitions/cancel.js';
 import { prepareClaim } from './transitions/claim.js';
@@ -32,6 +33,7 @@ export function createStore(db: Database.Database) {
     ...prepareClean(db),
     ...preparePause(db),
     ...prepareQueries(db),
+    ...prepareQueueQueries(db),
     ...prepareList(db),
     ...prepareStats(db),
   };

@@ -10,8 +10,8 @@ export function prepareQueries(db: Database.Database) {
   const attempts = db.prepare<[string], AttemptRow>(
     `SELECT number, worker_id, started_at, finished_at, outcome, exit_code, signal, error FROM attempts WHERE job_id = ? ORDER BY number`,
   );
-  const nextRunAt = db.prepare<[], { t: number | null }>(
-    `SELECT MIN(run_at) AS t FROM jobs INDEXED BY jobs_waiting_run_at WHERE state IN ('pending','failed')`,
+  const nextRunAt = db.prepare<[number], { t: number | null }>(
+    `SELECT MIN(run_at) AS t FROM jobs INDEXED BY jobs_waiting_run_at WHERE state IN ('pending','failed') AND run_at > ?`,
   );
 
   function counts(): Record<JobState, number> {
@@ -39,7 +39,10 @@ export function prepareQueries(db: Database.Database) {
 
     counts,
     attempts: (id: string): AttemptRow[] => attempts.all(id),
-    /** Earliest run_at among waiting jobs, or null when none wait. */
-    nextRunAt: (): number | null => nextRunAt.get()?.t ?? null,
+    /**
+     * Earliest run_at after `now` among waiting jobs, or null. Jobs already due but not claimable (their
+     * queue is paused or full, a parent has not completed) are left out: what frees them wakes the scheduler.
+     */
+    nextRunAt: (now: number): number | null => nextRunAt.get(now)?.t ?? null,
   };
 }

@@ -21,6 +21,17 @@ export interface JobRow {
   exit_code: number | null;
   last_error: string | null;
   worker_id: number | null;
+  /** The named queue. */
+  queue: string;
+  /** Parent ids as a JSON array, or null when none. */
+  depends_on: string | null;
+  /** Parents not yet completed. */
+  waiting_on: number;
+  /** The parent whose death canceled this job, or null. */
+  canceled_by: string | null;
+  schedule_id: string | null;
+  /** The schedule slot (ms) it was enqueued for, or null. */
+  scheduled_for: number | null;
 }
 
 /** A row of the attempts table. */
@@ -63,6 +74,10 @@ export function toJob(row: JobRow, logsDir: string): Job {
     last_error: row.last_error,
     worker_id: row.worker_id,
     log_path: logPathFor(logsDir, row.id),
+    queue: row.queue,
+    depends_on: row.depends_on === null ? [] : (JSON.parse(row.depends_on) as string[]),
+    waiting_on: row.waiting_on,
+    schedule_id: row.schedule_id,
   };
 }
 

@@ -15,7 +15,12 @@ import { enqueueBatch } from './enqueue-batch.js';
 import { list } from './list.js';
 import { logs } from './logs.js';
 import { show } from './show.js';
+import { queueList } from './queue-list.js';
 import { queuePause, queueResume } from './queue-pause.js';
+import { queueSet } from './queue-set.js';
+import { scheduleAdd } from './schedule-add.js';
+import { scheduleList } from './schedule-list.js';
+import { scheduleRemove } from './schedule-remove.js';
 import { stats } from './stats.js';
 import { status } from './status.js';
 import { uiShow } from './ui-show.js';
@@ -42,6 +47,11 @@ export const HANDLERS: Record<Exclude<MethodName, 'hello'>, Handler> = {
   'events.subscribe': eventsSubscribe,
   'queue.pause': queuePause,
   'queue.resume': queueResume,
+  'queue.list': queueList,
+  'queue.set': queueSet,
+  'schedule.add': scheduleAdd,
+  'schedule.list': scheduleList,
+  'schedule.remove': scheduleRemove,
   'ui.show': uiShow,
   'ui.web': uiWeb,
   'config.list': configList,

@@ -19,7 +19,7 @@ export function jobRetry(ctx: EngineContext, raw: unknown): ResultOf<'job.retry'
   }
   ctx.jobLogs.restart(id);
   ctx.changed(row);
-  return { job: toJob(row, ctx.paths.logs) };
+  return { job: toJob(row, ctx.paths.logs), dependents: 0 };
 }
 
 function whyNot(state: JobState | undefined): string {

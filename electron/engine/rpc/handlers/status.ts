@@ -13,6 +13,7 @@ export function status(ctx: EngineContext): ResultOf<'status'> {
     stopping: ctx.stopping(),
     paused: pause.paused,
     paused_since: pause.since === null ? null : new Date(pause.since).toISOString(),
+    queues: ctx.store.queueInfos(),
     has_window: ctx.host !== null,
     counts: ctx.store.counts(),
     workers: ctx.pool.info(),

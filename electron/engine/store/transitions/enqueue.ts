@@ -14,6 +14,12 @@ export interface NewJob {
   cwd: string | null;
   /** Not started before this time (epoch ms); null or absent: as soon as possible. Never stored earlier than now. */
   run_at?: number | null;
+  /** The named queue; created (with default settings) if no job or setting named it before. */
+  queue: string;
+  /** Resolved parent ids (stored jobs or ids earlier in the same batch); empty or absent when none. */
+  after?: readonly string[];
+  /** Set by a schedule's firing: its id and the slot (epoch ms). */
+  schedule?: { id: string; slot: number } | null;
 }
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
@@ -34,9 +40,12 @@ export function generateId(): string {
 
 /** Inserts pending jobs. A chosen id that exists is DUPLICATE_ID; a generated one that collides is redrawn. */
 export function prepareEnqueue(db: Database.Database) {
-  const columns = `INSERT INTO jobs (id, name, command, state, attempts, max_retries, priority, timeout_ms, cwd, run_at, created_at, updated_at)
-    VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?)
+  const columns = `INSERT INTO jobs (id, name, command, state, attempts, max_retries, priority, timeout_ms, cwd, run_at, created_at, updated_at,
+      queue, schedule_id, scheduled_for)
+    VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (id) DO NOTHING`;
+  /** Every queue a job names has a row (its settings); inside the job's transaction, so a rollback takes both. */
+  const ensureQueue = db.prepare<[string]>(`INSERT INTO queues (name) VALUES (?) ON CONFLICT (name) DO NOTHING`);
   const insert = db.prepare<unknown[], JobRow>(`${columns} RETURNING *`);
   /** The same without RETURNING, for batches that only need the ids. */
   const insertQuiet = db.prepare<unknown[]>(columns);
@@ -54,15 +63,22 @@ export function prepareEnqueue(db: Database.Database) {
     throw new Error('could not generate a unique job id in 5 tries');
   }
   const values = (id: string, job: NewJob, now: number) =>
-    [id, job.name, job.command, job.max_retries, job.priority, job.timeout_ms, job.cwd, Math.max(now, job.run_at ?? now), now, now] as const;
+    [
+      id, job.name, job.command, job.max_retries, job.priority, job.timeout_ms, job.cwd, Math.max(now, job.run_at ?? now), now, now,
+      job.queue, job.schedule?.id ?? null, job.schedule?.slot ?? null,
+    ] as const;
 
   /** One job, in an explicit transaction so a failed commit (full disk) throws instead of passing silently. */
-  const enqueue = db.transaction((job: NewJob, now: number): JobRow => withFreshId(job, (id) => insert.get(...values(id, job, now))));
+  const enqueue = db.transaction((job: NewJob, now: number): JobRow => {
+    ensureQueue.run(job.queue);
+    return withFreshId(job, (id) => insert.get(...values(id, job, now)));
+  });
 
   /** Many jobs in one transaction: all or none. */
-  const enqueueMany = db.transaction((jobs: NewJob[], now: number): string[] =>
-    jobs.map((job) => withFreshId(job, (id) => (insertQuiet.run(...values(id, job, now)).changes === 1 ? id : undefined))),
-  );
+  const enqueueMany = db.transaction((jobs: NewJob[], now: number): string[] => {
+    for (const queue of new Set(jobs.map((job) => job.queue))) ensureQueue.run(queue);
+    return jobs.map((job) => withFreshId(job, (id) => (insertQuiet.run(...values(id, job, now)).changes === 1 ? id : undefined)));
+  });
 
   return { enqueue, enqueueMany };
 }
