@@ -13,6 +13,8 @@ import type { RunFinished } from './worker/messages.js';
 interface Decisions {
   changed: JobRow[];
   launches: Array<{ workerId: number; claimed: Claimed }>;
+  /** Queues pause_on_dead paused in this transaction. */
+  pausedQueues: string[];
 }
 
 /**
@@ -39,6 +41,8 @@ export class Scheduler {
   private readonly startedGroups: Assignment[] = [];
   private groupsTimer: NodeJS.Timeout | null = null;
   private wakeScheduled = false;
+  /** Told, after the commit, of each queue that pause_on_dead paused (the engine announces it). */
+  onQueuePaused: (queue: string) => void = () => {};
 
   constructor(
     private readonly store: Store,
@@ -154,7 +158,7 @@ export class Scheduler {
    * it all back; held-back results stay queued for the next try. Returns false on a storage fault.
    */
   private transact(): boolean {
-    const decisions: Decisions = { changed: [], launches: [] };
+    const decisions: Decisions = { changed: [], launches: [], pausedQueues: [] };
     const now = Date.now();
     try {
       withoutFsync(this.store.db, () =>
@@ -164,7 +168,10 @@ export class Scheduler {
           }
           for (const { jobId, attempt, result } of this.unrecorded) {
             const row = this.store.finish(jobId, attempt, result, now, this.retryDelay);
-            if (row) decisions.changed.push(row);
+            if (!row) continue;
+            // Before any claim: children of a dead parent must not start, nor jobs of a queue it pauses.
+            decisions.changed.push(row, ...this.store.settleDependents(row, now));
+            if (row.state === 'dead' && this.store.pauseOnDead(row.queue, now)) decisions.pausedQueues.push(row.queue);
           }
           if (!this.halted && !this.paused) this.claimDue(decisions, now);
         })(),
@@ -177,6 +184,7 @@ export class Scheduler {
     this.unrecorded.length = 0;
     this.startedGroups.length = 0;
     this.storageRecovered();
+    for (const queue of decisions.pausedQueues) this.onQueuePaused(queue);
     for (const row of decisions.changed) {
       this.changed(row);
       if (row.state === 'failed') this.armTimer(row.run_at, now);

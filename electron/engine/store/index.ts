@@ -6,10 +6,12 @@ import { prepareStats } from './stats-queries.js';
 import { prepareCancel } from './transitions/cancel.js';
 import { prepareClaim } from './transitions/claim.js';
 import { prepareClean } from './transitions/clean.js';
+import { prepareDependencies } from './transitions/dependencies.js';
 import { prepareEnqueue } from './transitions/enqueue.js';
 import { prepareFinish } from './transitions/finish.js';
 import { preparePause } from './transitions/pause.js';
 import { preparePurgeDead } from './transitions/purge-dead.js';
+import { prepareQueuePause } from './transitions/queue-pause.js';
 import { prepareRecordPgid } from './transitions/record-pgid.js';
 import { prepareRecover } from './transitions/recover.js';
 import { prepareRemove } from './transitions/remove.js';
@@ -32,6 +34,8 @@ export function createStore(db: Database.Database) {
     purgeDead: preparePurgeDead(db),
     ...prepareClean(db),
     ...preparePause(db),
+    ...prepareQueuePause(db),
+    ...prepareDependencies(db),
     ...prepareQueries(db),
     ...prepareQueueQueries(db),
     ...prepareList(db),
