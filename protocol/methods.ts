@@ -233,6 +233,13 @@ export interface JobsCleanParams {
   as_of?: string;
 }
 
+/** A job `enqueue.batch` stored already canceled: a parent was dead or canceled when it was enqueued. */
+export interface CanceledAtEnqueue {
+  id: string;
+  /** Why, naming the parent: "canceled: parent <id> is dead" or "... was canceled" (the job's last_error). */
+  error: string;
+}
+
 /** Most ids one call may name (retry selected, remove selected). */
 export const MAX_SELECTED_IDS = 1000;
 
@@ -268,20 +275,27 @@ export interface WebUiResult {
 export interface Methods {
   hello: { params: HelloParams; result: HelloResult };
   enqueue: { params: { job: JobSpec }; result: { job: Job } };
-  /** Up to MAX_BATCH_JOBS jobs in one transaction: all are stored, or none (the error names the index). */
-  'enqueue.batch': { params: { jobs: JobSpec[] }; result: { ids: string[] } };
+  /**
+   * Up to MAX_BATCH_JOBS jobs in one transaction: all are stored, or none (the error names the index).
+   * ids: in the order given; canceled: those stored already canceled because a parent was dead or canceled.
+   */
+  'enqueue.batch': { params: { jobs: JobSpec[] }; result: { ids: string[]; canceled: CanceledAtEnqueue[] } };
   status: { params: Record<string, never>; result: StatusResult };
   list: { params: ListParams; result: ListResult };
   show: { params: { id: string }; result: { job: Job; attempts: Attempt[] } };
   logs: { params: LogsParams; result: LogsResult };
   cancel: { params: { id: string }; result: { job: Job } };
-  /** count: how many went back to pending; jobs: the first MAX_LISTED_RETRIES of them. */
-  'dlq.retry': { params: DlqRetryParams; result: { count: number; jobs: Job[] } };
+  /**
+   * count: how many dead jobs went back to pending; jobs: the first MAX_LISTED_RETRIES of them; dependents: how
+   * many jobs they had canceled came back with them (with_dependents; not in count or jobs).
+   */
+  'dlq.retry': { params: DlqRetryParams; result: { count: number; jobs: Job[]; dependents: number } };
   /** Deletes every dead job and its log; count: how many. */
   'dlq.purge': { params: Record<string, never>; result: { count: number } };
   /**
    * Runs a failed, dead, canceled or completed job again from scratch: pending now, attempts 0.
-   * with_dependents: also the jobs canceled because it died (see DlqRetryParams); count includes them.
+   * with_dependents: also the jobs canceled because it died (see DlqRetryParams); dependents: how many came back.
+   * A job with a dead or canceled parent is refused (INVALID_STATE): retry that parent with_dependents instead.
    */
   'job.retry': { params: { id: string; with_dependents?: boolean }; result: { job: Job; dependents: number } };
   /** Deletes finished jobs (completed, dead, canceled) and their logs; all named or none (INVALID_STATE). */

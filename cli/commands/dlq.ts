@@ -28,15 +28,17 @@ export function registerDlq(program: Command): void {
     .description('put dead jobs (or --all of them) back to pending with their attempts reset; several ids: all of them or none')
     .argument('[id...]', `job ids or unique prefixes of them (at most ${MAX_SELECTED_IDS})`)
     .option('--all', 'retry every dead job')
+    .option('--with-dependents', 'also bring back the jobs (enqueue --after) their deaths canceled, and theirs in turn; they wait for their parents again')
     .option('--json', 'print the retried jobs as JSON')
-    .action(async (rawIds: string[], opts: { all?: boolean; json?: boolean }) => {
+    .action(async (rawIds: string[], opts: { all?: boolean; withDependents?: boolean; json?: boolean }) => {
       if (rawIds.length === 0 && !opts.all) throw usageError('give a job id, or --all to retry every dead job');
       if (rawIds.length > 0 && opts.all) throw usageError('give a job id or --all, not both');
       const ids = opts.all ? [] : jobIds(rawIds, MAX_SELECTED_IDS);
+      const flags = opts.withDependents ? { with_dependents: true } : {};
       const result = await withClient((c) => {
-        if (opts.all) return c.call('dlq.retry', { all: true });
-        if (ids.length === 1) return c.call('dlq.retry', { id: ids[0] });
-        return c.call('dlq.retry', { ids }).catch((err: unknown) => {
+        if (opts.all) return c.call('dlq.retry', { all: true, ...flags });
+        if (ids.length === 1) return c.call('dlq.retry', { id: ids[0], ...flags });
+        return c.call('dlq.retry', { ids, ...flags }).catch((err: unknown) => {
           throw allOrNone(err, 'retried');
         });
       });
@@ -44,6 +46,7 @@ export function registerDlq(program: Command): void {
       if (result.count === 0) note('the dead-letter queue is empty; nothing to retry');
       for (const job of result.jobs) printLine(`retrying ${job.id}`);
       if (result.count > result.jobs.length) printLine(`… and ${result.count - result.jobs.length} more (${result.count} in all)`);
+      if (opts.withDependents) printLine(dependentsLine(result.dependents));
     });
 
   dlq
@@ -83,4 +86,10 @@ export async function confirm(question: string): Promise<boolean> {
   rl.close();
   if (answer === null) process.stderr.write('\n');
   return answer !== null && /^y(es)?$/i.test(answer.trim());
+}
+
+/** What --with-dependents brought back, for people. */
+export function dependentsLine(n: number): string {
+  if (n === 0) return 'no canceled dependents to bring back';
+  return `${n} canceled ${n === 1 ? 'dependent is' : 'dependents are'} pending again`;
 }

@@ -1,4 +1,4 @@
-import { JOB_LIMITS, MAX_BATCH_JOBS, MAX_FRAME_BYTES, QueueError, type JobSpec } from '../../protocol/index.js';
+import { JOB_LIMITS, MAX_BATCH_JOBS, MAX_FRAME_BYTES, QueueError, type CanceledAtEnqueue, type JobSpec } from '../../protocol/index.js';
 import type { RpcClient } from '../../protocol/node/client.js';
 import { usageError } from '../errors.js';
 
@@ -46,10 +46,16 @@ export async function readStdinSpecs(toSpec: (text: string, line: number) => Job
 }
 
 /**
- * Sends the jobs in batches (each one transaction) and calls `onIds` as each batch is acknowledged.
- * A batch the daemon refuses stops the run; earlier batches stay enqueued, and the error says how many.
+ * Sends the jobs in batches (each one transaction) and calls `onBatch` as each batch is acknowledged, with
+ * its ids and the jobs of it stored already canceled (a parent dead or canceled). A batch the daemon refuses
+ * stops the run; earlier batches stay enqueued, and the error says how many.
  */
-export async function sendInBatches(client: RpcClient, specs: JobSpec[], lines: number[], onIds: (ids: string[]) => void): Promise<void> {
+export async function sendInBatches(
+  client: RpcClient,
+  specs: JobSpec[],
+  lines: number[],
+  onBatch: (ids: string[], canceled: CanceledAtEnqueue[]) => void,
+): Promise<void> {
   let sent = 0;
   while (sent < specs.length) {
     const batch: JobSpec[] = [];
@@ -62,14 +68,18 @@ export async function sendInBatches(client: RpcClient, specs: JobSpec[], lines: 
       bytes += size;
     }
     try {
-      const { ids } = await client.call('enqueue.batch', { jobs: batch });
-      onIds(ids);
+      const { ids, canceled } = await client.call('enqueue.batch', { jobs: batch });
+      onBatch(ids, canceled);
     } catch (err) {
       if (!(err instanceof QueueError)) throw err;
       const index = typeof err.details.index === 'number' ? err.details.index : null;
       const where = index !== null ? `line ${lines[sent + index]}: ` : '';
       const done = sent > 0 ? ` (the first ${sent} jobs were enqueued)` : ' (nothing was enqueued)';
-      throw new QueueError(err.code, `${where}${err.message.replace(/^job \d+ of the batch: /, '')}${done}`);
+      let message = err.message.replace(/^job \d+ of the batch: /, '');
+      // A parent named before it is enqueued: the other job, too, is named by its line.
+      const target = err.details.target;
+      if (typeof target === 'number') message = message.replace(`job ${target + 1} of the batch`, `line ${lines[sent + target]}`);
+      throw new QueueError(err.code, `${where}${message}${done}`);
     }
     sent += batch.length;
   }

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { JOB_LIMITS, type JobSpec } from '../../protocol/index.js';
+import { JOB_ID_PATTERN, JOB_LIMITS, QUEUE_NAME_PATTERN, type Job, type JobSpec } from '../../protocol/index.js';
+import { describeForwardReference, findForwardReference } from '../../protocol/dependencies.js';
 import type { RpcClient } from '../../protocol/node/client.js';
 import { withClient } from '../client.js';
 import { readStdinSpecs, sendInBatches } from './enqueue-stdin.js';
@@ -25,6 +26,9 @@ interface EnqueueOptions {
   delay?: number;
   /** --run-at as epoch ms (parsed; checked against the clock in the action). */
   runAt?: number;
+  /** --after, each given once or more (ids or unique prefixes of parents). */
+  after: string[];
+  queue?: string;
 }
 
 /** Fields other queuectl implementations put in a job spec that describe a fresh job; accepted and checked. */
@@ -47,6 +51,8 @@ export function registerEnqueue(program: Command): void {
     .option('--cwd <dir>', 'working directory (default: the current directory)')
     .option('--delay <duration>', 'do not start it before this long from now (e.g. 30s, 10m, 2h, 1d; at most 365d)', duration)
     .option('--run-at <time>', 'do not start it before this time: ISO 8601, local time unless it ends in Z or an offset (e.g. 2030-06-01T14:00)', runAtOption)
+    .option('--after <id>', `start only once this job completed; repeat for several parents (at most ${JOB_LIMITS.maxParents}). If a parent ends dead or canceled, this job is canceled`, parentOption, [])
+    .option('--queue <name>', 'run it in this named queue (default: "default"); see queuectl queue', queueOption)
     .option('--stdin', 'read many jobs from stdin, one command or JSON job spec per line; prints one id per line')
     .option('--json', 'print the new job as JSON (with --stdin: the list of ids; with --wait: what wait --json prints)')
     .option('--wait', 'then wait until the job (with --stdin: every job) has ended, as queuectl wait does, and exit with its exit code')
@@ -55,6 +61,8 @@ export function registerEnqueue(program: Command): void {
     .addHelpText('after', `\nWith --wait the exit codes are those of queuectl wait for one job (queuectl wait --help);\n--wait-timeout passing first is 124.\n${FOLLOW_EXIT_HELP}`)
     .action(async (words: string[], opts: EnqueueOptions) => {
       checkWaitOptions(opts);
+      opts.after = [...new Set(opts.after)];
+      if (opts.after.length > JOB_LIMITS.maxParents) throw usageError(`--after names ${opts.after.length} jobs; a job may wait for at most ${JOB_LIMITS.maxParents} parents`);
       const runAt = startTime(opts, Date.now());
       if (runAt !== undefined) opts.runAt = runAt;
       if (opts.stdin) return enqueueFromStdin(words, opts);
@@ -64,6 +72,7 @@ export function registerEnqueue(program: Command): void {
         await withClient(async (c) => {
           const { job } = await c.call('enqueue', { job: spec });
           note(`enqueued ${job.id}`);
+          warnIfCanceled(job);
           process.exitCode = await followLog(c, job, 0);
         });
         return;
@@ -77,6 +86,7 @@ export function registerEnqueue(program: Command): void {
               // Subscribed first: whatever the job does from now on is heard.
               const { job } = await c.call('enqueue', { job: spec });
               if (!opts.json) printLine(job.id);
+              warnIfCanceled(job);
               waiter.addJob(job);
             },
             { json: opts.json, deadline, timeoutMs: opts.waitTimeout },
@@ -87,7 +97,39 @@ export function registerEnqueue(program: Command): void {
       const { job } = await withClient((c) => c.call('enqueue', { job: spec }));
       if (opts.json) printJson(job);
       else printLine(job.id);
+      warnIfCanceled(job);
     });
+}
+
+/** `enqueue --stdin` names at most this many jobs stored canceled, then counts the rest. */
+const MAX_CANCELED_WARNINGS = 20;
+
+/**
+ * A job stored canceled because a parent was already dead or canceled: it exists (exit 0), but will not run
+ * until that parent is retried with its dependents; said on stderr.
+ */
+function warnIfCanceled(job: Job): void {
+  if (job.state !== 'canceled') return;
+  warnCanceledAtEnqueue(job.id, job.last_error ?? 'canceled');
+}
+
+/** The warning for one job stored canceled; `error` is its last_error ("canceled: parent x is dead"). */
+export function warnCanceledAtEnqueue(id: string, error: string): void {
+  const why = error.replace(/^canceled: /, '');
+  note(`queuectl: warning: job ${id} was canceled at once: ${why}; retry that parent with --with-dependents to run both`);
+}
+
+/** --after: a job id or unique prefix; repeated, they collect. */
+function parentOption(raw: string, previous: string[]): string[] {
+  if (!JOB_ID_PATTERN.test(raw)) throw new InvalidArgumentError(`expected a job id or unique prefix (letters, digits, ".", "_", "-"), got "${raw}".`);
+  return [...previous, raw];
+}
+
+function queueOption(raw: string): string {
+  if (!QUEUE_NAME_PATTERN.test(raw)) {
+    throw new InvalidArgumentError(`expected a queue name: 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit; got "${raw}".`);
+  }
+  return raw;
 }
 
 /** --wait, --wait-timeout and --follow: which go together (checked before anything is enqueued). */
@@ -105,12 +147,17 @@ async function enqueueFromStdin(words: string[], opts: EnqueueOptions): Promise<
     lines.push(line);
     return buildSpec(text, opts);
   });
+  checkOrder(specs, lines);
   const all: string[] = [];
-  const send = (client: RpcClient) =>
-    sendInBatches(client, specs, lines, (ids) => {
+  let canceledCount = 0;
+  const send = async (client: RpcClient) => {
+    await sendInBatches(client, specs, lines, (ids, canceled) => {
       all.push(...ids);
       if (!opts.json) process.stdout.write(ids.join('\n') + '\n');
+      for (const { id, error } of canceled) if (canceledCount++ < MAX_CANCELED_WARNINGS) warnCanceledAtEnqueue(id, error);
     });
+    if (canceledCount > MAX_CANCELED_WARNINGS) note(`queuectl: warning: … and ${canceledCount - MAX_CANCELED_WARNINGS} more jobs were canceled at once (${canceledCount} in all)`);
+  };
   if (opts.wait) {
     const deadline = opts.waitTimeout === undefined ? null : Date.now() + opts.waitTimeout;
     await withClient((c) =>
@@ -130,6 +177,16 @@ async function enqueueFromStdin(words: string[], opts: EnqueueOptions): Promise<
   if (opts.json) printJson(all);
 }
 
+/**
+ * Parents must come before the jobs that wait for them: checked here as well as by the daemon, because the
+ * lines may go in several batches and a later batch's refusal would leave the earlier ones enqueued.
+ */
+function checkOrder(specs: JobSpec[], lines: number[]): void {
+  const wrong = findForwardReference(specs);
+  if (wrong === null) return;
+  throw usageError(`line ${lines[wrong.index]}: ${describeForwardReference(wrong, (index) => `line ${lines[index]}`)} (nothing was enqueued)`);
+}
+
 function buildSpec(text: string, opts: EnqueueOptions): JobSpec {
   const spec: JobSpec = text.trimStart().startsWith('{') ? parseSpec(text) : { command: text };
   if (spec.command.trim() === '') throw usageError('the command is empty; give a shell command, e.g. queuectl enqueue "make test"');
@@ -141,6 +198,9 @@ function buildSpec(text: string, opts: EnqueueOptions): JobSpec {
   if (opts.cwd !== undefined) spec.cwd = resolve(opts.cwd);
   else if (spec.cwd === undefined) spec.cwd = process.cwd();
   if (opts.runAt !== undefined) spec.run_at = new Date(opts.runAt).toISOString();
+  if (opts.queue !== undefined) spec.queue = opts.queue;
+  // A spec's own `after` that is not a list is left for the daemon to refuse with its message.
+  if (opts.after.length > 0 && (spec.after === undefined || Array.isArray(spec.after))) spec.after = [...new Set([...(spec.after ?? []), ...opts.after])];
   return spec;
 }
 

@@ -10,8 +10,9 @@ export function registerRetry(program: Command): void {
     .command('retry')
     .description('run failed, dead, canceled or completed jobs again from scratch (pending now, attempts reset; history kept, log started afresh)')
     .argument('<id...>', 'job ids or unique prefixes of them')
+    .option('--with-dependents', 'also bring back the jobs (enqueue --after) it canceled by dying or being canceled, and theirs in turn')
     .option('--json', 'print the retried jobs as JSON (an array)')
-    .action(async (rawIds: string[], opts: { json?: boolean }) => {
+    .action(async (rawIds: string[], opts: { withDependents?: boolean; json?: boolean }) => {
       const ids = jobIds(rawIds);
       const retried: Job[] = [];
       let exitCode: number = EXIT.ok;
@@ -20,9 +21,9 @@ export function registerRetry(program: Command): void {
         // One job at a time: each is retried or refused on its own, and reported.
         for (const id of ids) {
           try {
-            const { job } = await c.call('job.retry', { id });
+            const { job, dependents } = await c.call('job.retry', opts.withDependents ? { id, with_dependents: true } : { id });
             retried.push(job);
-            if (!opts.json) printLine(`retrying ${job.id}`);
+            if (!opts.json) printLine(opts.withDependents ? `retrying ${job.id} ${withDependents(dependents)}` : `retrying ${job.id}`);
           } catch (err) {
             // The connection is gone: the rest would fail the same way; say it once, as any command does.
             if (err instanceof QueueError && err.code === 'NOT_RUNNING') {
@@ -40,4 +41,10 @@ export function registerRetry(program: Command): void {
       if (lost) throw lost;
       process.exitCode = exitCode;
     });
+}
+
+/** "(and 3 canceled dependents)" */
+function withDependents(n: number): string {
+  if (n === 0) return '(no canceled dependents to bring back)';
+  return `(and ${n} canceled ${n === 1 ? 'dependent' : 'dependents'})`;
 }

@@ -7,7 +7,8 @@ const SPEC_FIELDS = new Set(['id', 'command', 'name', 'max_retries', 'priority',
 
 /**
  * Checks a JobSpec from the wire field by field and fills in defaults from the settings.
- * Every problem is an INVALID_ARGUMENT that names the field and says what it accepts.
+ * Every problem is an INVALID_ARGUMENT that names the field and says what it accepts. `after` comes back as
+ * the references given (resolveParents in rpc/parents.ts turns them into ids before the job is stored).
  * `now` is what run_at is checked against (a parameter so tests control the clock).
  */
 export function validateSpec(raw: unknown, settings: Settings, now: number = Date.now()): NewJob {
@@ -54,7 +55,26 @@ export function validateSpec(raw: unknown, settings: Settings, now: number = Dat
 
   const queue = spec.queue === undefined || spec.queue === null ? DEFAULT_QUEUE : checkQueueName(spec.queue, 'queue');
 
-  return { id, name, command, max_retries: maxRetries, priority, timeout_ms: timeoutMs, cwd, run_at: runAt, queue };
+  const after = spec.after === undefined || spec.after === null ? [] : checkAfter(spec.after);
+
+  return { id, name, command, max_retries: maxRetries, priority, timeout_ms: timeoutMs, cwd, run_at: runAt, queue, after };
+}
+
+/**
+ * `after` as given: a list of job ids or unique prefixes, each once (duplicates dropped, order kept), at most
+ * JOB_LIMITS.maxParents. They stay references here; rpc/parents.ts resolves them against the store.
+ */
+function checkAfter(value: unknown): string[] {
+  if (!Array.isArray(value)) bad(`after must be a list of job ids (parents), e.g. ["a1b2c3d4"]; got ${JSON.stringify(value)}`);
+  const refs = new Set<string>();
+  for (const [index, ref] of value.entries()) {
+    if (typeof ref !== 'string' || !JOB_ID_PATTERN.test(ref)) {
+      bad(`after[${index}] must be a job id or unique prefix (letters, digits, ".", "_", "-"); got ${JSON.stringify(ref)}`);
+    }
+    refs.add(ref);
+  }
+  if (refs.size > JOB_LIMITS.maxParents) bad(`after names ${refs.size} jobs; a job may wait for at most ${JOB_LIMITS.maxParents} parents`);
+  return [...refs];
 }
 
 /** A queue name from the wire: QUEUE_NAME_PATTERN, or INVALID_ARGUMENT naming `field`. */

@@ -5,29 +5,39 @@ import { toJob } from '../../store/rows.js';
 import { asParams, invalid, optionalBool, requireString } from '../params.js';
 import { resolveSelectedIds } from '../selected-ids.js';
 
-/** dead → pending with attempts reset: one job, several (all or none), or every dead job. */
+/**
+ * dead → pending with attempts reset: one job, several (all or none), or every dead job. with_dependents:
+ * the jobs their deaths canceled come back too (transitively), in the same transaction; they are counted
+ * apart (`dependents`), not in count or jobs.
+ */
 export function dlqRetry(ctx: EngineContext, raw: unknown): ResultOf<'dlq.retry'> {
   const params = asParams(raw);
   const all = optionalBool(params, 'all');
+  const withDependents = optionalBool(params, 'with_dependents');
   const given = [params.id !== undefined, params.ids !== undefined, all].filter(Boolean).length;
   if (given !== 1) throw invalid('give exactly one of id, ids (an array) or all: true');
   const now = Date.now();
-  let rows: JobRow[];
-  if (all) {
-    rows = ctx.store.retryAll(now);
-    if (rows.length > 0) ctx.changedMany();
-  } else if (params.ids !== undefined) {
-    rows = ctx.store.retryMany(resolveSelectedIds(ctx.store, params.ids, 'ids'), now);
-    for (const row of rows) ctx.changed(row);
-  } else {
-    const id = ctx.store.resolveId(requireString(params, 'id'));
-    const row = ctx.store.retryOne(id, now);
-    if (!row) {
-      const state = ctx.store.getJob(id)?.state;
-      throw new QueueError('INVALID_STATE', `job ${id} is ${state}, not dead; only jobs in the DLQ can be retried`, { id, state });
+  const ids = params.ids === undefined ? null : resolveSelectedIds(ctx.store, params.ids, 'ids');
+  const id = all || ids !== null ? null : ctx.store.resolveId(requireString(params, 'id'));
+  const { rows, dependents } = ctx.store.db.transaction(() => {
+    let rows: JobRow[];
+    if (all) rows = ctx.store.retryAll(now);
+    else if (ids !== null) rows = ctx.store.retryMany(ids, now);
+    else {
+      const row = ctx.store.retryOne(id!, now);
+      if (!row) {
+        const state = ctx.store.getJob(id!)?.state;
+        throw new QueueError('INVALID_STATE', `job ${id} is ${state}, not dead; only jobs in the DLQ can be retried`, { id, state });
+      }
+      rows = [row];
     }
-    rows = [row];
-    ctx.changed(row);
+    const dependents = withDependents ? ctx.store.restoreDependents(rows.map((row) => row.id), now) : [];
+    return { rows, dependents };
+  })();
+  if (all) {
+    if (rows.length > 0) ctx.changedMany();
+  } else {
+    for (const row of [...rows, ...dependents]) ctx.changed(row);
   }
-  return { count: rows.length, jobs: rows.slice(0, MAX_LISTED_RETRIES).map((r) => toJob(r, ctx.paths.logs)) };
+  return { count: rows.length, jobs: rows.slice(0, MAX_LISTED_RETRIES).map((r) => toJob(r, ctx.paths.logs)), dependents: dependents.length };
 }

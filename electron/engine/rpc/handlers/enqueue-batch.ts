@@ -1,13 +1,16 @@
-import { MAX_BATCH_JOBS, QueueError, type ResultOf } from '../../../../protocol/index.js';
+import { MAX_BATCH_JOBS, QueueError, type CanceledAtEnqueue, type ResultOf } from '../../../../protocol/index.js';
 import type { EngineContext } from '../../context.js';
 import { validateSpec } from '../../job-spec.js';
 import type { NewJob } from '../../store/transitions/enqueue.js';
 import { asParams } from '../params.js';
+import { inBatch, resolveParents } from '../parents.js';
 import { refuseIdsInUse } from './enqueue.js';
 
 /**
  * Stores a batch of jobs in one transaction (all or none), then announces it once (subscribers re-read, the
- * scheduler wakes). Chosen ids of removed jobs have those jobs' logs deleted first, as in `enqueue`.
+ * scheduler wakes). Chosen ids of removed jobs have those jobs' logs deleted first, as in `enqueue`. A job's
+ * `after` may name jobs chosen earlier in the batch; the answer lists the jobs stored already canceled
+ * because a parent was dead or canceled.
  */
 export function enqueueBatch(ctx: EngineContext, raw: unknown): ResultOf<'enqueue.batch'> | Promise<ResultOf<'enqueue.batch'>> {
   const { jobs } = asParams(raw);
@@ -17,15 +20,27 @@ export function enqueueBatch(ctx: EngineContext, raw: unknown): ResultOf<'enqueu
     try {
       return validateSpec(spec, ctx.settings);
     } catch (err) {
-      if (err instanceof QueueError) throw new QueueError(err.code, `job ${index + 1} of the batch: ${err.message}`, { index });
+      if (err instanceof QueueError) throw new QueueError(err.code, `${inBatch(index)}: ${err.message}`, { index });
       throw err;
     }
   });
   const chosen = valid.flatMap((job) => (job.id === null ? [] : [job.id]));
   return ctx.jobLogs.beforeEnqueue(chosen, () => {
     if (chosen.length > 0) refuseIdsInUse(ctx, valid.map((job) => job.id), true);
-    const ids = ctx.store.enqueueMany(valid, Date.now());
+    const resolved = resolveParents(ctx.store, valid, inBatch);
+    const ids = ctx.store.enqueueMany(resolved, Date.now());
     if (ids.length) ctx.changedMany();
-    return { ids };
+    return { ids, canceled: canceledAtEnqueue(ctx, resolved, ids) };
   });
+}
+
+/** The jobs of the batch that have parents and were stored canceled (a parent already dead or canceled). */
+function canceledAtEnqueue(ctx: EngineContext, jobs: NewJob[], ids: string[]): CanceledAtEnqueue[] {
+  const canceled: CanceledAtEnqueue[] = [];
+  jobs.forEach((job, index) => {
+    if (!job.after || job.after.length === 0) return;
+    const row = ctx.store.getJob(ids[index]!);
+    if (row?.state === 'canceled' && row.canceled_by !== null) canceled.push({ id: row.id, error: row.last_error ?? 'canceled' });
+  });
+  return canceled;
 }

@@ -3,18 +3,21 @@ import type { EngineContext } from '../../context.js';
 import { validateSpec } from '../../job-spec.js';
 import { toJob } from '../../store/rows.js';
 import { asParams } from '../params.js';
+import { resolveParents } from '../parents.js';
 
 /**
  * Stores one job (committed before the answer) and wakes the scheduler. A chosen id that a removed job
  * had: that job's log is deleted first (see JobLogs.beforeEnqueue), so the new job's log starts empty.
+ * Parents (`after`) are resolved first; with one already dead or canceled the job is answered canceled.
  */
 export function enqueue(ctx: EngineContext, raw: unknown): ResultOf<'enqueue'> | Promise<ResultOf<'enqueue'>> {
   const params = asParams(raw);
   if (params.job === undefined) throw new QueueError('INVALID_ARGUMENT', 'job is required');
-  const spec = validateSpec(params.job, ctx.settings);
-  return ctx.jobLogs.beforeEnqueue(spec.id === null ? [] : [spec.id], () => {
-    refuseIdsInUse(ctx, [spec.id], false);
-    const row = ctx.store.enqueue(spec, Date.now());
+  const valid = validateSpec(params.job, ctx.settings);
+  return ctx.jobLogs.beforeEnqueue(valid.id === null ? [] : [valid.id], () => {
+    refuseIdsInUse(ctx, [valid.id], false);
+    const [spec] = resolveParents(ctx.store, [valid], null);
+    const row = ctx.store.enqueue(spec!, Date.now());
     ctx.changed(row);
     return { job: toJob(row, ctx.paths.logs) };
   });

@@ -1,25 +1,39 @@
 import { QueueError, type JobState, type ResultOf } from '../../../../protocol/index.js';
 import type { EngineContext } from '../../context.js';
 import { toJob } from '../../store/rows.js';
-import { asParams, requireString } from '../params.js';
+import { asParams, optionalBool, requireString } from '../params.js';
 
 /**
  * Runs a failed, dead, canceled or completed job again from scratch: pending now, attempts 0, and a fresh
  * log (emptied here, after the commit and before anything can start the job; followers start again at 0).
  * Its attempt history is kept: the next run continues the numbering and heads the new log with it.
+ * Its children still waiting count it again; with_dependents brings back the jobs it had canceled by dying
+ * or being canceled (transitively), in the same transaction. A job whose parent is dead or canceled is
+ * refused (the store says which parent to retry instead).
  */
 export function jobRetry(ctx: EngineContext, raw: unknown): ResultOf<'job.retry'> {
-  const id = ctx.store.resolveId(requireString(asParams(raw), 'id'));
+  const params = asParams(raw);
+  const id = ctx.store.resolveId(requireString(params, 'id'));
+  const withDependents = optionalBool(params, 'with_dependents');
   // A canceled run whose process tree is still being killed: a new run now would overlap the old one.
   const stillRunning = ctx.pool.running().some((run) => run.jobId === id);
-  const row = stillRunning ? null : ctx.store.retryJob(id, Date.now());
-  if (!row) {
+  const now = Date.now();
+  const done = stillRunning
+    ? null
+    : ctx.store.db.transaction(() => {
+        const row = ctx.store.retryJob(id, now);
+        if (!row) return null;
+        const held = ctx.store.recountChildren(row.id, now);
+        const restored = withDependents ? ctx.store.restoreDependents([row.id], now) : [];
+        return { row, held, restored };
+      })();
+  if (!done) {
     const state = ctx.store.getJob(id)?.state;
     throw new QueueError('INVALID_STATE', `job ${id} ${whyNot(state)}`, { id, state });
   }
   ctx.jobLogs.restart(id);
-  ctx.changed(row);
-  return { job: toJob(row, ctx.paths.logs), dependents: 0 };
+  for (const row of [done.row, ...done.held, ...done.restored]) ctx.changed(row);
+  return { job: toJob(done.row, ctx.paths.logs), dependents: done.restored.length };
 }
 
 function whyNot(state: JobState | undefined): string {

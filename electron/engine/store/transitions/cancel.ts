@@ -3,7 +3,8 @@ import type { JobRow } from '../rows.js';
 
 /**
  * pending|failed|processing → canceled. A running job's open attempt is closed as `canceled` here; the pool
- * kills its process tree, and the run's late result no longer changes the job.
+ * kills its process tree, and the run's late result no longer changes the job. The caller settles the jobs
+ * waiting for it (`settleDependents`) in the same transaction (rpc/handlers/cancel.ts).
  */
 export function prepareCancel(db: Database.Database) {
   const cancel = db.prepare<[number, number, string], JobRow>(`

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { QueueError } from '../../../../protocol/index.js';
 import type { JobRow } from '../rows.js';
+import { canceledFor } from './dependencies.js';
 
 /** A job ready to insert: validated, with defaults from config filled in. */
 export interface NewJob {
@@ -16,10 +17,20 @@ export interface NewJob {
   run_at?: number | null;
   /** The named queue; created (with default settings) if no job or setting named it before. */
   queue: string;
-  /** Resolved parent ids (stored jobs or ids earlier in the same batch); empty or absent when none. */
+  /**
+   * Parent ids, each an existing job (stored, or earlier in the same batch), no duplicates; empty or absent
+   * when none. validateSpec leaves the references as given; rpc/parents.ts resolves them before storing.
+   */
   after?: readonly string[];
   /** Set by a schedule's firing: its id and the slot (epoch ms). */
   schedule?: { id: string; slot: number } | null;
+}
+
+/** A new job's parents as stored: the ids, how many have not completed, the first that is dead or canceled. */
+interface Parents {
+  ids: readonly string[];
+  waiting: number;
+  ended: { id: string; state: 'dead' | 'canceled' } | null;
 }
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
@@ -38,17 +49,48 @@ export function generateId(): string {
   return id;
 }
 
-/** Inserts pending jobs. A chosen id that exists is DUPLICATE_ID; a generated one that collides is redrawn. */
+/**
+ * Inserts pending jobs. A chosen id that exists is DUPLICATE_ID; a generated one that collides is redrawn.
+ * A job with parents waits for those not completed (waiting_on); one with a parent already dead or canceled
+ * is stored canceled at once (canceled_by, last_error naming the parent), as if the parent had ended a moment
+ * later. A parent that no longer exists is INVALID_ARGUMENT and nothing is stored.
+ */
 export function prepareEnqueue(db: Database.Database) {
   const columns = `INSERT INTO jobs (id, name, command, state, attempts, max_retries, priority, timeout_ms, cwd, run_at, created_at, updated_at,
-      queue, schedule_id, scheduled_for)
-    VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      queue, schedule_id, scheduled_for, depends_on, waiting_on)
+    VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (id) DO NOTHING`;
   /** Every queue a job names has a row (its settings); inside the job's transaction, so a rollback takes both. */
   const ensureQueue = db.prepare<[string]>(`INSERT INTO queues (name) VALUES (?) ON CONFLICT (name) DO NOTHING`);
   const insert = db.prepare<unknown[], JobRow>(`${columns} RETURNING *`);
   /** The same without RETURNING, for batches that only need the ids. */
   const insertQuiet = db.prepare<unknown[]>(columns);
+  const parentState = db.prepare<[string], { state: JobRow['state'] }>(`SELECT state FROM jobs WHERE id = ?`);
+  const addEdge = db.prepare<[string, string]>(`INSERT INTO job_deps (parent_id, child_id) VALUES (?, ?)`);
+  const cancelAtOnce = db.prepare<{ id: string; parent: string; error: string; now: number }, JobRow>(`
+    UPDATE jobs SET state = 'canceled', canceled_by = @parent, last_error = @error, finished_at = @now, updated_at = @now
+    WHERE id = @id RETURNING *`);
+
+  /** What the parents say about a new job: how many it waits for, and the first that is dead or canceled. */
+  function parentsOf(job: NewJob): Parents {
+    const ids = job.after ?? [];
+    let waiting = 0;
+    let ended: Parents['ended'] = null;
+    for (const parent of ids) {
+      const state = parentState.get(parent)?.state;
+      if (state === undefined) throw new QueueError('INVALID_ARGUMENT', `parent job "${parent}" does not exist (any more); nothing was enqueued`, { parent });
+      if (state !== 'completed') waiting++;
+      if (ended === null && (state === 'dead' || state === 'canceled')) ended = { id: parent, state };
+    }
+    return { ids, waiting, ended };
+  }
+
+  /** Records the edges of a stored job; cancels it when a parent already ended. Returns the canceled row, if so. */
+  function linkParents(id: string, parents: Parents, now: number): JobRow | undefined {
+    for (const parent of parents.ids) addEdge.run(parent, id);
+    if (parents.ended === null) return undefined;
+    return cancelAtOnce.get({ id, parent: parents.ended.id, error: canceledFor(parents.ended.id, parents.ended.state), now });
+  }
 
   /**
    * Tries ids until `insert` stores a row: a chosen id that exists is DUPLICATE_ID; a generated one that
@@ -62,22 +104,30 @@ export function prepareEnqueue(db: Database.Database) {
     }
     throw new Error('could not generate a unique job id in 5 tries');
   }
-  const values = (id: string, job: NewJob, now: number) =>
+  const values = (id: string, job: NewJob, parents: Parents, now: number) =>
     [
       id, job.name, job.command, job.max_retries, job.priority, job.timeout_ms, job.cwd, Math.max(now, job.run_at ?? now), now, now,
       job.queue, job.schedule?.id ?? null, job.schedule?.slot ?? null,
+      parents.ids.length === 0 ? null : JSON.stringify(parents.ids), parents.waiting,
     ] as const;
 
   /** One job, in an explicit transaction so a failed commit (full disk) throws instead of passing silently. */
   const enqueue = db.transaction((job: NewJob, now: number): JobRow => {
     ensureQueue.run(job.queue);
-    return withFreshId(job, (id) => insert.get(...values(id, job, now)));
+    const parents = parentsOf(job);
+    const row = withFreshId(job, (id) => insert.get(...values(id, job, parents, now)));
+    return linkParents(row.id, parents, now) ?? row;
   });
 
-  /** Many jobs in one transaction: all or none. */
+  /** Many jobs in one transaction: all or none. Parents earlier in the batch are stored by the time a child is. */
   const enqueueMany = db.transaction((jobs: NewJob[], now: number): string[] => {
     for (const queue of new Set(jobs.map((job) => job.queue))) ensureQueue.run(queue);
-    return jobs.map((job) => withFreshId(job, (id) => (insertQuiet.run(...values(id, job, now)).changes === 1 ? id : undefined)));
+    return jobs.map((job) => {
+      const parents = parentsOf(job);
+      const id = withFreshId(job, (id) => (insertQuiet.run(...values(id, job, parents, now)).changes === 1 ? id : undefined));
+      linkParents(id, parents, now);
+      return id;
+    });
   });
 
   return { enqueue, enqueueMany };

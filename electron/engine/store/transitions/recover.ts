@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { JobRow } from '../rows.js';
+import { prepareDependencies } from './dependencies.js';
 import { SPEND_ATTEMPT } from './spend-attempt.js';
 
 /** A process group a crashed run may have left running, with the identity its leader had. */
@@ -10,6 +11,7 @@ export interface OrphanGroup {
 
 /** What start-up recovery found: the jobs it moved on, and process groups the crashed daemon left running. */
 export interface Recovered {
+  /** The interrupted jobs (now failed or dead), then the jobs canceled because one of them is dead. */
   jobs: JobRow[];
   orphanGroups: OrphanGroup[];
 }
@@ -17,7 +19,8 @@ export interface Recovered {
 /**
  * At start-up every job still in processing belongs to a run the previous daemon never finished.
  * Its open attempt becomes `interrupted` and spends an attempt: the job goes to failed (retry after backoff)
- * or to dead when no retries remain. Nothing stays in processing.
+ * or to dead when no retries remain, which cancels the jobs waiting for it (settleDependents), in the same
+ * transaction. Nothing stays in processing.
  */
 export function prepareRecover(db: Database.Database) {
   const openRuns = db.prepare<[], { pgid: number; identity: string | null }>(
@@ -33,6 +36,7 @@ export function prepareRecover(db: Database.Database) {
       last_error = 'interrupted: the daemon stopped unexpectedly during the run', exit_code = NULL,
       finished_at = @now, updated_at = @now, worker_id = NULL
     WHERE id = @id AND state = 'processing' RETURNING *`);
+  const { settleDependents } = prepareDependencies(db);
 
   return db.transaction((now: number, retryDelay: (n: number) => number): Recovered => {
     const orphanGroups = openRuns.all().map((r) => ({ pgid: r.pgid, identity: r.identity }));
@@ -42,6 +46,7 @@ export function prepareRecover(db: Database.Database) {
       const row = moveOn.get({ id, now, delay: retryDelay(attempts + 1) });
       if (row) jobs.push(row);
     }
-    return { jobs, orphanGroups };
+    const dependents = jobs.flatMap((row) => settleDependents(row, now));
+    return { jobs: [...jobs, ...dependents], orphanGroups };
   });
 }

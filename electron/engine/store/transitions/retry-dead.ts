@@ -1,11 +1,15 @@
 import type Database from 'better-sqlite3';
 import { QueueError } from '../../../../protocol/index.js';
 import type { JobRow } from '../rows.js';
+import { prepareDependencies } from './dependencies.js';
 
 /**
  * dead → pending with attempts reset, due now: `retryOne` for one job, `retryMany` for several (all or none:
  * a job that is not dead throws INVALID_STATE and none is retried), `retryAll` for every dead job. Each is
- * one transaction.
+ * one transaction. A job with parents (`enqueue --after`) waits again for those not completed; one with a
+ * parent dead or canceled (and not retried with it) would wait forever, so retryOne and retryMany refuse it
+ * (INVALID_STATE naming the parent) and retryAll leaves it in the DLQ. The jobs these canceled come back only
+ * through `restoreDependents`, which the caller runs in the same transaction when asked.
  */
 export function prepareRetryDead(db: Database.Database) {
   const one = db.prepare<[number, number, string], JobRow>(`
@@ -13,19 +17,33 @@ export function prepareRetryDead(db: Database.Database) {
     WHERE id = ? AND state = 'dead' RETURNING *`);
   const all = db.prepare<[number, number], JobRow>(`
     UPDATE jobs SET state = 'pending', attempts = 0, run_at = ?, updated_at = ?
-    WHERE state = 'dead' RETURNING *`);
+    WHERE state = 'dead' AND NOT EXISTS (
+      SELECT 1 FROM job_deps d JOIN jobs p ON p.id = d.parent_id WHERE d.child_id = jobs.id AND p.state = 'canceled'
+    ) RETURNING *`);
   const stateOf = db.prepare<[string], { state: string }>(`SELECT state FROM jobs WHERE id = ?`);
+  const { requireLiveParents, recountWaiting } = prepareDependencies(db);
+
+  /** Once every named job is pending: none may wait for a dead or canceled parent; each counts its parents. */
+  function settle(rows: JobRow[], now: number): JobRow[] {
+    for (const row of rows) requireLiveParents(row, 'retried');
+    return rows.map((row) => recountWaiting(row, now));
+  }
+
   return {
-    retryOne: db.transaction((id: string, now: number): JobRow | null => one.get(now, now, id) ?? null),
-    retryMany: db.transaction((ids: readonly string[], now: number): JobRow[] =>
-      ids.map((id) => {
+    retryOne: db.transaction((id: string, now: number): JobRow | null => {
+      const row = one.get(now, now, id);
+      return row ? settle([row], now)[0]! : null;
+    }),
+    retryMany: db.transaction((ids: readonly string[], now: number): JobRow[] => {
+      const rows = ids.map((id) => {
         const row = one.get(now, now, id);
         if (row) return row;
         const state = stateOf.get(id)?.state;
         if (state === undefined) throw new QueueError('JOB_NOT_FOUND', `no job with id "${id}"; nothing was retried`, { id });
         throw new QueueError('INVALID_STATE', `job ${id} is ${state}, not dead; only jobs in the DLQ can be retried. Nothing was retried`, { id, state });
-      }),
-    ),
-    retryAll: db.transaction((now: number): JobRow[] => all.all(now, now)),
+      });
+      return settle(rows, now);
+    }),
+    retryAll: db.transaction((now: number): JobRow[] => all.all(now, now).map((row) => recountWaiting(row, now))),
   };
 }

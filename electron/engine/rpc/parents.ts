@@ -1,0 +1,68 @@
+import { QueueError } from '../../../protocol/index.js';
+import { describeForwardReference, findForwardReference } from '../../../protocol/dependencies.js';
+import type { Store } from '../store/index.js';
+import type { NewJob } from '../store/transitions/enqueue.js';
+
+/** Names a job of the batch in messages: "job 3 of the batch", or nothing for a single enqueue. */
+type Where = ((index: number) => string) | null;
+
+export const inBatch = (index: number): string => `job ${index + 1} of the batch`;
+
+/**
+ * Turns each job's `after` (references as given, checked by validateSpec) into parent ids, before anything
+ * is stored: an exact id wins, then a unique prefix, among the stored jobs and the ids chosen earlier in the
+ * same batch. A reference to the job itself or to a later one is refused, showing the cycle when it closes
+ * one; so is an unknown or ambiguous reference (INVALID_ARGUMENT naming it; in a batch, the job's index too).
+ */
+export function resolveParents(store: Store, jobs: NewJob[], where: Where): NewJob[] {
+  const forward = findForwardReference(jobs);
+  if (forward !== null) {
+    throw refused(describeForwardReference(forward, where ?? inBatch), forward.index, where, forward.parent, forward.target);
+  }
+  const chosenAt = new Map<string, number>();
+  jobs.forEach((job, index) => {
+    if (job.id !== null && !chosenAt.has(job.id)) chosenAt.set(job.id, index);
+  });
+  return jobs.map((job, index) => {
+    if (!job.after || job.after.length === 0) return job;
+    const after = [...new Set(job.after.map((ref) => resolveOne(store, ref, index, chosenAt, where)))];
+    return { ...job, after };
+  });
+}
+
+function resolveOne(store: Store, ref: string, index: number, chosenAt: Map<string, number>, where: Where): string {
+  const at = chosenAt.get(ref);
+  if ((at !== undefined && at < index) || store.getJob(ref) !== null) return ref;
+  const matches = new Set(storedMatches(store, ref));
+  for (const [id, i] of chosenAt) if (i < index && id.startsWith(ref)) matches.add(id);
+  if (matches.size === 1) return [...matches][0]!;
+  if (matches.size > 1) {
+    const shown = [...matches].sort();
+    const list = shown.slice(0, 5).join(', ') + (shown.length > 5 ? ', …' : '');
+    throw refused(`after: "${ref}" matches several jobs (${list}); type more of the parent's id`, index, where, ref);
+  }
+  const later = [...chosenAt].find(([id, i]) => i > index && id.startsWith(ref));
+  if (later) {
+    const message = `after names "${ref}", which comes later (${(where ?? inBatch)(later[1])}); list parents before the jobs that wait for them`;
+    throw refused(message, index, where, ref, later[1]);
+  }
+  throw refused(`after: no job with id or prefix "${ref}"; a parent must be enqueued before the jobs that wait for it`, index, where, ref);
+}
+
+/** Stored jobs whose id starts with `ref` (up to 5 when there are several). */
+function storedMatches(store: Store, ref: string): string[] {
+  try {
+    return [store.resolveId(ref)];
+  } catch (err) {
+    if (!(err instanceof QueueError)) throw err;
+    if (err.code === 'JOB_NOT_FOUND') return [];
+    if (err.code === 'AMBIGUOUS_ID') return err.details.matches as string[];
+    throw err;
+  }
+}
+
+/** INVALID_ARGUMENT naming the reference; in a batch also the job's index and, for a later job, its index (`target`). */
+function refused(message: string, index: number, where: Where, parent: string, target?: number): QueueError {
+  if (where === null) return new QueueError('INVALID_ARGUMENT', message, { parent });
+  return new QueueError('INVALID_ARGUMENT', `${where(index)}: ${message}`, target === undefined ? { index, parent } : { index, parent, target });
+}
