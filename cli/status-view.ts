@@ -1,4 +1,14 @@
-import { JOB_STATES, formatDuration, type JobState, type RecentFailure, type StatusResult, type WorkerInfo } from '../protocol/index.js';
+import {
+  DEFAULT_QUEUE,
+  JOB_STATES,
+  formatDuration,
+  type Job,
+  type JobState,
+  type QueueInfo,
+  type RecentFailure,
+  type StatusResult,
+  type WorkerInfo,
+} from '../protocol/index.js';
 import { ago, displayWidth, safeLine, truncate } from './format.js';
 import { bold, colorState, dim } from './output.js';
 
@@ -17,6 +27,8 @@ export interface StatusState {
   stopping: boolean;
   paused: boolean;
   pausedSince: string | null;
+  /** Every named queue with its own pause and limit (their counts are not shown: they go stale under --watch). */
+  queues: QueueInfo[];
   counts: Record<JobState, number>;
   workers: WorkerInfo[];
   /** Newest failed runs (from `stats`); null when not read. */
@@ -32,6 +44,7 @@ export function stateFromStatus(status: StatusResult, receivedAt = Date.now()): 
     stopping: status.stopping,
     paused: status.paused,
     pausedSince: status.paused_since,
+    queues: status.queues,
     counts: { ...status.counts },
     workers: status.workers,
     failures: null,
@@ -58,7 +71,7 @@ export function renderStatus(s: StatusState, opts: RenderOptions): string[] {
     dim(s.home),
   ];
   if (s.paused) head.push(`${bold('paused')} ${ago(s.pausedSince, now)}: no job starts until ${bold('queuectl resume')}; running ones go on`);
-  head.push('');
+  head.push('', ...queueLines(s, now));
   const countWidth = Math.max(...JOB_STATES.map((st) => String(s.counts[st] ?? 0).length));
   for (const st of JOB_STATES) head.push(`  ${colorState(st)}${' '.repeat(12 - st.length)}${String(s.counts[st] ?? 0).padStart(countWidth)}`);
   head.push('');
@@ -101,11 +114,61 @@ export function renderStatus(s: StatusState, opts: RenderOptions): string[] {
   return opts.width === null ? lines : lines.map((l) => (displayWidth(l) > opts.width! ? truncate(l, opts.width!) : l));
 }
 
+/** Most paused or limited queues listed one per line; more are counted ("… N more"). */
+const MAX_QUEUE_LINES = 6;
+/** Most names on the line of queues that run freely. */
+const MAX_FREE_NAMES = 10;
+
+/**
+ * The queues block: nothing while the default queue is the only one and runs freely; otherwise each paused
+ * or limited queue on its line, then the others on one line, then an empty line.
+ */
+function queueLines(s: StatusState, now: number): string[] {
+  const notable = s.queues.filter((q) => q.paused || q.parallel !== null);
+  if (notable.length === 0 && s.queues.every((q) => q.name === DEFAULT_QUEUE)) return [];
+  const workers = s.workers.length;
+  const nameWidth = Math.max(...notable.map((q) => q.name.length), 0);
+  const lines = [bold('queues')];
+  for (const q of notable.slice(0, MAX_QUEUE_LINES)) {
+    const parts: string[] = [];
+    if (q.paused) parts.push(`${bold('paused')} ${ago(q.paused_since, now)} (queuectl resume --queue ${q.name})`);
+    if (q.parallel !== null) parts.push(`at most ${q.parallel} at once${q.parallel > workers ? ` (${workers} ${workers === 1 ? 'worker' : 'workers'})` : ''}`);
+    if (q.pause_on_dead) parts.push('pauses when a job goes dead');
+    lines.push(`  ${q.name.padEnd(nameWidth)}  ${parts.join(' · ')}`);
+  }
+  if (notable.length > MAX_QUEUE_LINES) lines.push(dim(`  … ${notable.length - MAX_QUEUE_LINES} more paused or limited (queuectl queue list)`));
+  const others = s.queues.filter((q) => !notable.includes(q)).map((q) => q.name);
+  if (others.length > 0) {
+    const named = others.slice(0, MAX_FREE_NAMES).join(', ') + (others.length > MAX_FREE_NAMES ? `, … ${others.length - MAX_FREE_NAMES} more` : '');
+    lines.push(`  ${dim(`${notable.length > 0 ? 'others' : 'all'} run freely:`)} ${named}`);
+  }
+  lines.push('');
+  return lines;
+}
+
+/**
+ * Under --watch a job event can name a queue created since the last read (a job named it): it is added
+ * with default settings (running, no limit), as the daemon created it.
+ */
+export function noteQueues(s: StatusState, jobs: readonly Job[]): void {
+  for (const job of jobs) {
+    if (s.queues.some((q) => q.name === job.queue)) continue;
+    const counts = Object.fromEntries(JOB_STATES.map((st) => [st, 0])) as Record<JobState, number>;
+    s.queues = [...s.queues, { name: job.queue, paused: false, paused_since: null, parallel: null, pause_on_dead: false, counts }].sort(
+      (a, b) => Number(a.name !== DEFAULT_QUEUE) - Number(b.name !== DEFAULT_QUEUE) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    );
+  }
+}
+
 /** One line per change for a pipe (status --watch without a terminal): the time, the counts, busy workers, paused. */
 export function summaryLine(s: StatusState, now: number): string {
   const counts = JOB_STATES.map((st) => `${st}=${s.counts[st] ?? 0}`).join(' ');
   const busy = s.workers.filter((w) => w.job_id).length;
-  return `${new Date(now).toISOString()} ${counts} busy=${busy}/${s.workers.length} paused=${s.paused ? 'yes' : 'no'}${s.stopping ? ' stopping=yes' : ''}`;
+  const held = s.queues.filter((q) => q.paused).map((q) => q.name);
+  return (
+    `${new Date(now).toISOString()} ${counts} busy=${busy}/${s.workers.length} paused=${s.paused ? 'yes' : 'no'}` +
+    `${held.length > 0 ? ` paused_queues=${held.join(',')}` : ''}${s.stopping ? ' stopping=yes' : ''}`
+  );
 }
 
 /** The JSON document per change for `status --watch --json` (one per line). */
@@ -115,6 +178,8 @@ export function summaryJson(s: StatusState, now: number): Record<string, unknown
     pid: s.pid,
     paused: s.paused,
     paused_since: s.pausedSince,
+    // Settings and pause only: per-queue counts are not kept current between reads.
+    queues: s.queues.map((q) => ({ name: q.name, paused: q.paused, paused_since: q.paused_since, parallel: q.parallel, pause_on_dead: q.pause_on_dead })),
     stopping: s.stopping,
     counts: s.counts,
     workers: s.workers,

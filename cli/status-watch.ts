@@ -4,7 +4,7 @@ import { resolveHome } from '../protocol/node/paths.js';
 import { EXIT } from './errors.js';
 import { terminalHeight, terminalWidth } from './format.js';
 import { dim } from './output.js';
-import { renderStatus, stateFromStatus, summaryJson, summaryLine, type StatusState } from './status-view.js';
+import { noteQueues, renderStatus, stateFromStatus, summaryJson, summaryLine, type StatusState } from './status-view.js';
 import { MIN_FRAME_MS, Screen } from './watch-screen.js';
 
 /**
@@ -33,12 +33,14 @@ export async function watchStatus(opts: { json: boolean }): Promise<number> {
     if (event.type === 'jobs') {
       state.counts = event.counts;
       state.workers = event.workers;
+      noteQueues(state, event.jobs);
       if (event.truncated || event.jobs.some((j) => j.attempts > 0 || j.state === 'failed' || j.state === 'dead' || state!.failures?.some((f) => f.job_id === j.id))) {
         refreshFailures();
       }
     } else if (event.type === 'queue') {
       state.paused = event.paused;
       state.pausedSince = event.paused_since;
+      state.queues = event.queues;
     }
     changed();
   };

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { LIST_SORTS, type Job, type JobState, type ListSort } from '../../protocol/index.js';
+import { DEFAULT_QUEUE, LIST_SORTS, type Job, type JobState, type ListSort } from '../../protocol/index.js';
 import { withClient } from '../client.js';
 import { usageError } from '../errors.js';
 import { JOB_FIELDS, parseFields, printFields, type JobField } from '../fields.js';
@@ -7,12 +7,14 @@ import { safeLine } from '../format.js';
 import { colorState, note, printJson, relative } from '../output.js';
 import { integer, sortField, sortOrder, state } from '../parse.js';
 import { printFitted, type Column } from '../table.js';
+import { queueName } from './queue.js';
 
 /** The daemon refuses longer searches; said here first so the message names the flag. */
 const MAX_SEARCH_LENGTH = 1000;
 
 interface ListOptions {
   state?: JobState;
+  queue?: string;
   search?: string;
   sort?: ListSort;
   order?: 'asc' | 'desc';
@@ -30,6 +32,7 @@ export function registerList(program: Command): void {
     .command('list')
     .description('jobs, most recent first (or as --sort and --order say)')
     .option('--state <state>', 'only jobs in this state (pending, processing, completed, failed, dead, canceled)', state)
+    .option('--queue <name>', 'only jobs of this named queue', queueName)
     .option('--search <text>', 'only jobs whose command or name contains this text, ignoring case')
     .option('--sort <field>', `sort by ${LIST_SORTS.join(', ')} (default created)`, sortField)
     .option('--order <order>', 'asc or desc (default desc: newest, highest, most attempts, Z first)', sortOrder)
@@ -56,7 +59,8 @@ export function registerList(program: Command): void {
         return;
       }
       if (json) return printJson(result.jobs);
-      const empty = 'no jobs' + (opts.state ? ` in state ${opts.state}` : '') + (opts.search ? ` matching ${JSON.stringify(opts.search)}` : '');
+      const empty =
+        'no jobs' + (opts.state ? ` in state ${opts.state}` : '') + (opts.queue ? ` in queue ${opts.queue}` : '') + (opts.search ? ` matching ${JSON.stringify(opts.search)}` : '');
       printJobs(result.jobs, result.total, wide, empty, false, opts.offset ?? 0);
     });
 }
@@ -68,10 +72,13 @@ export function printJobs(jobs: Job[], total: number, wide = false, empty = 'no 
     return;
   }
   const now = Date.now();
-  // On a narrow terminal COMMAND and LAST ERROR are cut first (with "…"), then PRI, ATTEMPTS and WHEN go.
+  // QUEUE only when some job on the page is outside the default queue: one-queue users see no change.
+  const withQueue = jobs.some((j) => j.queue !== DEFAULT_QUEUE);
+  // On a narrow terminal COMMAND, LAST ERROR and QUEUE are cut first (with "…"), then PRI, ATTEMPTS, WHEN and QUEUE go.
   const columns: Column[] = [
     { header: 'ID' },
     { header: 'STATE' },
+    ...(withQueue ? [{ header: 'QUEUE', shrinkTo: 8, dropOrder: 4 }] : []),
     { header: 'ATTEMPTS', dropOrder: 2, align: 'right' },
     { header: 'PRI', dropOrder: 1, align: 'right' },
     { header: 'WHEN', dropOrder: 3 },
@@ -81,6 +88,7 @@ export function printJobs(jobs: Job[], total: number, wide = false, empty = 'no 
   const rows = jobs.map((j) => [
     j.id,
     colorState(j.state),
+    ...(withQueue ? [j.queue] : []),
     `${j.attempts}/${j.max_retries + 1}`,
     String(j.priority),
     when(j, now),

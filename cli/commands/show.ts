@@ -31,6 +31,9 @@ function printJob(job: Job, now: number): void {
     ['name', job.name === null ? '-' : safeLine(job.name)],
     ['command', indent(safeText(job.command))],
     ['state', colorState(job.state)],
+    ['queue', job.queue],
+    ...(job.depends_on.length > 0 ? [['after', after(job)] as [string, string]] : []),
+    ...(job.schedule_id !== null ? [['schedule', job.schedule_id] as [string, string]] : []),
     ['attempts', `${job.attempts} failed of at most ${job.max_retries + 1} runs (max_retries ${job.max_retries})`],
     ['priority', String(job.priority)],
     ['timeout', job.timeout_ms ? formatDuration(job.timeout_ms) : 'none'],
@@ -47,6 +50,11 @@ function printJob(job: Job, now: number): void {
     ['log', job.log_path],
   ];
   for (const [k, v] of fields) printLine(`${bold(k.padEnd(LABEL))} ${v}`);
+}
+
+/** Its parents, and how many of them have not completed yet. */
+function after(job: Job): string {
+  return `${job.depends_on.join(', ')} (${job.waiting_on > 0 ? `${job.waiting_on} not completed` : 'all completed'})`;
 }
 
 /** When a waiting job runs; for others when it became due (dimmed: history). */

@@ -50,8 +50,14 @@ export interface EngineContext {
   changed(row: JobRow): void;
   /** Announces that many jobs changed at once (bulk enqueue, retry all, purge): subscribers re-read. */
   changedMany(): void;
-  /** Pauses or resumes the queue (stored, applied to the scheduler, announced to subscribers). */
+  /** Pauses or resumes every queue at once (stored, applied to the scheduler, announced to subscribers). */
   setPaused(paused: boolean): QueuePauseResult;
+  /** Pauses or resumes one named queue (stored, logged, announced; resuming wakes the scheduler); null when no such queue. */
+  setQueuePaused(queue: string, paused: boolean): QueuePauseResult | null;
+  /** A queue's settings changed (queue.set, already committed): announces every queue to subscribers and wakes the scheduler. */
+  queuesChanged(): void;
+  /** A schedule was added or removed (committed): the cron loop looks again and re-arms its timer. */
+  schedulesChanged(): void;
   /** Begins a graceful stop; resolves when the engine has stopped. */
   stop(options: { timeoutMs?: number }): Promise<void>;
 }

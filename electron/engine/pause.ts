@@ -2,13 +2,18 @@ import type { QueuePauseResult } from '../../protocol/index.js';
 import type { EventHub } from './events/hub.js';
 import type { Scheduler } from './scheduler.js';
 import type { Store } from './store/index.js';
+import type { JobRow } from './store/rows.js';
+
+const isoOrNull = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /**
- * The queue's pause switch, shared by `queue.pause`/`queue.resume`, the tray and start-up: the state is
- * committed first, then applied to the scheduler (no new claims; running jobs go on), then announced.
+ * The pause switches, shared by `queue.pause`/`queue.resume`, the tray and start-up: the one that holds
+ * every queue (pause_all; kept in the scheduler's memory) and each named queue's own (read by claims from
+ * the queues table). A change is committed first, then applied (no new claims; running jobs go on;
+ * resuming wakes the scheduler), then logged and announced as a `queue` event.
  */
 export class PauseSwitch {
-  /** The committed state, kept in memory so readers (the tray) never touch the database. */
+  /** The committed state of the switch over every queue, kept in memory so readers (the tray) never touch the database. */
   private current = false;
 
   constructor(
@@ -18,29 +23,63 @@ export class PauseSwitch {
     private readonly log: (message: string) => void,
   ) {}
 
-  /** Applies the stored state at start-up: a queue paused before a restart stays paused. */
+  /** Applies the stored state at start-up: a queue paused before a restart stays paused (and says so in the log). */
   restore(): void {
     const { paused, since } = this.store.pauseState();
     this.current = paused;
     this.scheduler.setPaused(paused);
     if (paused) this.log(`the queue is paused (since ${new Date(since ?? Date.now()).toISOString()}); no job starts until: queuectl resume`);
+    for (const q of this.store.queueInfos()) {
+      if (q.paused) this.log(`queue ${q.name} is paused (since ${q.paused_since}); none of its jobs starts until: queuectl resume --queue ${q.name}`);
+    }
   }
 
   paused(): boolean {
     return this.current;
   }
 
+  /** Pauses or resumes every queue at once (`queuectl pause` without --queue, the tray). */
   set(paused: boolean): QueuePauseResult {
     const before = this.store.pauseState();
     const after = this.store.setPaused(paused, Date.now());
     this.current = after.paused;
     this.scheduler.setPaused(after.paused);
-    const paused_since = after.since === null ? null : new Date(after.since).toISOString();
     const changed = before.paused !== after.paused;
     if (changed) {
       this.log(after.paused ? 'queue paused: running jobs go on, no new job starts' : 'queue resumed');
-      this.hub.queueChanged({ type: 'queue', paused: after.paused, paused_since, queues: this.store.queueInfos() });
+      this.announce();
     }
-    return { queue: null, paused: after.paused, paused_since, changed };
+    return { queue: null, paused: after.paused, paused_since: isoOrNull(after.since), changed };
+  }
+
+  /** Pauses or resumes one named queue; null when there is no queue of that name (nothing is created). */
+  setQueue(name: string, paused: boolean): QueuePauseResult | null {
+    const result = this.store.setQueuePaused(name, paused, Date.now());
+    if (result === null) return null;
+    const info = this.store.queueInfo(name)!;
+    if (result.changed) {
+      this.log(paused ? `queue ${name} paused: its running jobs go on, none of its jobs starts` : `queue ${name} resumed`);
+      this.announce();
+      if (!paused) this.scheduler.wake();
+    }
+    return { queue: name, paused: info.paused, paused_since: info.paused_since, changed: result.changed };
+  }
+
+  /** pause_on_dead paused `queue` (already committed) because job `jobId` went dead. */
+  pausedOnDead(queue: string, jobId: string): void {
+    this.log(`queue ${queue} paused: job ${jobId} went dead (pause_on_dead); resume with: queuectl resume --queue ${queue}`);
+    this.announce();
+  }
+
+  /** Start-up recovery made these jobs dead: pauses the queues that asked for it (pause_on_dead). */
+  recoveredDead(rows: readonly JobRow[]): void {
+    if (!rows.some((row) => row.state === 'dead')) return;
+    for (const { queue, jobId } of this.store.pauseQueuesOnDead(rows, Date.now())) this.pausedOnDead(queue, jobId);
+  }
+
+  /** Tells job subscribers the pause state and every queue's settings as they are now. */
+  announce(): void {
+    const { paused, since } = this.store.pauseState();
+    this.hub.queueChanged({ type: 'queue', paused, paused_since: isoOrNull(since), queues: this.store.queueInfos() });
   }
 }

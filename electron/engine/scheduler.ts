@@ -13,8 +13,8 @@ import type { RunFinished } from './worker/messages.js';
 interface Decisions {
   changed: JobRow[];
   launches: Array<{ workerId: number; claimed: Claimed }>;
-  /** Queues pause_on_dead paused in this transaction. */
-  pausedQueues: string[];
+  /** Queues pause_on_dead paused in this transaction, each with the job whose death did it. */
+  pausedQueues: Array<{ queue: string; jobId: string }>;
 }
 
 /**
@@ -41,8 +41,8 @@ export class Scheduler {
   private readonly startedGroups: Assignment[] = [];
   private groupsTimer: NodeJS.Timeout | null = null;
   private wakeScheduled = false;
-  /** Told, after the commit, of each queue that pause_on_dead paused (the engine announces it). */
-  onQueuePaused: (queue: string) => void = () => {};
+  /** Told, after the commit, of each queue that pause_on_dead paused and the job that went dead (the engine announces it). */
+  onQueuePaused: (queue: string, jobId: string) => void = () => {};
 
   constructor(
     private readonly store: Store,
@@ -171,7 +171,7 @@ export class Scheduler {
             if (!row) continue;
             // Before any claim: children of a dead parent must not start, nor jobs of a queue it pauses.
             decisions.changed.push(row, ...this.store.settleDependents(row, now));
-            if (row.state === 'dead' && this.store.pauseOnDead(row.queue, now)) decisions.pausedQueues.push(row.queue);
+            if (row.state === 'dead' && this.store.pauseOnDead(row.queue, now)) decisions.pausedQueues.push({ queue: row.queue, jobId: row.id });
           }
           if (!this.halted && !this.paused) this.claimDue(decisions, now);
         })(),
@@ -184,7 +184,7 @@ export class Scheduler {
     this.unrecorded.length = 0;
     this.startedGroups.length = 0;
     this.storageRecovered();
-    for (const queue of decisions.pausedQueues) this.onQueuePaused(queue);
+    for (const { queue, jobId } of decisions.pausedQueues) this.onQueuePaused(queue, jobId);
     for (const row of decisions.changed) {
       this.changed(row);
       if (row.state === 'failed') this.armTimer(row.run_at, now);

@@ -29,7 +29,7 @@ describe('pause and resume', () => {
     expect(await home.ok(['status'])).toMatch(/paused .*queuectl resume/);
     expect((await home.cli(['pause'])).stderr).toContain('already paused');
 
-    expect(await home.json(['resume'])).toEqual({ paused: false, paused_since: null, changed: true });
+    expect(await home.json(['resume'])).toEqual({ queue: null, paused: false, paused_since: null, changed: true });
     await home.until(held, 'completed');
     expect((await home.cli(['resume'])).stderr).toContain('was not paused');
     expect(await home.ok(['status'])).not.toMatch(/paused/);

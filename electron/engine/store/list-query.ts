@@ -5,6 +5,8 @@ import type { JobRow } from './rows.js';
 /** What `list` asks the store for; every field already checked by the handler. */
 export interface ListFilter {
   state?: JobState;
+  /** Only jobs of this named queue. */
+  queue?: string;
   /** Case-insensitive substring of the command or the name; empty or missing matches every job. */
   search?: string;
   sort: ListSort;
@@ -29,7 +31,7 @@ export function likePattern(search: string): string {
 }
 
 /**
- * Pages of jobs for `list` and the dashboard, filtered by state and search, sorted, and counted (the count
+ * Pages of jobs for `list` and the dashboard, filtered by state, queue and search, sorted, and counted (the count
  * honours the filters). SQL is built from fixed pieces only (values are bound) and prepared once per shape.
  */
 export function prepareList(db: Database.Database) {
@@ -40,12 +42,16 @@ export function prepareList(db: Database.Database) {
     return stmt;
   };
 
-  function where(filter: Pick<ListFilter, 'state' | 'search'>): { sql: string; values: unknown[] } {
+  function where(filter: Pick<ListFilter, 'state' | 'queue' | 'search'>): { sql: string; values: unknown[] } {
     const terms: string[] = [];
     const values: unknown[] = [];
     if (filter.state) {
       terms.push('state = ?');
       values.push(filter.state);
+    }
+    if (filter.queue) {
+      terms.push('queue = ?');
+      values.push(filter.queue);
     }
     if (filter.search) {
       terms.push(`(command LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\')`);
@@ -71,8 +77,8 @@ export function prepareList(db: Database.Database) {
       return prepared(sql).all(...w.values, filter.limit, filter.offset) as JobRow[];
     },
 
-    /** How many jobs match a search (with or without a state); plain state totals come from `counts()`. */
-    countMatching(filter: Pick<ListFilter, 'state' | 'search'>): number {
+    /** How many jobs match a search (with or without a state and queue); plain totals come from the state counters. */
+    countMatching(filter: Pick<ListFilter, 'state' | 'queue' | 'search'>): number {
       const w = where(filter);
       return (prepared(`SELECT COUNT(*) AS n FROM jobs ${w.sql}`).get(...w.values) as { n: number }).n;
     },

@@ -1,8 +1,10 @@
-import { JOB_STATES, LIST_SORTS, MAX_FRAME_BYTES, QueueError, isJobState, type ListSort, type ResultOf } from '../../../../protocol/index.js';
+import { JOB_STATES, LIST_SORTS, MAX_FRAME_BYTES, QueueError, isJobState, type JobState, type ListSort, type ResultOf } from '../../../../protocol/index.js';
 import type { EngineContext } from '../../context.js';
+import { checkQueueName } from '../../job-spec.js';
 import type { ListFilter } from '../../store/list-query.js';
 import { toJob } from '../../store/rows.js';
 import { asParams, invalid, optionalInt, type Params } from '../params.js';
+import { unknownQueue } from './queue-pause.js';
 
 /** An answer stops short of this many bytes, well inside one message. */
 const LIST_BUDGET_BYTES = MAX_FRAME_BYTES * 0.75;
@@ -10,11 +12,14 @@ const LIST_BUDGET_BYTES = MAX_FRAME_BYTES * 0.75;
 const MAX_SEARCH_LENGTH = 1000;
 
 /**
- * A page of jobs: optionally of one state and matching a search, sorted (newest first by default), from an
- * offset; as many as fit in one message. `total` counts every job that matches the filters.
+ * A page of jobs: optionally of one state, of one named queue (which must exist) and matching a search,
+ * sorted (newest first by default), from an offset; as many as fit in one message. `total` counts every
+ * job that matches the filters.
  */
 export function list(ctx: EngineContext, raw: unknown): ResultOf<'list'> {
   const filter = listFilter(asParams(raw));
+  const queue = filter.queue === undefined ? null : ctx.store.queueInfo(filter.queue);
+  if (filter.queue !== undefined && queue === null) throw unknownQueue(ctx, filter.queue);
   const rows = ctx.store.listJobs(filter);
   const jobs = [];
   let bytes = 0;
@@ -24,12 +29,12 @@ export function list(ctx: EngineContext, raw: unknown): ResultOf<'list'> {
     if (bytes > LIST_BUDGET_BYTES) break;
     jobs.push(job);
   }
-  return { jobs, total: total(ctx, filter, rows.length) };
+  return { jobs, total: total(ctx, filter, rows.length, queue?.counts ?? null) };
 }
 
 /** Checks the params and fills in the defaults. */
 function listFilter(params: Params): ListFilter {
-  const { state, search, sort, order } = params;
+  const { state, queue, search, sort, order } = params;
   if (state !== undefined && state !== null && !isJobState(state)) {
     throw new QueueError('INVALID_ARGUMENT', `unknown state ${JSON.stringify(state)}; states are ${JOB_STATES.join(', ')}`);
   }
@@ -45,6 +50,7 @@ function listFilter(params: Params): ListFilter {
   }
   return {
     state: state ?? undefined,
+    queue: queue === undefined || queue === null ? undefined : checkQueueName(queue, 'queue'),
     search: search || undefined,
     sort: (sort as ListSort | null | undefined) ?? 'created',
     order: order ?? 'desc',
@@ -54,12 +60,13 @@ function listFilter(params: Params): ListFilter {
 }
 
 /**
- * How many jobs match: the state counters when there is no search; a count of the matches otherwise,
- * unless this page already ended before the limit (then the matches are exactly the offset plus the page).
+ * How many jobs match: the state counters (the queue's, with a queue filter) when there is no search; a
+ * count of the matches otherwise, unless this page already ended before the limit (then the matches are
+ * exactly the offset plus the page).
  */
-function total(ctx: EngineContext, filter: ListFilter, pageLength: number): number {
+function total(ctx: EngineContext, filter: ListFilter, pageLength: number, queueCounts: Record<JobState, number> | null): number {
   if (!filter.search) {
-    const counts = ctx.store.counts();
+    const counts = queueCounts ?? ctx.store.counts();
     return filter.state ? counts[filter.state] : Object.values(counts).reduce((a, b) => a + b, 0);
   }
   if (pageLength < filter.limit && (pageLength > 0 || filter.offset === 0)) return filter.offset + pageLength;

@@ -1,6 +1,10 @@
+import type { ResultOf } from '../../../../protocol/index.js';
 import type { EngineContext } from '../../context.js';
+import { onlyFields } from '../only-fields.js';
+import { asParams } from '../params.js';
 
-/** Placeholder while queue.list is being built; replaced in this change. */
-export function queueList(_ctx: EngineContext, _raw: unknown): never {
-  throw new Error('queue.list is not built yet');
+/** Every named queue (DEFAULT_QUEUE first, then by name) with its pause state, settings and jobs per state. */
+export function queueList(ctx: EngineContext, raw: unknown): ResultOf<'queue.list'> {
+  onlyFields(asParams(raw), 'queue.list', []);
+  return { queues: ctx.store.queueInfos() };
 }
