@@ -13,8 +13,10 @@ export type ErrorCode =
   | 'INVALID_ARGUMENT'
   /** No job has this id or id prefix. */
   | 'JOB_NOT_FOUND'
-  /** The id prefix matches more than one job. */
+  /** The id prefix matches more than one job (or, for schedule methods, more than one schedule). */
   | 'AMBIGUOUS_ID'
+  /** No schedule has this id or id prefix. */
+  | 'SCHEDULE_NOT_FOUND'
   /** A job with this id exists already. */
   | 'DUPLICATE_ID'
   /** The job is in a state that does not allow the operation (e.g. `dlq retry` of a job that is not dead). */

@@ -2,8 +2,9 @@
  * Recurring jobs: a cron expression and the job each firing enqueues.
  *
  * Firing policy: every slot fires at most once (the slot is stored with the job it enqueued, in the same
- * transaction), across restarts. Slots missed while no daemon ran are not replayed one by one: at start-up a
- * schedule whose slot passed fires once, then continues from the next slot after now.
+ * transaction), across restarts. Slots missed while no daemon ran (or the machine slept) are not replayed one
+ * by one: the schedule fires once, for the latest of them, at start-up (or on waking), then continues from
+ * the next slot after now. A firing enqueues an ordinary job, also while its queue is paused (the job waits).
  */
 
 /** A stored schedule as `schedule.list` reports it. */
@@ -20,8 +21,9 @@ export interface Schedule {
   /** Retries of each enqueued job; null: the config's max_retries at firing time. */
   max_retries: number | null;
   priority: number;
-  /** Timeout of each enqueued job in ms; null: the configured default. */
+  /** Timeout of each enqueued job in ms; 0: none; null: the configured job_timeout_ms at firing time. */
   timeout_ms: number | null;
+  /** Working directory of each enqueued job; null: the daemon's. */
   cwd: string | null;
   created_at: string;
   /** The next slot it fires at (ISO). */
@@ -32,16 +34,30 @@ export interface Schedule {
   last_job_id: string | null;
 }
 
-/** What `schedule.add` takes. `cron` and `command` are required. */
+/**
+ * What `schedule.add` takes. `cron` and `command` are required; a field the method does not know is
+ * INVALID_ARGUMENT. The job fields are checked as an enqueue checks them; those left out (max_retries,
+ * timeout_ms) take the config's value at each firing.
+ */
 export interface ScheduleAddParams {
+  /** At most SCHEDULE_LIMITS.cronLength characters; must fire at least once from now on. */
   cron: string;
   command: string;
+  /** An IANA zone such as "Europe/Berlin" or "UTC"; omit or null for the daemon's local zone. */
   tz?: string | null;
   queue?: string;
   name?: string | null;
+  /** Omit or null: the config's max_retries at firing time. */
   max_retries?: number | null;
   priority?: number;
+  /** Milliseconds; 0 or null: no timeout (as in a JobSpec; listed as 0); omit for the config's job_timeout_ms at firing time. */
   timeout_ms?: number | null;
   /** Absolute; the CLI sends its current directory. */
   cwd?: string | null;
 }
+
+/** Limits the daemon enforces on a schedule, shared so clients can check early. */
+export const SCHEDULE_LIMITS = {
+  /** Longest cron expression accepted. */
+  cronLength: 200,
+} as const;

@@ -16,6 +16,7 @@ import { createStore } from './store/index.js';
 import { openDatabase } from './store/open.js';
 import { Checkpoints } from './checkpoints.js';
 import { Retention } from './retention.js';
+import { CronLoop } from './cron/loop.js';
 import { drainForStop } from './graceful-stop.js';
 import { FinishHook } from './finish-hook.js';
 import type { JobRow } from './store/rows.js';
@@ -141,11 +142,14 @@ async function run(
     }
   }
   for (const row of recovered.jobs) {
-    log(`recovered job ${row.id}: its run was interrupted; now ${row.state}`);
+    // A job canceled because its parent's interrupted run left that parent dead: last_error names the parent.
+    log(row.state === 'canceled' ? `recovered job ${row.id}: ${row.last_error}` : `recovered job ${row.id}: its run was interrupted; now ${row.state}`);
     finishHook.jobChanged(row);
   }
   const pause = new PauseSwitch(store, scheduler, hub, log);
   pause.restore();
+  pause.recoveredDead(recovered.jobs);
+  scheduler.onQueuePaused = (queue, jobId) => pause.pausedOnDead(queue, jobId);
 
   let stopping = false;
   /** Set when the stop closes the servers: in-process calls are refused from then on, like socket ones. */
@@ -177,8 +181,16 @@ async function run(
       scheduler.wake();
     },
     setPaused: (paused) => pause.set(paused),
+    setQueuePaused: (queue, paused) => pause.setQueue(queue, paused),
+    queuesChanged: () => {
+      pause.announce();
+      scheduler.wake();
+    },
+    schedulesChanged: () => cron.rearm(),
     stop: (opts) => stop(opts),
   };
+  const cron = new CronLoop({ store, settings, fired: (row) => ctx.changed(row), log });
+  cleanups.push(() => cron.stop());
   const web = createWebUi({ ctx, rendererDir: options.rendererDir ?? null, log });
   cleanups.push(() => void web.close());
   const server: RpcServer = await startRpcServer(ctx, log);
@@ -203,6 +215,7 @@ async function run(
     stopping = true;
     events.emit('stopping');
     retention.stop();
+    cron.stop();
     /** A step that throws is logged and the stop goes on: the lock is always released and `stopped` resolves. */
     const step = async (what: string, run: () => unknown): Promise<void> => {
       try {
@@ -233,6 +246,7 @@ async function run(
   pool.resize(settings.get('workers'));
   scheduler.start();
   retention.start();
+  cron.start();
   log(`queuectl engine started in ${paths.home} (pid ${process.pid}, ${settings.get('workers')} workers)`);
   return {
     paths,

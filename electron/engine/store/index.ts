@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { prepareList } from './list-query.js';
 import { prepareQueries } from './queries.js';
 import { prepareQueueQueries } from './queue-queries.js';
+import { prepareScheduleQueries } from './schedule-queries.js';
 import { prepareStats } from './stats-queries.js';
 import { prepareCancel } from './transitions/cancel.js';
 import { prepareClaim } from './transitions/claim.js';
@@ -17,6 +18,7 @@ import { prepareRecover } from './transitions/recover.js';
 import { prepareRemove } from './transitions/remove.js';
 import { prepareRetryDead } from './transitions/retry-dead.js';
 import { prepareRetryJob } from './transitions/retry-job.js';
+import { prepareSchedules } from './transitions/schedules.js';
 
 /** Every statement the engine runs, prepared once. Each state transition is one guarded transaction. */
 export function createStore(db: Database.Database) {
@@ -38,6 +40,8 @@ export function createStore(db: Database.Database) {
     ...prepareDependencies(db),
     ...prepareQueries(db),
     ...prepareQueueQueries(db),
+    ...prepareSchedules(db),
+    ...prepareScheduleQueries(db),
     ...prepareList(db),
     ...prepareStats(db),
   };

@@ -1,6 +1,11 @@
+import type { ResultOf } from '../../../../protocol/index.js';
 import type { EngineContext } from '../../context.js';
+import { toSchedule } from '../../store/schedule-rows.js';
+import { onlyFields } from '../only-fields.js';
+import { asParams } from '../params.js';
 
-/** Placeholder while schedule.list is being built; replaced in this change. */
-export function scheduleList(_ctx: EngineContext, _raw: unknown): never {
-  throw new Error('schedule.list is not built yet');
+/** Every schedule, oldest first, with its next slot and its last firing. */
+export function scheduleList(ctx: EngineContext, raw: unknown): ResultOf<'schedule.list'> {
+  onlyFields(asParams(raw), 'schedule.list', []);
+  return { schedules: ctx.store.listSchedules().map(toSchedule) };
 }

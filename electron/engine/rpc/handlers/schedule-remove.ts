@@ -1,6 +1,20 @@
+import { QueueError, type ResultOf } from '../../../../protocol/index.js';
 import type { EngineContext } from '../../context.js';
+import { toSchedule } from '../../store/schedule-rows.js';
+import { onlyFields } from '../only-fields.js';
+import { asParams, requireString } from '../params.js';
 
-/** Placeholder while schedule.remove is being built; replaced in this change. */
-export function scheduleRemove(_ctx: EngineContext, _raw: unknown): never {
-  throw new Error('schedule.remove is not built yet');
+/**
+ * Deletes a schedule by id or unique prefix (SCHEDULE_NOT_FOUND, AMBIGUOUS_ID otherwise) and re-arms the
+ * cron loop; jobs it enqueued already are left alone. Answers the schedule as it was.
+ */
+export function scheduleRemove(ctx: EngineContext, raw: unknown): ResultOf<'schedule.remove'> {
+  const p = asParams(raw);
+  onlyFields(p, 'schedule.remove', ['id']);
+  const id = ctx.store.resolveScheduleId(requireString(p, 'id'));
+  const row = ctx.store.removeSchedule(id);
+  if (row === null) throw new QueueError('SCHEDULE_NOT_FOUND', `no schedule with id "${id}"`, { id });
+  ctx.log(`schedule ${row.id} removed`);
+  ctx.schedulesChanged();
+  return { schedule: toSchedule(row) };
 }

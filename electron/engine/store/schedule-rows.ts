@@ -1,0 +1,55 @@
+import type { Schedule } from '../../../protocol/index.js';
+
+/** A row of the schedules table (migration 0007). */
+export interface ScheduleRow {
+  id: string;
+  /** Normalised expression (cron/expression.ts normalizeCron). */
+  cron: string;
+  /** IANA zone, or null: the daemon's local zone. */
+  tz: string | null;
+  /** JSON of the job as given (StoredJobSpec). */
+  spec: string;
+  created_at: number;
+  /** The next slot to fire (ms). */
+  next_at: number;
+  /** The slot fired last (ms), or null. */
+  last_slot: number | null;
+  last_job_id: string | null;
+}
+
+/**
+ * The job part of a schedule as stored in schedules.spec: the fields given, checked, in a fixed key order
+ * (queue and priority always; the rest only when given, so the config's defaults apply at each firing).
+ */
+export interface StoredJobSpec {
+  command: string;
+  queue: string;
+  name?: string;
+  max_retries?: number;
+  priority: number;
+  /** 0: no timeout. */
+  timeout_ms?: number;
+  cwd?: string;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function toSchedule(row: ScheduleRow): Schedule {
+  const spec = JSON.parse(row.spec) as StoredJobSpec;
+  return {
+    id: row.id,
+    cron: row.cron,
+    tz: row.tz,
+    command: spec.command,
+    queue: spec.queue,
+    name: spec.name ?? null,
+    max_retries: spec.max_retries ?? null,
+    priority: spec.priority,
+    timeout_ms: spec.timeout_ms ?? null,
+    cwd: spec.cwd ?? null,
+    created_at: iso(row.created_at),
+    next_at: iso(row.next_at),
+    last_fired_at: row.last_slot === null ? null : iso(row.last_slot),
+    last_job_id: row.last_job_id,
+  };
+}
