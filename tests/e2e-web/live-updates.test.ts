@@ -87,18 +87,18 @@ describe('dashboard in a browser: live updates', () => {
     await home.until(jobs.id, 'completed');
   });
 
-  it('Pause queue in the window holds new jobs; a resume from the CLI shows in the window at once', async () => {
+  it('Pause all in the window holds new jobs; a resume from the CLI shows in the window at once', async () => {
     const { page } = dash;
     await page.getByRole('link', { name: 'Overview' }).click();
-    await page.getByRole('button', { name: 'Pause queue' }).click();
-    await page.getByRole('button', { name: 'Resume queue' }).waitFor();
+    await page.getByRole('button', { name: 'Pause all', exact: true }).click();
+    await page.getByRole('button', { name: 'Resume all', exact: true }).waitFor();
     expect((await home.json<{ paused: boolean }>(['status'])).paused).toBe(true);
     const held = await home.ok(['enqueue', 'true']);
     await new Promise((r) => setTimeout(r, 700));
     expect((await home.show(held)).state).toBe('pending');
     await screenshot(page, 'overview-paused');
     await home.ok(['resume']);
-    await page.getByRole('button', { name: 'Pause queue' }).waitFor({ timeout: 5000 });
+    await page.getByRole('button', { name: 'Pause all', exact: true }).waitFor({ timeout: 5000 });
     await home.until(held, 'completed');
     expect(loads).toBe(0);
   });

@@ -1,15 +1,16 @@
 import { isJobState, type JobState } from '../../../protocol/job.js';
-import { LIST_SORTS, type ListSort } from '../../../protocol/methods.js';
+import { LIST_SORTS, QUEUE_NAME_PATTERN, type ListSort } from '../../../protocol/methods.js';
 
 /**
- * Hash routes: #/ overview, #/jobs, #/jobs/<id>, #/dlq, #/config, #/enqueue. A screen's filters live in the
- * hash's query (#/jobs?state=dead&q=foo&page=2) so reload, back and forward restore them.
+ * Hash routes: #/ overview, #/jobs, #/jobs/<id>, #/dlq, #/schedules (?id= marks one), #/config, #/enqueue. A screen's filters
+ * live in the hash's query (#/jobs?state=dead&queue=gpu&q=foo&page=2) so reload, back and forward restore them.
  */
 export type Route =
   | { name: 'overview' }
   | { name: 'jobs'; query: URLSearchParams }
   | { name: 'job'; id: string }
   | { name: 'dlq'; query: URLSearchParams }
+  | { name: 'schedules'; query: URLSearchParams }
   | { name: 'config' }
   | { name: 'enqueue' }
   | { name: 'missing'; path: string };
@@ -23,6 +24,7 @@ function parse(hash: string): Route {
   if (path === '/jobs') return { name: 'jobs', query };
   if (path.startsWith('/jobs/')) return { name: 'job', id: decodeURIComponent(path.slice('/jobs/'.length)) };
   if (path === '/dlq') return { name: 'dlq', query };
+  if (path === '/schedules') return { name: 'schedules', query };
   if (path === '/config') return { name: 'config' };
   if (path === '/enqueue') return { name: 'enqueue' };
   return { name: 'missing', path };
@@ -62,6 +64,8 @@ export function go(target: string, options: { replace?: boolean } = {}): void {
 /** The jobs list's view of the query: filter, search, sort and page. */
 export interface ListQuery {
   state: JobState | null;
+  /** Only jobs of this named queue. */
+  queue: string | null;
   q: string;
   sort: ListSort;
   order: 'asc' | 'desc';
@@ -73,8 +77,10 @@ export function readListQuery(query: URLSearchParams): ListQuery {
   const state = query.get('state');
   const sort = query.get('sort');
   const page = Number(query.get('page'));
+  const queue = query.get('queue');
   return {
     state: isJobState(state) ? state : null,
+    queue: queue !== null && QUEUE_NAME_PATTERN.test(queue) ? queue : null,
     q: query.get('q') ?? '',
     sort: (LIST_SORTS as readonly string[]).includes(sort ?? '') ? (sort as ListSort) : 'created',
     order: query.get('order') === 'asc' ? 'asc' : 'desc',
@@ -86,6 +92,7 @@ export function readListQuery(query: URLSearchParams): ListQuery {
 export function listQueryValues(q: ListQuery): Record<string, string | number | null> {
   return {
     state: q.state,
+    queue: q.queue,
     q: q.q,
     sort: q.sort === 'created' ? null : q.sort,
     order: q.order === 'desc' ? null : q.order,

@@ -1,7 +1,8 @@
 import type { JobsEvent, LogEvent } from '../../../protocol/events.js';
 import type { JobState } from '../../../protocol/job.js';
-import type { WorkerInfo } from '../../../protocol/methods.js';
+import type { QueueInfo, WorkerInfo } from '../../../protocol/methods.js';
 import { call, onConnect, onEvent, onStatus, subscribe, type ConnectionStatus } from './bridge.js';
+import { throttle } from './throttle.js';
 
 /** What every screen may show about the daemon; fed only by the bridge (events and a status read per connect). */
 export interface AppState {
@@ -17,6 +18,12 @@ export interface AppState {
   /** The queue is paused (no job starts; running ones go on), since when (ISO); from status and queue events. */
   paused: boolean;
   pausedSince: string | null;
+  /**
+   * Every named queue (DEFAULT_QUEUE first) with its own pause state, limit and counts; null until the first
+   * answer. From status, queue events and `queue.list` (re-read when jobs name a queue not known yet, and
+   * for counts while a screen watches them: see watchQueueCounts).
+   */
+  queues: QueueInfo[] | null;
 }
 
 export const app: AppState = $state({
@@ -28,6 +35,7 @@ export const app: AppState = $state({
   daemon: null,
   paused: false,
   pausedSince: null,
+  queues: null,
 });
 
 /** null stands for "reconnected: anything may have changed". */
@@ -47,12 +55,14 @@ export function startApp(): void {
     if (event.type === 'queue') {
       app.paused = event.paused;
       app.pausedSince = event.paused_since;
+      setQueues(event.queues);
       return;
     }
     if (event.type !== 'jobs') return;
     app.counts = event.counts;
     app.workers = event.workers;
     app.jobsVersion++;
+    if (countWatchers > 0 || event.truncated || event.jobs.some((j) => !knownQueue(j.queue))) rereadQueues.run();
     for (const listener of jobsListeners) listener(event);
   });
   onConnect(() => {
@@ -72,9 +82,60 @@ export async function refreshStatus(): Promise<void> {
     app.daemon = { version: status.version, pid: status.pid, home: status.home, started_at: status.started_at };
     app.paused = status.paused;
     app.pausedSince = status.paused_since;
+    setQueues(status.queues);
   } catch {
     // The connection state already says what is wrong.
   }
+}
+
+/** Reads the named queues afresh (counts change with every job event, which does not carry them per queue). */
+export async function refreshQueues(): Promise<void> {
+  const stamp = queuesStamp;
+  try {
+    const { queues } = await call('queue.list', {});
+    // A queue event or status answer that arrived meanwhile is at least as new: keep it.
+    if (stamp === queuesStamp) setQueues(queues);
+  } catch {
+    // The connection state already says what is wrong; the queues shown stay as they were.
+  }
+}
+
+/** Puts one queue's new state (the answer to a pause, resume or set) into the store. */
+export function applyQueue(info: Pick<QueueInfo, 'name'> & Partial<QueueInfo>): void {
+  if (!app.queues) return;
+  const index = app.queues.findIndex((q) => q.name === info.name);
+  if (index >= 0) app.queues[index] = { ...app.queues[index]!, ...info };
+  else void refreshQueues();
+}
+
+/** Bumped by every complete list of queues written to the store. */
+let queuesStamp = 0;
+
+function setQueues(queues: QueueInfo[]): void {
+  queuesStamp++;
+  app.queues = queues;
+}
+
+function knownQueue(name: string): boolean {
+  return app.queues?.some((q) => q.name === name) ?? true;
+}
+
+const rereadQueues = throttle(() => void refreshQueues(), 1000);
+let countWatchers = 0;
+
+/**
+ * Keeps the queues' counts current while a screen shows them: job events then re-read `queue.list` (at most
+ * once a second). Returns the function that stops watching.
+ */
+export function watchQueueCounts(): () => void {
+  countWatchers++;
+  rereadQueues.run();
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    countWatchers--;
+  };
 }
 
 /** Calls `listener` for every JobsEvent, and with null after a reconnect. Returns the function that stops. */
