@@ -42,6 +42,7 @@ import {
   withJobsEvent,
   withSeen,
   withEngineAnswer,
+  withQueueEvent,
   withStatus,
   type TrayAction,
   type TrayState,
@@ -175,7 +176,7 @@ async function main(): Promise<void> {
   const traySession: Session = {
     push(event) {
       if (event.type === 'jobs') onJobsEvent(event);
-      if (event.type === 'queue') setTray({ ...trayState, paused: event.paused });
+      if (event.type === 'queue') setTray(withQueueEvent(trayState, event));
     },
   };
   /**

@@ -1,4 +1,4 @@
-import type { JobState, JobsEvent, RpcErrorObject, StatusResult } from '../../protocol/index.js';
+import type { JobState, JobsEvent, QueueInfo, QueueStateEvent, RpcErrorObject, StatusResult } from '../../protocol/index.js';
 import type { JobDigest } from './job-digest.js';
 import type { ToggleKey } from './preferences.js';
 
@@ -14,8 +14,10 @@ export interface TrayState {
   counts: Record<JobState, number>;
   /** Worker processes in the pool. */
   workers: number;
-  /** Whether the queue is paused (no job starts; running ones go on). */
+  /** Whether every queue is held (`queuectl pause`: no job starts; running ones go on). */
   paused: boolean;
+  /** Named queues paused on their own (`pause --queue`, or pause-on-dead), by name. */
+  pausedQueues: string[];
   /** Dead jobs that appeared since the user last opened the dashboard: the attention icon. */
   unseenDead: number;
   /**
@@ -59,12 +61,26 @@ export const TOGGLE_LABELS: Record<ToggleKey, string> = {
 const ZERO_COUNTS: Record<JobState, number> = { pending: 0, processing: 0, completed: 0, failed: 0, dead: 0, canceled: 0 };
 
 export function initialTrayState(toggles: Record<ToggleKey, boolean>, paused = false, loginItemUnavailable: string | null = null): TrayState {
-  return { counts: { ...ZERO_COUNTS }, workers: 0, paused, unseenDead: 0, stopping: false, toggles, loginItemUnavailable };
+  return { counts: { ...ZERO_COUNTS }, workers: 0, paused, pausedQueues: [], unseenDead: 0, stopping: false, toggles, loginItemUnavailable };
 }
 
+const pausedNames = (queues: readonly QueueInfo[]): string[] => queues.filter((q) => q.paused).map((q) => q.name);
+
 /** The state after a `status` answer (at start and after the tray's own changes). */
-export function withStatus(state: TrayState, status: Pick<StatusResult, 'counts' | 'workers' | 'stopping' | 'paused'>): TrayState {
-  return { ...state, counts: { ...status.counts }, workers: status.workers.length, stopping: state.stopping || status.stopping, paused: status.paused };
+export function withStatus(state: TrayState, status: Pick<StatusResult, 'counts' | 'workers' | 'stopping' | 'paused' | 'queues'>): TrayState {
+  return {
+    ...state,
+    counts: { ...status.counts },
+    workers: status.workers.length,
+    stopping: state.stopping || status.stopping,
+    paused: status.paused,
+    pausedQueues: pausedNames(status.queues),
+  };
+}
+
+/** The state after a pause, resume or queue change from anywhere (the CLI, the dashboard, pause-on-dead). */
+export function withQueueEvent(state: TrayState, event: QueueStateEvent): TrayState {
+  return { ...state, paused: event.paused, pausedQueues: pausedNames(event.queues) };
 }
 
 /**
@@ -134,8 +150,21 @@ export function countsLine(state: TrayState): string {
   return `${processing} running · ${pending + failed} pending · ${dead} dead`;
 }
 
+/**
+ * The counts, then what holds jobs back: "· stopping", "· paused" (every queue), or "· gpu paused" /
+ * "· 3 queues paused" (named queues paused on their own).
+ */
 export function trayTooltip(state: TrayState): string {
-  const suffix = state.stopping ? ' · stopping' : state.paused ? ' · paused' : '';
+  const held = state.pausedQueues;
+  const suffix = state.stopping
+    ? ' · stopping'
+    : state.paused
+      ? ' · paused'
+      : held.length === 1
+        ? ` · ${held[0]} paused`
+        : held.length > 1
+          ? ` · ${held.length} queues paused`
+          : '';
   return `${countsLine(state)}${suffix}`;
 }
 
@@ -155,7 +184,7 @@ export function trayMenu(state: TrayState): MenuSpec[] {
     { kind: 'item', label: 'Open dashboard', enabled: true, action: { type: 'open', route: null } },
     {
       kind: 'item',
-      label: state.paused ? 'Resume queue' : 'Pause queue',
+      label: state.paused ? 'Resume all queues' : 'Pause all queues',
       enabled: live,
       action: { type: 'pause-toggle' },
     },

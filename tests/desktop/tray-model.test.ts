@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Job, JobsEvent, JobState } from '../../protocol/index.js';
+import type { Job, JobsEvent, JobState, QueueInfo } from '../../protocol/index.js';
 import { job } from './fixtures/jobs.js';
 import { digestJobsEvent, SeenChanges } from '../../electron/main/job-digest.js';
 import {
@@ -10,6 +10,7 @@ import {
   trayTooltip,
   withEngineAnswer,
   withJobsEvent,
+  withQueueEvent,
   withSeen,
   withStatus,
   type MenuSpec,
@@ -71,7 +72,7 @@ describe('tray model: counts → icon, tooltip, menu', () => {
 
   it('a JobsEvent updates counts and workers, and counts each newly dead job once', () => {
     const seen = new SeenChanges();
-    let s = withStatus(initialTrayState(TOGGLES), { counts: counts({ pending: 2 }), workers: workers(3), stopping: false, paused: false });
+    let s = withStatus(initialTrayState(TOGGLES), { counts: counts({ pending: 2 }), workers: workers(3), stopping: false, paused: false, queues: [] });
     expect(s.workers).toBe(3);
     const e1 = event({ processing: 1, dead: 1 }, [job('a1', 'dead'), job('b2', 'processing')]);
     s = withJobsEvent(s, e1, digestJobsEvent(e1, seen, s.counts.dead));
@@ -101,7 +102,7 @@ describe('tray model: counts → icon, tooltip, menu', () => {
   it('the menu: counts line, Open dashboard, Pause/Resume, Workers 1–8, Retry all dead, Preferences, Quit', () => {
     const menu = trayMenu(state({ processing: 3, pending: 5, dead: 2 }, { paused: false }));
     const top = menu.flatMap((m) => (m.kind === 'separator' ? [] : [m.label]));
-    expect(top).toEqual(['3 running · 5 pending · 2 dead', 'Open dashboard', 'Pause queue', 'Workers', 'Retry all dead (2)', 'Preferences', 'Quit queuectl']);
+    expect(top).toEqual(['3 running · 5 pending · 2 dead', 'Open dashboard', 'Pause all queues', 'Workers', 'Retry all dead (2)', 'Preferences', 'Quit queuectl']);
     expect(menu[0]).toMatchObject({ kind: 'item', enabled: false, action: null });
     expect(labelled(menu, 'Open dashboard')).toMatchObject({ enabled: true, action: { type: 'open', route: null } });
     expect(labelled(menu, 'Retry all dead (2)')).toMatchObject({ enabled: true, action: { type: 'retry-dead' } });
@@ -121,9 +122,28 @@ describe('tray model: counts → icon, tooltip, menu', () => {
     expect(big[8]).toMatchObject({ kind: 'radio', label: '12', checked: true });
   });
 
+  it('named queues paused on their own show in the tooltip, from status and from queue events', () => {
+    const queue = (name: string, paused: boolean): QueueInfo => ({
+      name, paused, paused_since: paused ? '2026-01-01T00:00:00.000Z' : null, parallel: null, pause_on_dead: false, counts: counts({}),
+    });
+    let s = withStatus(state({ pending: 2 }), {
+      counts: counts({ pending: 2 }), workers: workers(2), stopping: false, paused: false, queues: [queue('default', false), queue('gpu', true)],
+    });
+    expect(s.pausedQueues).toEqual(['gpu']);
+    expect(trayTooltip(s)).toBe('0 running · 2 pending · 0 dead · gpu paused');
+    s = withQueueEvent(s, { type: 'queue', paused: false, paused_since: null, queues: [queue('default', false), queue('gpu', true), queue('io', true)] });
+    expect(trayTooltip(s)).toBe('0 running · 2 pending · 0 dead · 2 queues paused');
+    // Every queue held says so plainly; the named ones are implied.
+    s = withQueueEvent(s, { type: 'queue', paused: true, paused_since: '2026-01-01T00:00:00.000Z', queues: [queue('gpu', true)] });
+    expect(trayTooltip(s)).toBe('0 running · 2 pending · 0 dead · paused');
+    expect(labelled(trayMenu(s), 'Resume all queues')).toBeDefined();
+    s = withQueueEvent(s, { type: 'queue', paused: false, paused_since: null, queues: [queue('gpu', false)] });
+    expect(trayTooltip(s)).toBe('0 running · 2 pending · 0 dead');
+  });
+
   it('Pause toggles the queue, and reads Resume when paused', () => {
-    expect(labelled(trayMenu(state({}, { paused: false })), 'Pause queue')).toMatchObject({ enabled: true, action: { type: 'pause-toggle' } });
-    expect(labelled(trayMenu(state({}, { paused: true })), 'Resume queue')).toMatchObject({ enabled: true });
+    expect(labelled(trayMenu(state({}, { paused: false })), 'Pause all queues')).toMatchObject({ enabled: true, action: { type: 'pause-toggle' } });
+    expect(labelled(trayMenu(state({}, { paused: true })), 'Resume all queues')).toMatchObject({ enabled: true });
   });
 
   it('Retry all dead is disabled with no dead jobs; new dead jobs get an item that opens the DLQ', () => {
@@ -147,7 +167,7 @@ describe('tray model: counts → icon, tooltip, menu', () => {
 
   it('while stopping, queue actions are disabled and Quit means now', () => {
     const menu = trayMenu(state({ processing: 2, dead: 1 }, { stopping: true, paused: false }));
-    expect(labelled(menu, 'Pause queue')).toMatchObject({ enabled: false });
+    expect(labelled(menu, 'Pause all queues')).toMatchObject({ enabled: false });
     expect(labelled(menu, 'Workers')).toMatchObject({ enabled: false });
     expect(labelled(menu, 'Retry all dead (1)')).toMatchObject({ enabled: false });
     expect(labelled(menu, 'Quit now (requeue running jobs)')).toMatchObject({ enabled: true, action: { type: 'quit', now: true } });
@@ -158,12 +178,12 @@ describe('tray model: counts → icon, tooltip, menu', () => {
 
   it('a stop the tray did not ask for (queuectl worker stop) shows once status says so, or an answer is SHUTTING_DOWN', () => {
     const running = state({ processing: 1 });
-    const s1 = withStatus(running, { counts: counts({ processing: 1 }), workers: workers(2), stopping: true, paused: false });
+    const s1 = withStatus(running, { counts: counts({ processing: 1 }), workers: workers(2), stopping: true, paused: false, queues: [] });
     expect(s1.stopping).toBe(true);
     expect(labelled(trayMenu(s1), 'Quit now (requeue running jobs)')).toBeDefined();
-    expect(labelled(trayMenu(s1), 'Pause queue')).toMatchObject({ enabled: false });
+    expect(labelled(trayMenu(s1), 'Pause all queues')).toMatchObject({ enabled: false });
     // A later status read never takes it back (the engine does not un-stop).
-    expect(withStatus(s1, { counts: counts({}), workers: [], stopping: false, paused: false }).stopping).toBe(true);
+    expect(withStatus(s1, { counts: counts({}), workers: [], stopping: false, paused: false, queues: [] }).stopping).toBe(true);
 
     const shutting = { error: { code: -32000, message: 'the daemon is stopping', data: { code: 'SHUTTING_DOWN' as const } } };
     expect(withEngineAnswer(running, shutting).stopping).toBe(true);
