@@ -7,3 +7,4 @@ export * from './framing.js';
 export * from './methods.js';
 export * from './events.js';
 export * from './schedule.js';
+export * from './instant.js';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { JOB_ID_PATTERN, JOB_LIMITS, QUEUE_NAME_PATTERN, type Job, type JobSpec } from '../../protocol/index.js';
+import { JOB_ID_PATTERN, JOB_LIMITS, QUEUE_NAME_PATTERN, parseIsoTime, type Job, type JobSpec } from '../../protocol/index.js';
 import { describeForwardReference, findForwardReference } from '../../protocol/dependencies.js';
 import type { RpcClient } from '../../protocol/node/client.js';
 import { withClient } from '../client.js';
@@ -224,42 +224,10 @@ function startTime(opts: EnqueueOptions, now: number): number | undefined {
   return opts.runAt;
 }
 
-const TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?)?$/;
-
-/**
- * Option parser for --run-at (and run_at in a JSON spec): an ISO 8601 date and time as epoch ms. With `Z` or
- * an offset it is that instant; without, local time; a date alone is local midnight. Out-of-range fields
- * (month 13, February 30, 24:00) are refused rather than rolled over.
- */
-function parseTime(text: string): number | null {
-  const m = TIME.exec(text.trim());
-  if (!m) return null;
-  const [year, month, day] = [m[1], m[2], m[3]].map(Number) as [number, number, number];
-  const [hour, minute, second] = [m[4], m[5], m[6]].map((v) => (v === undefined ? 0 : Number(v))) as [number, number, number];
-  const ms = m[7] === undefined ? 0 : Math.floor(Number(`0.${m[7]}`) * 1000);
-  const days = month === 2 ? ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
-  if (month < 1 || month > 12 || day < 1 || day > days || hour > 23 || minute > 59 || second > 59) return null;
-  const date = new Date(0);
-  if (m[8] === undefined && m[9] === undefined) {
-    date.setFullYear(year, month - 1, day);
-    date.setHours(hour, minute, second, ms);
-    return date.getTime();
-  }
-  let offset = 0;
-  if (m[9] !== undefined) {
-    const [oh, om] = [Number(m[10]), Number(m[11])];
-    if (oh > 23 || om > 59) return null;
-    offset = (m[9] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
-  }
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute, second, ms);
-  return date.getTime() - offset;
-}
-
 const TIME_HELP = 'an ISO 8601 time such as 2030-06-01T14:00 (local time), 2030-06-01T12:00:00Z or 2030-06-01T14:00+02:00';
 
 function runAtOption(raw: string): number {
-  const at = parseTime(raw);
+  const at = parseIsoTime(raw, 'local-default');
   if (at === null) throw new InvalidArgumentError(`expected ${TIME_HELP}, got "${raw}".`);
   return at;
 }
@@ -283,7 +251,7 @@ function parseSpec(text: string): JobSpec {
   if (typeof spec.cwd === 'string') spec.cwd = resolve(spec.cwd);
   if (typeof spec.run_at === 'string') {
     // Local time as --run-at takes it; the daemon wants a time zone (its zone need not be this shell's).
-    const at = parseTime(spec.run_at);
+    const at = parseIsoTime(spec.run_at, 'local-default');
     if (at === null) throw usageError(`run_at must be ${TIME_HELP}, got ${JSON.stringify(spec.run_at)}`);
     spec.run_at = new Date(at).toISOString();
   }

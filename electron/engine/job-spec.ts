@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { DEFAULT_QUEUE, JOB_ID_PATTERN, JOB_LIMITS, QUEUE_NAME_PATTERN, QueueError } from '../../protocol/index.js';
+import { DEFAULT_QUEUE, JOB_ID_PATTERN, JOB_LIMITS, QUEUE_NAME_PATTERN, QueueError, parseIsoTime } from '../../protocol/index.js';
 import type { Settings } from './config/settings.js';
 import type { NewJob } from './store/transitions/enqueue.js';
 
@@ -85,44 +85,12 @@ export function checkQueueName(value: unknown, field: string): string {
   return value;
 }
 
-const INSTANT = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
 const RUN_AT_EXAMPLE = 'e.g. "2030-06-01T14:00:00Z" or "2030-06-01T16:00:00+02:00"';
-
-/**
- * An ISO 8601 date and time with a time zone (`Z` or an offset: the daemon's zone is not the client's), as
- * epoch ms; null when malformed or a field is out of range (month 13, February 30, 24:00, second 60).
- */
-export function parseInstant(text: string): number | null {
-  const m = INSTANT.exec(text);
-  if (!m) return null;
-  const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number, number];
-  const second = m[6] === undefined ? 0 : Number(m[6]);
-  const ms = m[7] === undefined ? 0 : Math.floor(Number(`0.${m[7]}`) * 1000);
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
-  if (day > daysIn(year, month)) return null;
-  let offset = 0;
-  if (m[8] === undefined) {
-    const oh = Number(m[10]);
-    const om = Number(m[11]);
-    if (oh > 23 || om > 59) return null;
-    offset = (m[9] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
-  }
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute, second, ms);
-  return date.getTime() - offset;
-}
-
-/** Days in a month of the proleptic Gregorian calendar. */
-function daysIn(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
-}
 
 /** run_at: a real time, not before now (beyond a moment's grace), not more than JOB_LIMITS.runAtAheadMs ahead. */
 function checkRunAt(value: unknown, now: number): number {
   if (typeof value !== 'string') bad(`run_at must be an ISO 8601 time with a time zone, ${RUN_AT_EXAMPLE}; got ${JSON.stringify(value)}`);
-  const at = parseInstant(value.trim());
+  const at = parseIsoTime(value, 'required');
   if (at === null) bad(`run_at must be an ISO 8601 time with a time zone, ${RUN_AT_EXAMPLE}; got ${JSON.stringify(value)}`);
   if (at < now - JOB_LIMITS.runAtPastMs) {
     bad(`run_at ${JSON.stringify(value)} is in the past (it is now ${new Date(now).toISOString()}); give a future time, or leave run_at out to run as soon as possible`);

@@ -5,7 +5,10 @@ import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JOB_LIMITS, QueueError } from '../../protocol/index.js';
 import { Settings } from '../../electron/engine/config/settings.js';
-import { parseInstant, validateSpec } from '../../electron/engine/job-spec.js';
+import { validateSpec } from '../../electron/engine/job-spec.js';
+import { parseIsoTime } from '../../protocol/index.js';
+
+const parseInstant = (text: string): number | null => parseIsoTime(text, 'required');
 import { createStore, type Store } from '../../electron/engine/store/index.js';
 import { openDatabase } from '../../electron/engine/store/open.js';
 import type { Pool } from '../../electron/engine/pool.js';

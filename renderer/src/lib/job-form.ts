@@ -1,4 +1,5 @@
 import { formatDuration, parseDuration } from '../../../protocol/duration.js';
+import { parseIsoTime } from '../../../protocol/instant.js';
 import { JOB_ID_PATTERN, JOB_LIMITS, QUEUE_NAME_PATTERN } from '../../../protocol/methods.js';
 
 /**
@@ -65,8 +66,8 @@ export function delayStart(text: string, now: number): Checked<number> {
 
 /** A local date and time from a datetime-local input ("2030-06-01T14:00"), not in the past nor too far ahead. */
 export function runAtStart(text: string, now: number): Checked<number> {
-  const at = new Date(text).getTime();
-  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(text) || Number.isNaN(at)) return fail('Pick a date and a time.');
+  const at = /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(text) ? parseIsoTime(text, 'local-default') : null;
+  if (at === null) return fail('Pick a date and a time.');
   if (at < now - JOB_LIMITS.runAtPastMs) return fail('That time has passed: pick a future one, or use Delay.');
   if (at - now > JOB_LIMITS.runAtAheadMs) return fail(`At most ${AHEAD_DAYS} days ahead.`);
   return { ok: true, value: at };
