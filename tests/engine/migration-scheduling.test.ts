@@ -66,6 +66,29 @@ describe('migration 0007 (scheduling) on a store from the previous version', () 
     db.close();
   });
 
+  it('per-queue counts come from the upgraded counts and stay equal to a real count through every change', () => {
+    writeVersion6(false);
+    const db = openDatabase(dbPath);
+    const store = createStore(db);
+    const real = () =>
+      db.prepare(`SELECT queue, state, count(*) AS n FROM jobs GROUP BY queue, state ORDER BY queue, state`).all() as Array<{ queue: string; state: string; n: number }>;
+    const kept = () =>
+      store.queueInfos().flatMap((q) => Object.entries(q.counts).filter(([, n]) => n > 0).map(([state, n]) => ({ queue: q.name, state, n })))
+        .sort((a, b) => a.queue.localeCompare(b.queue) || a.state.localeCompare(b.state));
+    expect(kept()).toEqual(real());
+    const base = { id: null, name: null, max_retries: 0, priority: 9, timeout_ms: null, cwd: null };
+    store.enqueue({ ...base, command: 'gpu 1', queue: 'gpu' }, T0);
+    store.enqueueMany([{ ...base, command: 'gpu 2', queue: 'gpu' }, { ...base, command: 'io', queue: 'io' }], T0);
+    const c = store.claim(1, T0)!;
+    expect(kept()).toEqual(real());
+    store.finish(c.job.id, c.attempt, { outcome: 'failed', exitCode: 1, signal: null, error: 'exit code 1' }, T0, () => 0);
+    store.cancel('waiting', T0);
+    store.remove(['done']);
+    expect(kept()).toEqual(real());
+    expect(store.counts()).toMatchObject({ pending: 2, processing: 1, dead: 1, canceled: 1, completed: 0 });
+    db.close();
+  });
+
   it('is applied once: reopening the upgraded store changes nothing', () => {
     writeVersion6(true);
     openDatabase(dbPath).close();

@@ -18,12 +18,9 @@ export interface QueueRow {
 export function prepareQueueQueries(db: Database.Database) {
   const rows = db.prepare<[], QueueRow>(`SELECT name, paused, paused_at, parallel, pause_on_dead FROM queues ORDER BY name <> '${DEFAULT_QUEUE}', name`);
   const one = db.prepare<[string], QueueRow>(`SELECT name, paused, paused_at, parallel, pause_on_dead FROM queues WHERE name = ?`);
-  const counts = db.prepare<[], { queue: string; state: JobState; n: number }>(
-    `SELECT queue, state, count(*) AS n FROM jobs INDEXED BY jobs_queue_state GROUP BY queue, state`,
-  );
-  const countsOf = db.prepare<[string], { state: JobState; n: number }>(
-    `SELECT state, count(*) AS n FROM jobs INDEXED BY jobs_queue_state WHERE queue = ? GROUP BY state`,
-  );
+  /** Kept by triggers (migration 0007): a few rows, however many jobs. */
+  const counts = db.prepare<[], { queue: string; state: JobState; n: number }>(`SELECT queue, state, n FROM queue_state_counts`);
+  const countsOf = db.prepare<[string], { state: JobState; n: number }>(`SELECT state, n FROM queue_state_counts WHERE queue = ?`);
 
   const zero = (): Record<JobState, number> => Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
   const info = (row: QueueRow, c: Record<JobState, number>): QueueInfo => ({

@@ -9,6 +9,9 @@
  * - pause_all: the switch that holds every queue (`queuectl pause` without --queue). Until now the default
  *   queue's row held it; its state moves here and the row becomes the queue named "default".
  * - schedules and jobs.schedule_id / scheduled_for: recurring jobs, one job per (schedule, slot).
+ * - queue_state_counts: jobs per queue and state, kept by triggers (replacing 0002's per-state ones, at the
+ *   same cost per change); state_counts becomes a view summing it, so `status` and `queue list` read a few
+ *   rows instead of counting every job.
  */
 export const sql = `
 -- Named queue the job runs in.
@@ -31,13 +34,41 @@ CREATE TABLE job_deps (
 ) WITHOUT ROWID;
 CREATE INDEX job_deps_child ON job_deps (child_id);
 
--- Claims: only jobs with every parent completed are candidates.
+-- Claims: only jobs with every parent completed are candidates. run_at trails (as since 0003) so rows not
+-- yet due are skipped from the index alone.
 DROP INDEX jobs_waiting;
-CREATE INDEX jobs_waiting ON jobs (priority DESC, seq) WHERE state IN ('pending','failed') AND waiting_on = 0;
+CREATE INDEX jobs_waiting ON jobs (priority DESC, seq, run_at) WHERE state IN ('pending','failed') AND waiting_on = 0;
 -- Claims while some queue is paused or at its limit: the best job of each open queue.
-CREATE INDEX jobs_waiting_queue ON jobs (queue, priority DESC, seq) WHERE state IN ('pending','failed') AND waiting_on = 0;
--- Per-queue counts and the running jobs of a queue.
+CREATE INDEX jobs_waiting_queue ON jobs (queue, priority DESC, seq, run_at) WHERE state IN ('pending','failed') AND waiting_on = 0;
+-- The running jobs of a queue (claims under a parallel limit), list --queue.
 CREATE INDEX jobs_queue_state ON jobs (queue, state);
+
+-- Jobs per queue and state, in the same transaction as every change.
+DROP TRIGGER jobs_count_insert;
+DROP TRIGGER jobs_count_delete;
+DROP TRIGGER jobs_count_update;
+DROP TABLE state_counts;
+CREATE TABLE queue_state_counts (
+  queue TEXT NOT NULL,
+  state TEXT NOT NULL,
+  n     INTEGER NOT NULL,
+  PRIMARY KEY (queue, state)
+) WITHOUT ROWID;
+INSERT INTO queue_state_counts (queue, state, n) SELECT queue, state, count(*) FROM jobs GROUP BY queue, state;
+CREATE VIEW state_counts AS SELECT state, sum(n) AS n FROM queue_state_counts GROUP BY state;
+CREATE TRIGGER jobs_count_insert AFTER INSERT ON jobs BEGIN
+  INSERT INTO queue_state_counts (queue, state, n) VALUES (NEW.queue, NEW.state, 1)
+    ON CONFLICT (queue, state) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER jobs_count_delete AFTER DELETE ON jobs BEGIN
+  UPDATE queue_state_counts SET n = n - 1 WHERE queue = OLD.queue AND state = OLD.state;
+END;
+CREATE TRIGGER jobs_count_update AFTER UPDATE OF state, queue ON jobs
+  WHEN OLD.state <> NEW.state OR OLD.queue <> NEW.queue BEGIN
+  UPDATE queue_state_counts SET n = n - 1 WHERE queue = OLD.queue AND state = OLD.state;
+  INSERT INTO queue_state_counts (queue, state, n) VALUES (NEW.queue, NEW.state, 1)
+    ON CONFLICT (queue, state) DO UPDATE SET n = n + 1;
+END;
 -- One job per schedule slot, however often a firing is attempted.
 CREATE UNIQUE INDEX jobs_schedule_slot ON jobs (schedule_id, scheduled_for) WHERE schedule_id IS NOT NULL;
 
