@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { DEFAULT_QUEUE, JOB_ID_PATTERN, JOB_LIMITS, QUEUE_NAME_PATTERN, QueueError, parseIsoTime } from '../../protocol/index.js';
 import type { Settings } from './config/settings.js';
@@ -48,6 +49,7 @@ export function validateSpec(raw: unknown, settings: Settings, now: number = Dat
   let cwd: string | null = null;
   if (spec.cwd !== undefined && spec.cwd !== null) {
     if (typeof spec.cwd !== 'string' || !isAbsolute(spec.cwd)) bad('cwd must be an absolute path');
+    if (!isDirectory(spec.cwd, now)) bad(`cwd ${JSON.stringify(spec.cwd)} is not an existing directory`);
     cwd = spec.cwd;
   }
 
@@ -75,6 +77,24 @@ function checkAfter(value: unknown): string[] {
   }
   if (refs.size > JOB_LIMITS.maxParents) bad(`after names ${refs.size} jobs; a job may wait for at most ${JOB_LIMITS.maxParents} parents`);
   return [...refs];
+}
+
+/** The last directory found to exist and when, so a batch of jobs in one directory costs one stat. */
+let knownDir: { path: string; at: number } | null = null;
+
+/**
+ * A typo in cwd is refused at enqueue rather than failing every run. (The directory can still vanish
+ * before the job runs; the run then fails saying so.)
+ */
+function isDirectory(path: string, now: number): boolean {
+  if (knownDir !== null && knownDir.path === path && Math.abs(now - knownDir.at) < 1000) return true;
+  try {
+    if (!statSync(path).isDirectory()) return false;
+  } catch {
+    return false;
+  }
+  knownDir = { path, at: now };
+  return true;
 }
 
 /** A queue name from the wire: QUEUE_NAME_PATTERN, or INVALID_ARGUMENT naming `field`. */
