@@ -43,6 +43,8 @@ export interface QueueInfo {
   paused: boolean;
   /** When it was paused (ISO), null while running. */
   paused_since: string | null;
+  /** Why, when it was not paused by hand: e.g. "job 4kq2xv7m went dead" (pause_on_dead). Null otherwise. */
+  paused_reason: string | null;
   /** Most of its jobs running at once; null: no limit but the worker count. */
   parallel: number | null;
   /** Pause this queue when one of its jobs goes dead. */

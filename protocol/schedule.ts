@@ -5,7 +5,18 @@
  * transaction), across restarts. Slots missed while no daemon ran (or the machine slept) are not replayed one
  * by one: the schedule fires once, for the latest of them, at start-up (or on waking), then continues from
  * the next slot after now. A firing enqueues an ordinary job, also while its queue is paused (the job waits).
+ * With overlap 'skip' (the default) a slot whose previous job has not ended yet (waiting, held by a pause, or
+ * running) enqueues nothing and is logged, so a paused queue or a slow job never piles up firings.
  */
+
+/** What a slot does while the schedule's previous job has not ended. */
+export type ScheduleOverlap =
+  /** Enqueue nothing for this slot (logged); the next slot tries again. The default. */
+  | 'skip'
+  /** Enqueue anyway: jobs of the schedule may wait or run side by side. */
+  | 'allow';
+
+export const SCHEDULE_OVERLAPS: readonly ScheduleOverlap[] = ['skip', 'allow'];
 
 /** A stored schedule as `schedule.list` reports it. */
 export interface Schedule {
@@ -32,6 +43,7 @@ export interface Schedule {
   last_fired_at: string | null;
   /** The job the last firing enqueued, or null. */
   last_job_id: string | null;
+  overlap: ScheduleOverlap;
 }
 
 /**
@@ -54,6 +66,8 @@ export interface ScheduleAddParams {
   timeout_ms?: number | null;
   /** Absolute; the CLI sends its current directory. */
   cwd?: string | null;
+  /** Default 'skip'. */
+  overlap?: ScheduleOverlap;
 }
 
 /** Limits the daemon enforces on a schedule, shared so clients can check early. */

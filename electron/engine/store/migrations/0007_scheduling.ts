@@ -76,6 +76,8 @@ CREATE UNIQUE INDEX jobs_schedule_slot ON jobs (schedule_id, scheduled_for) WHER
 ALTER TABLE queues ADD COLUMN parallel INTEGER CHECK (parallel IS NULL OR parallel >= 1);
 -- 1: pause the queue when one of its jobs goes dead.
 ALTER TABLE queues ADD COLUMN pause_on_dead INTEGER NOT NULL DEFAULT 0 CHECK (pause_on_dead IN (0, 1));
+-- Why it is paused, in words ("job x went dead"), NULL when paused by hand or running.
+ALTER TABLE queues ADD COLUMN paused_reason TEXT;
 
 -- Exactly one row: 1 while every queue is held (queuectl pause), since paused_at (ms).
 CREATE TABLE pause_all (
@@ -102,7 +104,9 @@ CREATE TABLE schedules (
   next_at     INTEGER NOT NULL,
   -- The slot fired last (ms) and the job it enqueued.
   last_slot   INTEGER,
-  last_job_id TEXT
+  last_job_id TEXT,
+  -- 'skip': a slot whose previous job has not ended yet enqueues nothing; 'allow': every slot enqueues.
+  overlap     TEXT NOT NULL DEFAULT 'skip' CHECK (overlap IN ('skip', 'allow'))
 );
 CREATE INDEX schedules_next ON schedules (next_at);
 `;
