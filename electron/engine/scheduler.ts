@@ -195,8 +195,11 @@ export class Scheduler {
   }
 
   private claimDue(decisions: Decisions, now: number): void {
+    // Runs still in the pool count against their queue's limit even when their job is no longer processing
+    // (canceled, its process tree still dying); the worker turning idle dispatches again.
+    const held = this.pool.running().map((run) => run.jobId);
     for (const workerId of this.pool.idleWorkers()) {
-      const claimed = this.store.claim(workerId, now);
+      const claimed = this.store.claim(workerId, now, held);
       if (!claimed) return;
       decisions.changed.push(claimed.job);
       decisions.launches.push({ workerId, claimed });

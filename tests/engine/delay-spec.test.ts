@@ -125,6 +125,7 @@ describe('the scheduler timer for delayed jobs', () => {
     let busy = false;
     return {
       idleWorkers: () => (busy ? [] : [1]),
+      running: () => [],
       run: (_worker: number, request: { jobId: string }) => {
         busy = true;
         started.push(request.jobId);

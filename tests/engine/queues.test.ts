@@ -8,6 +8,9 @@ import { openDatabase } from '../../electron/engine/store/open.js';
 import type { NewJob } from '../../electron/engine/store/transitions/enqueue.js';
 import type { RunResult } from '../../electron/engine/store/transitions/finish.js';
 import type { JobRow } from '../../electron/engine/store/rows.js';
+import { Settings } from '../../electron/engine/config/settings.js';
+import type { Pool } from '../../electron/engine/pool.js';
+import { Scheduler } from '../../electron/engine/scheduler.js';
 
 /**
  * Named queues in the store, against a real SQLite file: which job a claim takes when queues are paused or
@@ -103,6 +106,64 @@ describe('claims across named queues', () => {
     // 4,999 better jobs wait in a full queue and one in a paused queue; the low default job still runs.
     expect(claimAll()).toEqual(['b0', 'low']);
     expect(store.counts()).toMatchObject({ pending: 5000, processing: 2 });
+  });
+
+  it('a run the pool still holds counts against its queue after its job was canceled, once, with no double count', () => {
+    store.configureQueue('gpu', { parallel: 1 });
+    add({ id: 'g1', queue: 'gpu' });
+    add({ id: 'g2', queue: 'gpu' });
+    expect(store.claim(1, T0)?.job.id).toBe('g1');
+    expect(store.cancel('g1', T0 + 1)?.state).toBe('canceled');
+    add({ id: 'd1' }, T0 + 1);
+    // g1's processes are still being killed (worker 1 busy with it): gpu is full, default is not.
+    expect(store.claim(2, T0 + 2, ['g1'])?.job.id).toBe('d1');
+    expect(store.claim(3, T0 + 2, ['g1', 'd1'])).toBeNull();
+    expect(store.getJob('g2')!.state).toBe('pending');
+    // The run ended (the worker is idle again): g2 may start.
+    expect(store.claim(1, T0 + 3, ['d1'])?.job.id).toBe('g2');
+
+    // A processing job the pool holds is counted once: parallel 2 with one such job still admits a second.
+    store.configureQueue('io', { parallel: 2 });
+    add({ id: 'i1', queue: 'io' });
+    add({ id: 'i2', queue: 'io' });
+    add({ id: 'i3', queue: 'io' });
+    expect(store.claim(4, T0 + 4, ['g2', 'd1'])?.job.id).toBe('i1');
+    expect(store.claim(5, T0 + 4, ['g2', 'd1', 'i1'])?.job.id).toBe('i2');
+    expect(store.claim(6, T0 + 4, ['g2', 'd1', 'i1', 'i2'])).toBeNull();
+    // i1 canceled, its run still held: io stays full; an unknown id (a removed job) counts for nothing.
+    store.cancel('i1', T0 + 5);
+    expect(store.claim(6, T0 + 5, ['g2', 'd1', 'i1', 'i2', 'gone'])).toBeNull();
+    expect(store.claim(6, T0 + 6, ['g2', 'd1', 'i2', 'gone'])?.job.id).toBe('i3');
+  });
+
+  it('the scheduler counts a canceled run its pool still holds: the next job of that queue waits for the worker to free', () => {
+    const settings = new Settings(db, () => {});
+    store.configureQueue('gpu', { parallel: 1 });
+    add({ id: 'g1', queue: 'gpu' });
+    add({ id: 'g2', queue: 'gpu' });
+    /** Two workers; a run holds its worker until the test ends it, as a dying process tree does. */
+    const busy = new Map<number, string>();
+    const launched: string[] = [];
+    const pool = {
+      idleWorkers: () => [1, 2].filter((w) => !busy.has(w)),
+      running: () => [...busy.values()].map((jobId) => ({ jobId })),
+      run: (worker: number, request: { jobId: string }) => {
+        busy.set(worker, request.jobId);
+        launched.push(request.jobId);
+      },
+    } as unknown as Pool;
+    const scheduler = new Scheduler(store, pool, settings, dir, () => {}, () => {});
+    scheduler.dispatch();
+    expect(launched).toEqual(['g1']);
+    store.cancel('g1', Date.now()); // what the cancel RPC commits before it wakes the scheduler
+    scheduler.dispatch();
+    expect(launched).toEqual(['g1']);
+    expect(store.getJob('g2')!.state).toBe('pending');
+    // The killed run ends: its worker is idle again and the pool asks for a dispatch.
+    busy.delete(1);
+    scheduler.dispatch();
+    expect(launched).toEqual(['g1', 'g2']);
+    scheduler.halt();
   });
 
   it('children still waiting for parents are not claimed in any queue', () => {

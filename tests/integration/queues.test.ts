@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job, JobSpec, QueueInfo, QueuePauseResult, StatusResult } from '../../protocol/index.js';
-import { CLI, TestHome, isAlive, uniqueSleep, waitFor } from '../helpers/daemon.js';
+import { CLI, TestHome, hasProcess, isAlive, uniqueSleep, waitFor } from '../helpers/daemon.js';
 
 /**
  * Named queues against the real daemon through the built CLI: per-queue limits observed with real
@@ -81,6 +81,65 @@ describe('named queues', () => {
     expect(mostAtOnce(other)).toBeGreaterThanOrEqual(3);
     expect(mostAtOnce(spans())).toBeLessThanOrEqual(4);
     expect(await queueOf('gpu')).toMatchObject({ parallel: 1, counts: { completed: 4, processing: 0 } });
+  });
+
+  /**
+   * A gpu job (parallel 1) whose command ignores SIGTERM, so its processes outlive the kill by the 2 s
+   * grace before SIGKILL; then a second gpu job that writes "<start ns> alive|gone" to marks/<id>, saying
+   * whether the first job's sleep still existed when it started (a bracketed regex: its own command line
+   * does not match).
+   */
+  async function dyingRunThenNext(spec: Partial<JobSpec> = {}): Promise<{ first: string; next: string; sleep: string }> {
+    await t.start(4);
+    await t.ok(['queue', 'set', 'gpu', '--parallel', '1']);
+    const sleep = uniqueSleep(30);
+    const first = await enqueueIn('gpu', `trap '' TERM; ${sleep}`, spec);
+    await t.until(first, 'processing');
+    await waitFor(() => hasProcess(sleep), 10_000, 'the first job to start its sleep');
+    const pattern = sleep.replace('.', '[.]');
+    const next = await enqueueIn('gpu', `s=$(date +%s%N); if pgrep -f '${pattern}' >/dev/null; then a=alive; else a=gone; fi; echo "$s $a" > ${marks}/$QUEUECTL_JOB_ID`);
+    return { first, next, sleep };
+  }
+
+  const startOf = (id: string): { at: number; first: 'alive' | 'gone' } => {
+    const [at, first] = readFileSync(join(marks, id), 'utf8').trim().split(' ');
+    return { at: Number(at) / 1e6, first: first as 'alive' | 'gone' };
+  };
+
+  it('a canceled job still holds its parallel-1 queue until its processes are gone; other queues go on', async () => {
+    const { first, next, sleep } = await dyingRunThenNext();
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await t.show(next)).state).toBe('pending');
+
+    const canceledAt = Date.now();
+    await t.ok(['cancel', first]);
+    // The cancel's wake-up claims nothing of gpu: the canceled run still occupies it (the state is read
+    // first, so a sleep alive afterwards was alive then; a slow machine may already be past the grace).
+    const [shown, alive] = [await t.show(first), hasProcess(sleep)];
+    expect(shown.state).toBe('canceled');
+    const waiting = (await t.show(next)).state;
+    if (hasProcess(sleep)) expect(waiting).toBe('pending');
+    expect(alive || Date.now() - canceledAt > 1_500).toBe(true);
+    // Other queues go on meanwhile.
+    const free = await t.ok(['enqueue', 'true']);
+    await t.until(free, 'completed', 5_000);
+
+    // SIGKILL after the grace ends the run; its worker turning idle starts the next gpu job.
+    await waitFor(() => readdirSync(marks).includes(next), 10_000, 'the next gpu job to start');
+    const started = startOf(next);
+    expect(started.first).toBe('gone');
+    expect(started.at - canceledAt).toBeGreaterThanOrEqual(1_500);
+    expect(hasProcess(sleep)).toBe(false);
+    await t.until(next, 'completed');
+  });
+
+  it('a timed-out job holds its parallel-1 queue until its processes are gone (it stays processing until the run ends)', async () => {
+    const { first, next, sleep } = await dyingRunThenNext({ timeout_ms: 500, max_retries: 0 });
+    await waitFor(() => readdirSync(marks).includes(next), 10_000, 'the next gpu job to start');
+    expect(startOf(next).first).toBe('gone');
+    expect(hasProcess(sleep)).toBe(false);
+    expect((await t.show(first)).state).toBe('dead');
+    await t.until(next, 'completed');
   });
 
   it('each job sees QUEUECTL_JOB_ID, QUEUECTL_ATTEMPT, QUEUECTL_QUEUE and QUEUECTL_WORKER_ID', async () => {

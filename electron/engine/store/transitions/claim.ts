@@ -19,6 +19,11 @@ interface Candidate {
  * parent completed) in a queue that may start one now (not paused, below its `parallel` limit), and opens
  * its attempt row. One transaction; the state guard makes a double claim impossible.
  *
+ * A queue's running jobs are its processing jobs plus the runs the pool still holds (`held`: job ids of busy
+ * workers) whose job is no longer processing: a canceled job's process tree is killed after the commit
+ * (SIGTERM, SIGKILL after a grace) and its worker stays busy until the run really ended, so until then it
+ * still occupies its queue. Both sets are disjoint, so nothing is counted twice.
+ *
  * While no queue is paused or limited (the usual case) one index walk finds the job; otherwise the best job
  * of each open queue is looked up and the best of those taken, so a long line of jobs in a held queue is
  * never walked past.
@@ -36,6 +41,7 @@ export function prepareClaim(db: Database.Database) {
     `SELECT name, paused, parallel FROM queues WHERE paused = 1 OR parallel IS NOT NULL`,
   );
   const running = db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM jobs WHERE queue = ? AND state = 'processing'`);
+  const heldElsewhere = db.prepare<[string], { queue: string }>(`SELECT queue FROM jobs WHERE id = ? AND state != 'processing'`);
   const queueNames = db.prepare<[], { name: string }>(`SELECT name FROM queues`);
   const take = db.prepare<[number, number, number, string], JobRow>(`
     UPDATE jobs SET state = 'processing', worker_id = ?, started_at = ?, finished_at = NULL, updated_at = ?
@@ -45,19 +51,34 @@ export function prepareClaim(db: Database.Database) {
     VALUES (?, (SELECT COALESCE(MAX(number), 0) + 1 FROM attempts WHERE job_id = ?), ?, ?)
     RETURNING number`);
 
+  /** Runs the pool holds whose job is no longer processing (canceled while its processes die), by queue. */
+  function heldByQueue(held: readonly string[]): Map<string, number> {
+    const byQueue = new Map<string, number>();
+    for (const id of held) {
+      const queue = heldElsewhere.get(id)?.queue;
+      if (queue !== undefined) byQueue.set(queue, (byQueue.get(queue) ?? 0) + 1);
+    }
+    return byQueue;
+  }
+
   /** Queues that may not start a job now: paused, or running as many as their limit allows. */
-  function closedQueues(): Set<string> | null {
+  function closedQueues(held: readonly string[]): Set<string> | null {
     const rows = heldOrLimited.all();
     if (rows.length === 0) return null;
+    let stillHeld: Map<string, number> | null = null;
     const closed = new Set<string>();
     for (const q of rows) {
-      if (q.paused === 1 || (q.parallel !== null && running.get(q.name)!.n >= q.parallel)) closed.add(q.name);
+      if (q.paused === 1) closed.add(q.name);
+      else if (q.parallel !== null) {
+        stillHeld ??= heldByQueue(held);
+        if (running.get(q.name)!.n + (stillHeld.get(q.name) ?? 0) >= q.parallel) closed.add(q.name);
+      }
     }
     return closed.size === 0 ? null : closed;
   }
 
-  function pick(now: number): string | null {
-    const closed = closedQueues();
+  function pick(now: number, held: readonly string[]): string | null {
+    const closed = closedQueues(held);
     if (closed === null) return pickAny.get(now)?.id ?? null;
     let best: Candidate | null = null;
     for (const { name } of queueNames.all()) {
@@ -68,8 +89,9 @@ export function prepareClaim(db: Database.Database) {
     return best?.id ?? null;
   }
 
-  return db.transaction((workerId: number, now: number): Claimed | null => {
-    const next = pick(now);
+  /** `held`: the job ids the pool's workers still run (see above); none outside the scheduler. */
+  return db.transaction((workerId: number, now: number, held: readonly string[] = []): Claimed | null => {
+    const next = pick(now, held);
     if (next === null) return null;
     const job = take.get(workerId, now, now, next);
     if (!job) return null;
