@@ -35,15 +35,28 @@ export function registerDlq(program: Command): void {
       if (rawIds.length > 0 && opts.all) throw usageError('give a job id or --all, not both');
       const ids = opts.all ? [] : jobIds(rawIds, MAX_SELECTED_IDS);
       const flags = opts.withDependents ? { with_dependents: true } : {};
-      const result = await withClient((c) => {
-        if (opts.all) return c.call('dlq.retry', { all: true, ...flags });
+      /**
+       * --all that retried nothing: the dead jobs it left, each waiting for a parent canceled or still dead
+       * (asked only then: once jobs were retried, one may already have died again and be counted wrongly).
+       */
+      let left = 0;
+      const result = await withClient(async (c) => {
+        if (opts.all) {
+          const retried = await c.call('dlq.retry', { all: true, ...flags });
+          if (!opts.json && retried.count === 0) left = (await c.call('list', { state: 'dead', limit: 1 })).total;
+          return retried;
+        }
         if (ids.length === 1) return c.call('dlq.retry', { id: ids[0], ...flags });
         return c.call('dlq.retry', { ids, ...flags }).catch((err: unknown) => {
           throw allOrNone(err, 'retried');
         });
       });
       if (opts.json) return printJson(result);
-      if (result.count === 0) note('the dead-letter queue is empty; nothing to retry');
+      if (result.count === 0 && left === 0) note('the dead-letter queue is empty; nothing to retry');
+      if (left > 0) {
+        const jobs = left === 1 ? 'the 1 dead job waits' : `each of the ${left} dead jobs waits`;
+        note(`queuectl: nothing to retry: ${jobs} for a parent that is canceled or stays dead (queuectl dlq list; retry that parent first)`);
+      }
       for (const job of result.jobs) printLine(`retrying ${job.id}`);
       if (result.count > result.jobs.length) printLine(`… and ${result.count - result.jobs.length} more (${result.count} in all)`);
       if (opts.withDependents) printLine(dependentsLine(result.dependents));

@@ -11,10 +11,10 @@ export function registerRetry(program: Command): void {
     .description('run failed, dead, canceled or completed jobs again from scratch (pending now, attempts reset; history kept, log started afresh)')
     .argument('<id...>', 'job ids or unique prefixes of them')
     .option('--with-dependents', 'also bring back the jobs (enqueue --after) it canceled by dying or being canceled, and theirs in turn')
-    .option('--json', 'print the retried jobs as JSON (an array)')
+    .option('--json', 'print the retried jobs as JSON (an array); with --with-dependents each also has "dependents": how many it brought back')
     .action(async (rawIds: string[], opts: { withDependents?: boolean; json?: boolean }) => {
       const ids = jobIds(rawIds);
-      const retried: Job[] = [];
+      const retried: Array<Job & { dependents?: number }> = [];
       let exitCode: number = EXIT.ok;
       let lost: QueueError | null = null;
       await withClient(async (c) => {
@@ -22,7 +22,8 @@ export function registerRetry(program: Command): void {
         for (const id of ids) {
           try {
             const { job, dependents } = await c.call('job.retry', opts.withDependents ? { id, with_dependents: true } : { id });
-            retried.push(job);
+            // --json: the job as before; with --with-dependents also how many it brought back (an added field).
+            retried.push(opts.withDependents ? { ...job, dependents } : job);
             if (!opts.json) printLine(opts.withDependents ? `retrying ${job.id} ${withDependents(dependents)}` : `retrying ${job.id}`);
           } catch (err) {
             // The connection is gone: the rest would fail the same way; say it once, as any command does.

@@ -173,7 +173,7 @@ describe('waiting for parents', () => {
     expect(job('child').waiting_on).toBe(1);
   });
 
-  it('a completed parent run again: children still waiting wait for its new run, released ones are left alone', () => {
+  it('a completed parent run again: every child not started yet waits for its new run, released or not', () => {
     add('a');
     add('b');
     add('released', ['a']);
@@ -186,13 +186,52 @@ describe('waiting for parents', () => {
       store.retryJob('a', T0 + 1);
       return store.recountChildren('a', T0 + 1);
     })();
-    expect(held.map((r) => [r.id, r.waiting_on])).toEqual([['waiting', 2]]);
-    expect(job('released').waiting_on).toBe(0);
-    expect(claimAll(T0 + 2).sort()).toEqual(['a', 'released']);
+    expect(held.map((r) => [r.id, r.waiting_on])).toEqual([['released', 1], ['waiting', 2]]);
+    expect(claimAll(T0 + 2)).toEqual(['a']);
     finish('b', COMPLETED, T0 + 3);
     expect(job('waiting').waiting_on).toBe(1);
-    finish('a', COMPLETED, T0 + 4);
-    expect(job('waiting').waiting_on).toBe(0);
+    const changed = finish('a', COMPLETED, T0 + 4);
+    expect(changed.map((r) => [r.id, r.waiting_on])).toEqual([['a', 0], ['released', 0], ['waiting', 0]]);
+    expect(claimAll(T0 + 5).sort()).toEqual(['released', 'waiting']);
+  });
+
+  it('a released child held by its own run_at is held again when its parent is retried, and canceled when that run dies', () => {
+    add('p');
+    add('c', ['p'], { run_at: T0 + 60_000 });
+    complete('p');
+    expect(job('c')).toMatchObject({ state: 'pending', waiting_on: 0 });
+    const held = db.transaction(() => {
+      store.retryJob('p', T0 + 1);
+      return store.recountChildren('p', T0 + 1);
+    })();
+    expect(held.map((r) => [r.id, r.state, r.waiting_on])).toEqual([['c', 'pending', 1]]);
+    const changed = kill('p', T0 + 2);
+    expect(changed.map((r) => [r.id, r.state, r.canceled_by, r.last_error])).toEqual([
+      ['p', 'dead', null, 'exit code 1'],
+      ['c', 'canceled', 'p', 'canceled: parent p is dead'],
+    ]);
+    expect(claimAll(T0 + 60_000)).toEqual([]);
+  });
+
+  it('a dead or canceled parent cancels a pending child even when its count says released (never runs after a parent that did not complete)', () => {
+    add('p', [], { run_at: T0 + 60_000 });
+    add('c', ['p']);
+    db.prepare(`UPDATE jobs SET waiting_on = 0 WHERE id = 'c'`).run();
+    expect(cancel('p').map((r) => [r.id, r.state, r.canceled_by])).toEqual([['c', 'canceled', 'p']]);
+  });
+
+  it('a child that already started (failed, waiting for its retry) is left alone when its parent is retried: it ran once after every parent completed', () => {
+    add('p');
+    add('c', ['p'], { max_retries: 1 });
+    complete('p');
+    expect(kill('c').map((r) => r.state)).toEqual(['failed']);
+    const held = db.transaction(() => {
+      store.retryJob('p', T0 + 1);
+      return store.recountChildren('p', T0 + 1);
+    })();
+    expect(held).toEqual([]);
+    expect(job('c')).toMatchObject({ state: 'failed', waiting_on: 0 });
+    expect(claimAll(T0 + 2).sort()).toEqual(['c', 'p']);
   });
 });
 
@@ -301,7 +340,7 @@ describe('bringing canceled dependents back', () => {
     deadChain();
     const { rows, restored } = db.transaction(() => {
       const rows = [store.retryOne('a', T0 + 100)!];
-      return { rows, restored: store.restoreDependents(['a'], T0 + 100) };
+      return { rows, restored: store.restoreDependents(['a'], T0 + 100).restored };
     })();
     expect(rows[0]).toMatchObject({ id: 'a', state: 'pending' });
     expect(restored.map((r) => [r.id, r.state, r.waiting_on, r.canceled_by, r.last_error])).toEqual([
@@ -346,10 +385,15 @@ describe('bringing canceled dependents back', () => {
     finish('p2', FAILED);
     expect(job('child').canceled_by).toBe('p1');
     const first = db.transaction(() => (store.retryOne('p1', T0 + 1), store.restoreDependents(['p1'], T0 + 1)))();
-    expect(first).toEqual([]);
+    expect(first.restored).toEqual([]);
+    // Still canceled, but blamed on the other parent now: returned, so the caller announces it.
+    expect(first.reblamed.map((r) => [r.id, r.state, r.canceled_by, r.last_error, r.updated_at])).toEqual([
+      ['child', 'canceled', 'p2', 'canceled: parent p2 is dead', T0 + 1],
+    ]);
     expect(job('child')).toMatchObject({ state: 'canceled', canceled_by: 'p2', last_error: 'canceled: parent p2 is dead' });
     const second = db.transaction(() => (store.retryOne('p2', T0 + 2), store.restoreDependents(['p2'], T0 + 2)))();
-    expect(second.map((r) => [r.id, r.waiting_on])).toEqual([['child', 2]]);
+    expect(second.restored.map((r) => [r.id, r.waiting_on])).toEqual([['child', 2]]);
+    expect(second.reblamed).toEqual([]);
   });
 
   it('jobs the user canceled are never brought back; a restored job keeps a run_at still ahead', () => {
@@ -359,7 +403,7 @@ describe('bringing canceled dependents back', () => {
     cancel('mine');
     kill('a');
     expect(job('mine').canceled_by).toBeNull();
-    const restored = db.transaction(() => (store.retryOne('a', T0 + 10), store.restoreDependents(['a'], T0 + 10)))();
+    const { restored } = db.transaction(() => (store.retryOne('a', T0 + 10), store.restoreDependents(['a'], T0 + 10)))();
     expect(restored.map((r) => [r.id, r.run_at])).toEqual([['later', T0 + 3_600_000]]);
     expect(job('mine').state).toBe('canceled');
   });
@@ -368,7 +412,7 @@ describe('bringing canceled dependents back', () => {
     add('p', [], { run_at: T0 + 60_000 });
     add('c', ['p']);
     cancel('p');
-    const restored = db.transaction(() => (store.retryJob('p', T0 + 1), store.restoreDependents(['p'], T0 + 1)))();
+    const { restored } = db.transaction(() => (store.retryJob('p', T0 + 1), store.restoreDependents(['p'], T0 + 1)))();
     expect(restored.map((r) => [r.id, r.state, r.waiting_on])).toEqual([['c', 'pending', 1]]);
   });
 
@@ -403,6 +447,40 @@ describe('bringing canceled dependents back', () => {
     const rows = store.retryAll(T0 + 3);
     expect(rows.map((r) => [r.id, r.waiting_on]).sort()).toEqual([['c', 1], ['p', 0]]);
     expect(job('d').state).toBe('dead');
+  });
+  it('dlq retry --all leaves a dead job in the DLQ when its dead parent stays there too (p canceled → c dead → g dead)', () => {
+    add('p');
+    add('c', ['p']);
+    add('g', ['c']);
+    complete('p');
+    complete('c');
+    kill('g');
+    store.retryJob('c', T0 + 1);
+    kill('c', T0 + 2);
+    store.retryJob('p', T0 + 3);
+    cancel('p', T0 + 4);
+    add('lone');
+    kill('lone', T0 + 5);
+    const before = job('g');
+    const rows = store.retryAll(T0 + 6);
+    expect(rows.map((r) => [r.id, r.state])).toEqual([['lone', 'pending']]);
+    expect(states('p', 'c', 'g')).toEqual({ p: 'canceled', c: 'dead', g: 'dead' });
+    expect(job('g')).toEqual(before);
+  });
+
+  it('dlq retry --all: a dead child comes back with its dead parent, and their dead child too, each waiting as before', () => {
+    add('p');
+    add('c', ['p']);
+    add('g', ['c']);
+    complete('p');
+    complete('c');
+    kill('g');
+    store.retryJob('c', T0 + 1);
+    kill('c', T0 + 2);
+    store.retryJob('p', T0 + 3);
+    kill('p', T0 + 4);
+    const rows = store.retryAll(T0 + 5);
+    expect(rows.map((r) => [r.id, r.state, r.waiting_on]).sort()).toEqual([['c', 'pending', 1], ['g', 'pending', 1], ['p', 'pending', 0]]);
   });
 });
 
@@ -506,6 +584,25 @@ describe('resolving parents (enqueue and enqueue.batch)', () => {
     expect(resolveError([spec(null, ['lat']), spec('later', [])]).message).toBe(
       'job 1 of the batch: after names "lat", which comes later (job 2 of the batch); list parents before the jobs that wait for them',
     );
+  });
+
+  it('a prefix that matches an earlier job of the batch and a later one (or a stored job and a later one) is ambiguous', () => {
+    const both = resolveError([spec('xy1', []), spec('z', ['xy']), spec('xy2', [])]);
+    expect(both.code).toBe('INVALID_ARGUMENT');
+    expect(both.message).toBe('job 2 of the batch: after: "xy" matches several jobs (xy1, xy2); type more of the parent\'s id');
+    expect(both.details).toEqual({ index: 1, parent: 'xy' });
+    const stored = resolveError([spec(null, ['test-3']), spec('test-3999', [])]);
+    expect(stored.message).toBe('job 1 of the batch: after: "test-3" matches several jobs (test-3333, test-3999); type more of the parent\'s id');
+    // An exact id still wins over a later job it is a prefix of.
+    add('xy');
+    expect(resolveParents(store, [spec(null, ['xy']), spec('xy3', [])], inBatch)[0]!.after).toEqual(['xy']);
+  });
+
+  it('a job naming itself by a prefix of its own id is told about the cycle', () => {
+    expect(resolveError([spec('self', ['sel'])], false).message).toBe('dependency cycle: self → self; a job cannot wait for itself');
+    const inABatch = resolveError([spec('one', []), spec('self', ['sel'])]);
+    expect(inABatch.message).toBe('job 2 of the batch: dependency cycle: self → self; a job cannot wait for itself');
+    expect(inABatch.details).toEqual({ index: 1, parent: 'sel', target: 1 });
   });
 
   it('the shared order check names lines for the CLI and ignores what the daemon refuses anyway', () => {

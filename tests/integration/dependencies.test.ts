@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -184,6 +184,99 @@ describe('dependencies on one daemon', () => {
   it('--queue puts the job in that queue, over a JSON spec\'s own', async () => {
     const id = await t.ok(['enqueue', '--queue', 'deps-q', '{"command":"true","queue":"other"}']);
     expect((await t.show(id)).queue).toBe('deps-q');
+  });
+});
+
+/** A command that succeeds the first time it runs and fails (exit 3) from then on. */
+function succeedsOnce(name: string): string {
+  const flag = join(work, `${name}.flag`);
+  return `test -f ${flag} && exit 3; touch ${flag}`;
+}
+
+describe('a parent run again, dlq retry --all, batches and --json (review fixes)', () => {
+  const t = new TestHome();
+  beforeAll(async () => {
+    await t.start(2);
+  });
+  afterAll(async () => {
+    await t.dispose();
+  });
+
+  // First: it needs a DLQ holding only its own jobs.
+  it('dlq retry --all leaves a dead job whose dead parent stays dead (its own parent canceled), and says why', async () => {
+    const p = await t.ok(['enqueue', 'true']);
+    const c = await t.ok(['enqueue', '--retries', '0', '--after', p, succeedsOnce('stuck-c')]);
+    const g = await t.ok(['enqueue', '--retries', '0', '--after', c, 'exit 3']);
+    await t.until(g, 'dead');
+    expect(await t.ok(['retry', c])).toBe(`retrying ${c}`);
+    await t.until(c, 'dead');
+    await t.ok(['pause']);
+    try {
+      await t.ok(['retry', p]);
+      await t.ok(['cancel', p]);
+      const r = await t.cli(['dlq', 'retry', '--all']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe('queuectl: nothing to retry: each of the 2 dead jobs waits for a parent that is canceled or stays dead (queuectl dlq list; retry that parent first)\n');
+      expect((await t.show(c)).state).toBe('dead');
+      expect(await t.show(g)).toMatchObject({ state: 'dead', attempts: 1 });
+      expect(await t.json<{ count: number; jobs: unknown[] }>(['dlq', 'retry', '--all'])).toMatchObject({ count: 0, jobs: [] });
+    } finally {
+      await t.ok(['resume']);
+    }
+    await t.ok(['dlq', 'purge', '--yes']);
+  });
+
+  it('a released child held by its paused queue is held again when its parent is retried, and canceled when that run dies', async () => {
+    await t.ok(['queue', 'set', 'hold', '--parallel', 'all']);
+    await t.ok(['pause', '--queue', 'hold']);
+    const p = await t.ok(['enqueue', '--retries', '0', succeedsOnce('held-p')]);
+    const c = await t.ok(['enqueue', '--queue', 'hold', '--after', p, 'true']);
+    await t.until(p, 'completed');
+    expect(await t.show(c)).toMatchObject({ state: 'pending', waiting_on: 0 });
+    expect(await t.ok(['retry', p])).toBe(`retrying ${p}`);
+    await t.until(p, 'dead');
+    expect(await t.show(c)).toMatchObject({ state: 'canceled', waiting_on: 1, last_error: `canceled: parent ${p} is dead` });
+    await t.ok(['resume', '--queue', 'hold']);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await t.show(c)).toMatchObject({ state: 'canceled', attempt_history: [] });
+  });
+
+  it('--stdin after a canceled parent: each job stored canceled runs on_finish, as a single enqueue\'s does', async () => {
+    await t.ok(['config', 'set', 'on_finish', 'touch "$QUEUECTL_HOME/hook-$QUEUECTL_JOB_ID-$QUEUECTL_STATE"']);
+    try {
+      const gone = await t.ok(['enqueue', '--delay', '1h', 'true']);
+      await t.ok(['cancel', gone]);
+      const single = await t.ok(['enqueue', '--after', gone, 'true']);
+      const input = [JSON.stringify({ id: 'hk-a', command: 'true', after: [gone] }), JSON.stringify({ id: 'hk-b', command: 'true', after: ['hk-a'] })].join('\n');
+      expect((await t.ok(['enqueue', '--stdin'], { input })).split('\n')).toEqual(['hk-a', 'hk-b']);
+      for (const id of [gone, single, 'hk-a', 'hk-b']) {
+        await waitFor(() => existsSync(join(t.home, `hook-${id}-canceled`)), 10_000, `on_finish for ${id}`);
+      }
+    } finally {
+      await t.ok(['config', 'set', 'on_finish', '']);
+    }
+  });
+
+  it('retry --with-dependents --json: each job also says how many dependents came back; without it, the jobs as before', async () => {
+    // Long-running once retried (a retry is due at once), so the child stays waiting until p is canceled again.
+    const p = await t.ok(['enqueue', '--delay', '1h', uniqueSleep()]);
+    const c = await t.ok(['enqueue', '--after', p, 'true']);
+    await t.ok(['cancel', p]);
+    await t.until(c, 'canceled');
+    const withDeps = await t.json<Array<ShownJob & { dependents: number }>>(['retry', p, '--with-dependents']);
+    expect(withDeps.map((j) => [j.id, j.state, j.dependents])).toEqual([[p, 'pending', 1]]);
+    expect((await t.show(c)).state).toBe('pending');
+    await t.ok(['cancel', p]);
+    await t.until(c, 'canceled');
+    // A canceled run whose processes are still being killed is refused for a moment.
+    const plain = await waitFor(async () => {
+      const r = await t.cli(['retry', p, '--json']);
+      return r.code === 0 && (JSON.parse(r.stdout) as ShownJob[]);
+    }, 10_000, 'the canceled run to be gone');
+    expect(plain.map((j) => j.id)).toEqual([p]);
+    expect(plain[0]).not.toHaveProperty('dependents');
+    await t.ok(['cancel', p]);
   });
 });
 

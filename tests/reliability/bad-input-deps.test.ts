@@ -17,6 +17,7 @@ describe('bad parents and queue names are refused and change nothing', () => {
     await t.start(1);
     await t.ok(['enqueue', spec({ id: 'dep-aa1' })]);
     await t.ok(['enqueue', spec({ id: 'dep-aa2' })]);
+    await t.ok(['enqueue', spec({ id: 'solo-1111' })]);
     await allSettled(t);
   });
   afterAll(async () => {
@@ -36,6 +37,7 @@ describe('bad parents and queue names are refused and change nothing', () => {
     ['JSON spec: after holds a number', () => ['enqueue', spec({ after: ['dep-aa1', 42] })], /after\[1\] must be a job id or unique prefix .*; got 42/],
     ['JSON spec: a job waiting for itself', () => ['enqueue', spec({ id: 'selfish', after: ['selfish'] })], /dependency cycle: selfish → selfish; a job cannot wait for itself/],
     ['JSON spec: after an unknown job', () => ['enqueue', spec({ after: ['ghost'] })], /after: no job with id or prefix "ghost"/],
+    ['JSON spec: a job waiting for itself by a prefix of its id', () => ['enqueue', spec({ id: 'selfish', after: ['self'] })], /^queuectl: error: dependency cycle: selfish → selfish; a job cannot wait for itself\n$/],
     ['--queue with a space', () => ['enqueue', '--queue', 'bad name', 'true'], /option '--queue <name>' argument 'bad name' is invalid\. expected a queue name: 1-64 letters, digits, "\.", "_" or "-", starting with a letter or digit; got "bad name"/],
     ['--queue empty', () => ['enqueue', '--queue', '', 'true'], /expected a queue name.*got ""/],
     ['--queue starting with a dot', () => ['enqueue', '--queue', '.hidden', 'true'], /expected a queue name.*got "\.hidden"/],
@@ -57,6 +59,9 @@ describe('bad parents and queue names are refused and change nothing', () => {
     ['an unknown parent on line 2', [spec({ id: 'ok-1' }), spec({ after: ['ok-1', 'zz-unknown'] })], /line 2: after: no job with id or prefix "zz-unknown".*\(nothing was enqueued\)/],
     ['an ambiguous prefix among stored and earlier jobs', [spec({ id: 'dep-ab' }), spec({ after: ['dep-a'] })], /line 2: after: "dep-a" matches several jobs \(dep-aa1, dep-aa2, dep-ab\)/],
     ['a prefix of a later job only', [spec({ after: ['lat'] }), spec({ id: 'later-job' })], /line 1: after names "lat", which comes later \(line 2\)/],
+    ['a prefix of an earlier job and a later one', [spec({ id: 'xy1' }), spec({ after: ['xy'] }), spec({ id: 'xy2' })], /^queuectl: error: line 2: after: "xy" matches several jobs \(xy1, xy2\); type more of the parent's id \(nothing was enqueued\)\n$/],
+    ['a prefix of one stored job and a later one', ['true', spec({ after: ['solo'] }), spec({ id: 'solo-2' })], /line 2: after: "solo" matches several jobs \(solo-1111, solo-2\)/],
+    ['a job waiting for itself by a prefix of its id', ['true', spec({ id: 'selfie', after: ['self'] })], /^queuectl: error: line 2: dependency cycle: selfie → selfie; a job cannot wait for itself \(nothing was enqueued\)\n$/],
   ];
 
   it.each(batches)('--stdin: %s', async (_label, lines, message) => {

@@ -11,8 +11,10 @@ export const inBatch = (index: number): string => `job ${index + 1} of the batch
 /**
  * Turns each job's `after` (references as given, checked by validateSpec) into parent ids, before anything
  * is stored: an exact id wins, then a unique prefix, among the stored jobs and the ids chosen earlier in the
- * same batch. A reference to the job itself or to a later one is refused, showing the cycle when it closes
- * one; so is an unknown or ambiguous reference (INVALID_ARGUMENT naming it; in a batch, the job's index too).
+ * same batch. A reference to the job itself or to a later one (by id or prefix) is refused, showing the cycle
+ * when it closes one; so is an unknown or ambiguous reference (INVALID_ARGUMENT naming it; in a batch, the
+ * job's index too). A prefix is ambiguous when it fits more than one job among the stored ones and every id
+ * chosen in the batch, the job's own and later ones included.
  */
 export function resolveParents(store: Store, jobs: NewJob[], where: Where): NewJob[] {
   const forward = findForwardReference(jobs);
@@ -33,19 +35,27 @@ export function resolveParents(store: Store, jobs: NewJob[], where: Where): NewJ
 function resolveOne(store: Store, ref: string, index: number, chosenAt: Map<string, number>, where: Where): string {
   const at = chosenAt.get(ref);
   if ((at !== undefined && at < index) || store.getJob(ref) !== null) return ref;
+  // Every job the prefix could mean: stored, chosen earlier in the batch, and (to refuse them) the job itself
+  // and later ones, so a prefix that also fits a later job is never resolved silently to an earlier one.
   const matches = new Set(storedMatches(store, ref));
-  for (const [id, i] of chosenAt) if (i < index && id.startsWith(ref)) matches.add(id);
-  if (matches.size === 1) return [...matches][0]!;
+  let laterOrSelf: number | null = null;
+  for (const [id, i] of chosenAt) {
+    if (!id.startsWith(ref)) continue;
+    matches.add(id);
+    if (i >= index && laterOrSelf === null) laterOrSelf = i;
+  }
   if (matches.size > 1) {
     const shown = [...matches].sort();
     const list = shown.slice(0, 5).join(', ') + (shown.length > 5 ? ', …' : '');
     throw refused(`after: "${ref}" matches several jobs (${list}); type more of the parent's id`, index, where, ref);
   }
-  const later = [...chosenAt].find(([id, i]) => i > index && id.startsWith(ref));
-  if (later) {
-    const message = `after names "${ref}", which comes later (${(where ?? inBatch)(later[1])}); list parents before the jobs that wait for them`;
-    throw refused(message, index, where, ref, later[1]);
+  if (laterOrSelf !== null) {
+    const id = [...matches][0]!;
+    const cycle = laterOrSelf === index ? [id, id] : null;
+    const message = describeForwardReference({ index, parent: ref, target: laterOrSelf, cycle }, where ?? inBatch);
+    throw refused(message, index, where, ref, laterOrSelf);
   }
+  if (matches.size === 1) return [...matches][0]!;
   throw refused(`after: no job with id or prefix "${ref}"; a parent must be enqueued before the jobs that wait for it`, index, where, ref);
 }
 

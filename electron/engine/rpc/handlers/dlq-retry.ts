@@ -8,7 +8,8 @@ import { resolveSelectedIds } from '../selected-ids.js';
 /**
  * dead → pending with attempts reset: one job, several (all or none), or every dead job. with_dependents:
  * the jobs their deaths canceled come back too (transitively), in the same transaction; they are counted
- * apart (`dependents`), not in count or jobs.
+ * apart (`dependents`), not in count or jobs. `all` leaves dead every job that would wait forever for a
+ * parent left canceled or dead; count and jobs hold only the jobs that came back.
  */
 export function dlqRetry(ctx: EngineContext, raw: unknown): ResultOf<'dlq.retry'> {
   const params = asParams(raw);
@@ -19,7 +20,7 @@ export function dlqRetry(ctx: EngineContext, raw: unknown): ResultOf<'dlq.retry'
   const now = Date.now();
   const ids = params.ids === undefined ? null : resolveSelectedIds(ctx.store, params.ids, 'ids');
   const id = all || ids !== null ? null : ctx.store.resolveId(requireString(params, 'id'));
-  const { rows, dependents } = ctx.store.db.transaction(() => {
+  const { rows, dependents, reblamed } = ctx.store.db.transaction(() => {
     let rows: JobRow[];
     if (all) rows = ctx.store.retryAll(now);
     else if (ids !== null) rows = ctx.store.retryMany(ids, now);
@@ -31,13 +32,17 @@ export function dlqRetry(ctx: EngineContext, raw: unknown): ResultOf<'dlq.retry'
       }
       rows = [row];
     }
-    const dependents = withDependents ? ctx.store.restoreDependents(rows.map((row) => row.id), now) : [];
-    return { rows, dependents };
+    const { restored: dependents, reblamed } = withDependents
+      ? ctx.store.restoreDependents(rows.map((row) => row.id), now)
+      : { restored: [], reblamed: [] };
+    return { rows, dependents, reblamed };
   })();
   if (all) {
     if (rows.length > 0) ctx.changedMany();
   } else {
     for (const row of [...rows, ...dependents]) ctx.changed(row);
+    // Still canceled, now naming another parent: subscribers re-read (not ctx.changed: no new end, no on_finish).
+    if (reblamed.length > 0) ctx.changedMany();
   }
   return { count: rows.length, jobs: rows.slice(0, MAX_LISTED_RETRIES).map((r) => toJob(r, ctx.paths.logs)), dependents: dependents.length };
 }

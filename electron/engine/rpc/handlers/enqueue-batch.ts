@@ -1,6 +1,7 @@
 import { MAX_BATCH_JOBS, QueueError, type CanceledAtEnqueue, type ResultOf } from '../../../../protocol/index.js';
 import type { EngineContext } from '../../context.js';
 import { validateSpec } from '../../job-spec.js';
+import type { JobRow } from '../../store/rows.js';
 import type { NewJob } from '../../store/transitions/enqueue.js';
 import { asParams } from '../params.js';
 import { inBatch, resolveParents } from '../parents.js';
@@ -10,7 +11,7 @@ import { refuseIdsInUse } from './enqueue.js';
  * Stores a batch of jobs in one transaction (all or none), then announces it once (subscribers re-read, the
  * scheduler wakes). Chosen ids of removed jobs have those jobs' logs deleted first, as in `enqueue`. A job's
  * `after` may name jobs chosen earlier in the batch; the answer lists the jobs stored already canceled
- * because a parent was dead or canceled.
+ * because a parent was dead or canceled, and each of those is announced on its own too (job event, on_finish).
  */
 export function enqueueBatch(ctx: EngineContext, raw: unknown): ResultOf<'enqueue.batch'> | Promise<ResultOf<'enqueue.batch'>> {
   const { jobs } = asParams(raw);
@@ -30,17 +31,20 @@ export function enqueueBatch(ctx: EngineContext, raw: unknown): ResultOf<'enqueu
     const resolved = resolveParents(ctx.store, valid, inBatch);
     const ids = ctx.store.enqueueMany(resolved, Date.now());
     if (ids.length) ctx.changedMany();
-    return { ids, canceled: canceledAtEnqueue(ctx, resolved, ids) };
+    const canceled = canceledAtEnqueue(ctx, resolved, ids);
+    // Each went into canceled: announced one by one, as a single enqueue's would be (job event, on_finish).
+    for (const row of canceled) ctx.changed(row);
+    return { ids, canceled: canceled.map((row): CanceledAtEnqueue => ({ id: row.id, error: row.last_error ?? 'canceled' })) };
   });
 }
 
 /** The jobs of the batch that have parents and were stored canceled (a parent already dead or canceled). */
-function canceledAtEnqueue(ctx: EngineContext, jobs: NewJob[], ids: string[]): CanceledAtEnqueue[] {
-  const canceled: CanceledAtEnqueue[] = [];
+function canceledAtEnqueue(ctx: EngineContext, jobs: NewJob[], ids: string[]): JobRow[] {
+  const canceled: JobRow[] = [];
   jobs.forEach((job, index) => {
     if (!job.after || job.after.length === 0) return;
     const row = ctx.store.getJob(ids[index]!);
-    if (row?.state === 'canceled' && row.canceled_by !== null) canceled.push({ id: row.id, error: row.last_error ?? 'canceled' });
+    if (row?.state === 'canceled' && row.canceled_by !== null) canceled.push(row);
   });
   return canceled;
 }

@@ -8,7 +8,8 @@ import { asParams, optionalBool, requireString } from '../params.js';
  * log (emptied here, after the commit and before anything can start the job; followers start again at 0).
  * Its attempt history is kept: the next run continues the numbering and heads the new log with it.
  * Its children still waiting count it again; with_dependents brings back the jobs it had canceled by dying
- * or being canceled (transitively), in the same transaction. A job whose parent is dead or canceled is
+ * or being canceled (transitively), in the same transaction; one of those left canceled because another
+ * parent is dead or canceled now names that parent, and is announced too. A job whose parent is dead or canceled is
  * refused (the store says which parent to retry instead).
  */
 export function jobRetry(ctx: EngineContext, raw: unknown): ResultOf<'job.retry'> {
@@ -24,8 +25,8 @@ export function jobRetry(ctx: EngineContext, raw: unknown): ResultOf<'job.retry'
         const row = ctx.store.retryJob(id, now);
         if (!row) return null;
         const held = ctx.store.recountChildren(row.id, now);
-        const restored = withDependents ? ctx.store.restoreDependents([row.id], now) : [];
-        return { row, held, restored };
+        const { restored, reblamed } = withDependents ? ctx.store.restoreDependents([row.id], now) : { restored: [], reblamed: [] };
+        return { row, held, restored, reblamed };
       })();
   if (!done) {
     const state = ctx.store.getJob(id)?.state;
@@ -33,6 +34,8 @@ export function jobRetry(ctx: EngineContext, raw: unknown): ResultOf<'job.retry'
   }
   ctx.jobLogs.restart(id);
   for (const row of [done.row, ...done.held, ...done.restored]) ctx.changed(row);
+  // Still canceled, now naming another parent: subscribers re-read (not ctx.changed: no new end, no on_finish).
+  if (done.reblamed.length > 0) ctx.changedMany();
   return { job: toJob(done.row, ctx.paths.logs), dependents: done.restored.length };
 }
 

@@ -16,14 +16,19 @@ export function canceledFor(parent: string, state: 'dead' | 'canceled'): string 
 export function prepareDependencies(db: Database.Database) {
   /** Parents of a job that have not completed; a parent that was deleted no longer holds anyone. */
   const COUNT_WAITING = `(SELECT count(*) FROM job_deps d JOIN jobs p ON p.id = d.parent_id WHERE d.child_id = jobs.id AND p.state <> 'completed')`;
-  const waitingChildren = db.prepare<[string], JobRow>(`
+  /**
+   * Children that have not started: pending, whether still waiting (waiting_on > 0) or already released and
+   * held by a paused or full queue or their own run_at. A child that started (processing, or failed and
+   * waiting for its retry) ran after every parent completed and is left alone.
+   */
+  const pendingChildren = db.prepare<[string], JobRow>(`
     SELECT c.* FROM job_deps d JOIN jobs c ON c.id = d.child_id
-    WHERE d.parent_id = ? AND c.state = 'pending' AND c.waiting_on > 0`);
+    WHERE d.parent_id = ? AND c.state = 'pending' ORDER BY c.seq`);
   const recount = db.prepare<[number, string], JobRow>(`
     UPDATE jobs SET waiting_on = ${COUNT_WAITING}, updated_at = ? WHERE id = ? RETURNING *`);
   const cancelChild = db.prepare<{ id: string; parent: string; error: string; now: number }, JobRow>(`
     UPDATE jobs SET state = 'canceled', canceled_by = @parent, last_error = @error, finished_at = @now, updated_at = @now
-    WHERE id = @id AND state = 'pending' AND waiting_on > 0 RETURNING *`);
+    WHERE id = @id AND state = 'pending' RETURNING *`);
   const endedParent = db.prepare<[string], { id: string; state: 'dead' | 'canceled' }>(`
     SELECT p.id, p.state FROM job_deps d JOIN jobs p ON p.id = d.parent_id
     WHERE d.child_id = ? AND p.state IN ('dead','canceled') ORDER BY p.seq LIMIT 1`);
@@ -39,8 +44,9 @@ export function prepareDependencies(db: Database.Database) {
 
   /**
    * What a parent's end does to the jobs waiting for it: completed lets each child count its parents again
-   * (at 0 it can be claimed); dead or canceled cancels every child still waiting (canceled_by = the parent,
-   * last_error naming it), and their waiting children in turn, each naming its own parent. Any other state
+   * (at 0 it can be claimed); dead or canceled cancels every child not started yet (pending, released or not:
+   * canceled_by = the parent, last_error naming it), and their pending children in turn, each naming its own
+   * parent. Children that already started (processing, failed) are left alone. Any other state
    * changes nothing. Returns every child it changed, so the caller announces them. Must run in the same
    * transaction as the parent's move (scheduler run results, cancel, start-up recovery).
    */
@@ -51,7 +57,7 @@ export function prepareDependencies(db: Database.Database) {
     const ended: Array<{ id: string; state: 'dead' | 'canceled' }> = [{ id: parent.id, state: parent.state }];
     for (let i = 0; i < ended.length; i++) {
       const { id, state } = ended[i]!;
-      for (const child of waitingChildren.all(id)) {
+      for (const child of pendingChildren.all(id)) {
         const row = cancelChild.get({ id: child.id, parent: id, error: canceledFor(id, state), now });
         if (!row) continue;
         changed.push(row);
@@ -88,13 +94,15 @@ export function prepareDependencies(db: Database.Database) {
   }
 
   /**
-   * The children of `parentId` still waiting count their parents again; returns those whose count changed.
-   * After a parent completed, and after a completed parent went back to pending (`job.retry`: children
-   * still waiting wait for its new run too; children already released are left alone).
+   * The pending children of `parentId` count their parents again; returns those whose count changed. After
+   * a parent completed, and after a completed parent went back to pending (`job.retry`): every child not
+   * started yet waits for its new run, including one already released but held by a paused or full queue or
+   * its own run_at. A child that already started (processing, or failed and waiting for its retry) is left
+   * alone: it ran once after every parent completed, and its retry goes on whatever the parent's new run does.
    */
   function recountChildren(parentId: string, now: number): JobRow[] {
     const changed: JobRow[] = [];
-    for (const child of waitingChildren.all(parentId)) {
+    for (const child of pendingChildren.all(parentId)) {
       const row = recount.get(now, child.id)!;
       if (row.waiting_on !== child.waiting_on) changed.push(row);
     }
@@ -111,25 +119,31 @@ export function prepareDependencies(db: Database.Database) {
    * canceled, transitively: pending again, waiting for their parents as they are now, canceled_by and
    * last_error cleared, not before their own run_at. A job that still has another dead or canceled parent
    * stays canceled, now blamed on that parent (so retrying that one with its dependents brings it back).
-   * Returns the jobs brought back. Runs after the parents went back to pending, in the same transaction.
+   * Returns the jobs brought back (`restored`, pending) and those left canceled but now blamed on another
+   * parent (`reblamed`): the caller announces both (a reblamed job did not move into canceled again, so it
+   * must not run on_finish a second time). Runs after the parents went back to pending, in the same transaction.
    */
-  function restoreDependents(parentIds: readonly string[], now: number): JobRow[] {
+  function restoreDependents(parentIds: readonly string[], now: number): { restored: JobRow[]; reblamed: JobRow[] } {
     const restored: JobRow[] = [];
+    /** Latest row of each job reblamed; one restored later in the same call (via another parent) is dropped. */
+    const reblamed = new Map<string, JobRow>();
     const parents = [...parentIds];
     for (let i = 0; i < parents.length; i++) {
       for (const child of canceledChildren.all(parents[i]!, parents[i]!)) {
         const other = endedParentOf(child.id);
         if (other !== null) {
-          blame.get({ id: child.id, parent: other.id, error: canceledFor(other.id, other.state), now });
+          const row = blame.get({ id: child.id, parent: other.id, error: canceledFor(other.id, other.state), now });
+          if (row) reblamed.set(row.id, row);
           continue;
         }
         const row = restore.get({ id: child.id, now });
         if (!row) continue;
         restored.push(row);
+        reblamed.delete(row.id);
         parents.push(row.id);
       }
     }
-    return restored;
+    return { restored, reblamed: [...reblamed.values()] };
   }
 
   return { settleDependents, recountChildren, endedParentOf, requireLiveParents, recountWaiting, restoreDependents };

@@ -8,18 +8,29 @@ import { prepareDependencies } from './dependencies.js';
  * a job that is not dead throws INVALID_STATE and none is retried), `retryAll` for every dead job. Each is
  * one transaction. A job with parents (`enqueue --after`) waits again for those not completed; one with a
  * parent dead or canceled (and not retried with it) would wait forever, so retryOne and retryMany refuse it
- * (INVALID_STATE naming the parent) and retryAll leaves it in the DLQ. The jobs these canceled come back only
- * through `restoreDependents`, which the caller runs in the same transaction when asked.
+ * (INVALID_STATE naming the parent) and retryAll leaves it in the DLQ, with every dead job below it (a dead
+ * child of a job left dead stays too, transitively); only what came back is returned. The jobs these
+ * canceled come back only through `restoreDependents`, which the caller runs in the same transaction when asked.
  */
 export function prepareRetryDead(db: Database.Database) {
   const one = db.prepare<[number, number, string], JobRow>(`
     UPDATE jobs SET state = 'pending', attempts = 0, run_at = ?, updated_at = ?
     WHERE id = ? AND state = 'dead' RETURNING *`);
+  /**
+   * Every dead job but those that would wait forever: `stuck` holds the dead jobs with a canceled parent and,
+   * transitively, the dead jobs with a stuck parent (which stays dead, so they would wait for it forever). A
+   * dead parent not stuck is retried in the same statement, so its dead children may come back with it.
+   */
   const all = db.prepare<[number, number], JobRow>(`
+    WITH RECURSIVE stuck (id) AS (
+      SELECT c.id FROM jobs c JOIN job_deps d ON d.child_id = c.id JOIN jobs p ON p.id = d.parent_id
+      WHERE c.state = 'dead' AND p.state = 'canceled'
+      UNION
+      SELECT c.id FROM stuck s JOIN job_deps d ON d.parent_id = s.id JOIN jobs c ON c.id = d.child_id
+      WHERE c.state = 'dead'
+    )
     UPDATE jobs SET state = 'pending', attempts = 0, run_at = ?, updated_at = ?
-    WHERE state = 'dead' AND NOT EXISTS (
-      SELECT 1 FROM job_deps d JOIN jobs p ON p.id = d.parent_id WHERE d.child_id = jobs.id AND p.state = 'canceled'
-    ) RETURNING *`);
+    WHERE state = 'dead' AND id NOT IN (SELECT id FROM stuck) RETURNING *`);
   const stateOf = db.prepare<[string], { state: string }>(`SELECT state FROM jobs WHERE id = ?`);
   const { requireLiveParents, recountWaiting } = prepareDependencies(db);
 
