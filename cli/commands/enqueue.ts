@@ -26,7 +26,7 @@ interface EnqueueOptions {
   delay?: number;
   /** --run-at as epoch ms (parsed; checked against the clock in the action). */
   runAt?: number;
-  /** --after, each given once or more (ids or unique prefixes of parents). */
+  /** --after, each given once or more (ids or unique prefixes of parents); commander leaves it out when none is given, the action fills in []. */
   after: string[];
   queue?: string;
 }
@@ -51,7 +51,7 @@ export function registerEnqueue(program: Command): void {
     .option('--cwd <dir>', 'working directory (default: the current directory)')
     .option('--delay <duration>', 'do not start it before this long from now (e.g. 30s, 10m, 2h, 1d; at most 365d)', duration)
     .option('--run-at <time>', 'do not start it before this time: ISO 8601, local time unless it ends in Z or an offset (e.g. 2030-06-01T14:00)', runAtOption)
-    .option('--after <id>', `start only once this job completed; repeat for several parents (at most ${JOB_LIMITS.maxParents}). If a parent ends dead or canceled, this job is canceled`, parentOption, [])
+    .option('--after <id>', `start only once this job completed; repeat for several parents (at most ${JOB_LIMITS.maxParents}). If a parent ends dead or canceled, this job is canceled`, parentOption)
     .option('--queue <name>', 'run it in this named queue (default: "default"); see queuectl queue', queueOption)
     .option('--stdin', 'read many jobs from stdin, one command or JSON job spec per line; prints one id per line')
     .option('--json', 'print the new job as JSON (with --stdin: the list of ids; with --wait: what wait --json prints)')
@@ -61,7 +61,7 @@ export function registerEnqueue(program: Command): void {
     .addHelpText('after', `\nWith --wait the exit codes are those of queuectl wait for one job (queuectl wait --help);\n--wait-timeout passing first is 124.\n${FOLLOW_EXIT_HELP}`)
     .action(async (words: string[], opts: EnqueueOptions) => {
       checkWaitOptions(opts);
-      opts.after = [...new Set(opts.after)];
+      opts.after = [...new Set(opts.after ?? [])];
       if (opts.after.length > JOB_LIMITS.maxParents) throw usageError(`--after names ${opts.after.length} jobs; a job may wait for at most ${JOB_LIMITS.maxParents} parents`);
       const runAt = startTime(opts, Date.now());
       if (runAt !== undefined) opts.runAt = runAt;
@@ -120,9 +120,9 @@ export function warnCanceledAtEnqueue(id: string, error: string): void {
 }
 
 /** --after: a job id or unique prefix; repeated, they collect. */
-function parentOption(raw: string, previous: string[]): string[] {
+function parentOption(raw: string, previous: string[] | undefined): string[] {
   if (!JOB_ID_PATTERN.test(raw)) throw new InvalidArgumentError(`expected a job id or unique prefix (letters, digits, ".", "_", "-"), got "${raw}".`);
-  return [...previous, raw];
+  return [...(previous ?? []), raw];
 }
 
 function queueOption(raw: string): string {
