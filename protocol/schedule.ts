@@ -7,6 +7,8 @@
  * the next slot after now. A firing enqueues an ordinary job, also while its queue is paused (the job waits).
  * With overlap 'skip' (the default) a slot whose previous job has not ended yet (waiting, held by a pause, or
  * running) enqueues nothing and is logged, so a paused queue or a slow job never piles up firings.
+ * If the wall clock is set back, a schedule's next slot follows it back (logged); a slot that had its job
+ * gets no second one.
  */
 
 /** What a slot does while the schedule's previous job has not ended. */
@@ -74,4 +76,6 @@ export interface ScheduleAddParams {
 export const SCHEDULE_LIMITS = {
   /** Longest cron expression accepted. */
   cronLength: 200,
+  /** Most schedules a daemon keeps; adding one more is INVALID_ARGUMENT (an identical one is still answered). */
+  count: 1000,
 } as const;

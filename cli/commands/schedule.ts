@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
-import { JOB_LIMITS, type Schedule, type ScheduleAddParams } from '../../protocol/index.js';
+import { InvalidArgumentError, type Command } from 'commander';
+import { JOB_LIMITS, SCHEDULE_OVERLAPS, type Schedule, type ScheduleAddParams, type ScheduleOverlap } from '../../protocol/index.js';
 import { withClient } from '../client.js';
 import { usageError } from '../errors.js';
 import { ago, localTime, safeLine } from '../format.js';
@@ -17,16 +17,28 @@ interface AddOptions {
   priority?: number;
   timeout?: number;
   cwd?: string;
+  overlap?: ScheduleOverlap;
   json?: boolean;
 }
 
-const CRON_HELP = `The cron expression is read in the daemon's local time zone unless --tz names one:
-  "*/15 * * * *"    every 15 minutes        "0 9 * * 1-5"   09:00 on weekdays
+const CRON_HELP = `The expression is read in the daemon's local time zone unless --tz names one:
+  "*/15 * * * *"    every 15 minutes      "0 9 * * 1-5"  09:00 on weekdays
   "*/10 * * * * *"  every 10 seconds (6 fields: seconds first)
   @hourly, @daily, @weekly, @monthly, @yearly
-Each firing enqueues an ordinary job (also while its queue is paused: the job waits). A slot missed while
-the daemon was not running or the machine slept fires once at start-up (or on waking), for the latest
-missed slot; the others are skipped.`;
+Each firing enqueues an ordinary job (also while its queue is paused: the job
+waits). With --overlap skip (the default) a slot whose previous job has not
+ended (waiting, paused, waiting for a retry, running) enqueues nothing, so a
+paused queue or a slow job never piles up jobs; --overlap allow enqueues anyway.
+Slots missed while the daemon was not running or the machine slept fire once,
+at start-up (or on waking), for the latest of them; the others are skipped.`;
+
+/** `--overlap skip|allow`. */
+function overlapOption(raw: string): ScheduleOverlap {
+  if (!(SCHEDULE_OVERLAPS as readonly string[]).includes(raw)) {
+    throw new InvalidArgumentError(`expected ${SCHEDULE_OVERLAPS.join(' or ')} (what a slot does while the previous job has not ended), got ${JSON.stringify(raw)}.`);
+  }
+  return raw as ScheduleOverlap;
+}
 
 /** `queuectl schedule add | list | remove`: recurring jobs. */
 export function registerSchedule(program: Command): void {
@@ -37,13 +49,14 @@ export function registerSchedule(program: Command): void {
     .description('add a recurring job; the same schedule (cron, zone and job) twice is kept once')
     .argument('<cron>', 'when, quoted: 5 fields (minute hour day-of-month month day-of-week), 6 with seconds first, or @hourly, @daily, ...')
     .argument('<command...>', 'the shell command each firing enqueues (quote it)')
-    .option('--queue <name>', 'the named queue its jobs run in (default: default)', queueName)
+    .option('--queue <name>', 'the named queue its jobs run in (default: "default")', queueName)
     .option('--tz <zone>', "the IANA time zone the expression is read in, e.g. Europe/Berlin or UTC (default: the daemon's local zone)")
     .option('--name <text>', 'a label for its jobs')
     .option('--retries <n>', 'retries of each job after its first run (default: config max_retries when it fires)', integer(0, JOB_LIMITS.maxRetries))
     .option('--priority <n>', 'higher runs sooner (default 0)', integer(-JOB_LIMITS.priority, JOB_LIMITS.priority))
     .option('--timeout <duration>', 'kill each job and its processes after this long (e.g. 30s, 10m; 0: none; default: config job_timeout_ms)', duration)
     .option('--cwd <dir>', 'working directory of its jobs (default: the current directory)')
+    .option('--overlap <skip|allow>', 'while its previous job has not ended, a slot enqueues nothing (skip, the default) or another job (allow)', overlapOption)
     .option('--json', 'print the schedule and whether it was added as JSON')
     .addHelpText('after', `\n${CRON_HELP}`)
     .action(async (cron: string, words: string[], opts: AddOptions) => {
@@ -60,16 +73,19 @@ export function registerSchedule(program: Command): void {
       if (opts.retries !== undefined) params.max_retries = opts.retries;
       if (opts.priority !== undefined) params.priority = opts.priority;
       if (opts.timeout !== undefined) params.timeout_ms = opts.timeout;
+      if (opts.overlap !== undefined) params.overlap = opts.overlap;
       const result = await withClient((c) => c.call('schedule.add', params));
       if (opts.json) return printJson(result);
       const s = result.schedule;
       printLine(s.id);
-      note(result.created ? `queuectl: next run ${slotTime(s.next_at)}` : `queuectl: already scheduled as ${s.id} (nothing added); next run ${slotTime(s.next_at)}`);
+      const next = `next run ${slotTime(s.next_at, s.tz)}`;
+      note(result.created ? `queuectl: ${next}` : `queuectl: already scheduled as ${s.id} (nothing added); ${next}`);
+      if (opts.tz !== undefined && s.tz !== null && opts.tz.trim().toLowerCase() !== s.tz.toLowerCase()) note(`queuectl: --tz ${opts.tz.trim()} is the zone ${s.tz}`);
     });
 
   schedule
     .command('list')
-    .description('every schedule with its next run and its last firing')
+    .description("every schedule with its next run (in the schedule's zone, TZ) and its last firing")
     .option('--wide', 'do not cut long commands to the terminal width')
     .option('--json', 'print as JSON')
     .action(async (opts: { wide?: boolean; json?: boolean }) => {
@@ -96,32 +112,58 @@ export function registerSchedule(program: Command): void {
     });
 }
 
-/** A slot for people, in local time: "2026-11-28 14:00 (in 25m 00s)"; seconds only when the slot has them. */
-function slotTime(iso: string, now = Date.now()): string {
-  return `${localTime(iso).replace(/:00$/, '')} (${ago(iso, now)})`;
+/**
+ * A slot for people: "2026-11-28 14:00 (in 25m 00s)", seconds only when the slot has them. In the schedule's
+ * zone, named ("2026-11-28 09:00 Europe/Berlin"), when it has one; in local time otherwise.
+ */
+function slotTime(iso: string, tz: string | null, now = Date.now()): string {
+  return `${slotClock(iso, tz)}${tz === null ? '' : ` ${tz}`} (${ago(iso, now)})`;
 }
 
-/** The `schedule list` table; on a narrow terminal the command is cut first, then LAST JOB, TZ and LAST RUN go. */
+/** The slot's date and time in `tz` (local time for null), without seconds when they are 0. */
+function slotClock(iso: string, tz: string | null): string {
+  if (tz === null) return localTime(iso).replace(/:00$/, '');
+  try {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+        .formatToParts(new Date(iso))
+        .map((p) => [p.type, p.value]),
+    );
+    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}${parts.second === '00' ? '' : `:${parts.second}`}`;
+  } catch {
+    return iso; // a zone this Node does not know: the daemon's ISO time, which is unambiguous
+  }
+}
+
+/**
+ * The `schedule list` table. NEXT RUN is in the zone of the TZ column next to it (local: this machine's).
+ * On a narrow terminal the command is cut first, then LAST JOB, LAST RUN, OVERLAP and the "(in …)" of NEXT
+ * RUN go; CRON, TZ and the time of NEXT RUN are always shown in full.
+ */
 function printSchedules(schedules: readonly Schedule[], wide: boolean): void {
   const now = Date.now();
   const columns: Column[] = [
     { header: 'ID' },
-    { header: 'CRON', shrinkTo: 12 },
-    { header: 'TZ', dropOrder: 2 },
     { header: 'QUEUE', shrinkTo: 8 },
+    { header: 'CRON' },
+    { header: 'TZ' },
     { header: 'NEXT RUN' },
-    { header: 'LAST RUN', dropOrder: 3 },
+    { header: '', dropOrder: 4 },
+    { header: 'LAST RUN', dropOrder: 2 },
     { header: 'LAST JOB', dropOrder: 1 },
+    { header: 'OVERLAP', dropOrder: 3 },
     { header: 'COMMAND', shrinkTo: 16 },
   ];
   const rows = schedules.map((s) => [
     s.id,
+    s.queue,
     safeLine(s.cron),
     s.tz ?? 'local',
-    s.queue,
-    slotTime(s.next_at, now),
+    slotClock(s.next_at, s.tz),
+    `(${ago(s.next_at, now)})`,
     s.last_fired_at === null ? '-' : ago(s.last_fired_at, now),
     s.last_job_id ?? '-',
+    s.overlap,
     safeLine(s.name ? `[${s.name}] ${s.command}` : s.command),
   ]);
   printFitted(columns, rows, wide);

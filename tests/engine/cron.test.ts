@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { QueueError } from '../../protocol/index.js';
+import { QueueError, SCHEDULE_LIMITS, type JobState, type ScheduleOverlap } from '../../protocol/index.js';
 import { Settings } from '../../electron/engine/config/settings.js';
 import type { EngineContext } from '../../electron/engine/context.js';
 import { checkCron, checkTimeZone, cronSlots } from '../../electron/engine/cron/expression.js';
@@ -65,6 +65,14 @@ class FakeClock implements CronClock {
 
   /** The machine sleeps for `ms`, then the poll runs once on waking. */
   sleep(ms: number): void {
+    this.step(ms);
+  }
+
+  /**
+   * The wall clock is set by `ms` (back when negative, e.g. NTP correcting it) while timers keep their
+   * remaining delays (they count elapsed time, not the wall clock); then the poll runs once.
+   */
+  step(ms: number): void {
     this.time += ms;
     for (const t of this.timers) t.at += ms;
     for (const i of [...this.intervals]) i.fn();
@@ -111,12 +119,20 @@ function loopOn(clock: FakeClock): CronLoop {
   return loop;
 }
 
-/** Stores a schedule as schedule.add would at `now`. */
-function addSchedule(cron: string, now: number, tz: string | null = 'UTC', spec: Partial<StoredJobSpec> = {}): string {
+/**
+ * Stores a schedule as schedule.add would at `now`. Overlap is 'allow' unless given: jobs here are never
+ * run (no scheduler), so with 'skip' only the first slot would enqueue.
+ */
+function addSchedule(cron: string, now: number, tz: string | null = 'UTC', spec: Partial<StoredJobSpec> = {}, overlap: ScheduleOverlap = 'allow'): string {
   const checked = checkCron(cron, tz, now);
   const job: StoredJobSpec = { command: 'echo tick', queue: 'default', priority: 0, ...spec };
-  const { row } = store.addSchedule({ cron: checked.cron, tz, spec: JSON.stringify(job), next_at: checked.slots.nextAfter(now)! }, now);
+  const { row } = store.addSchedule({ cron: checked.cron, tz, spec: JSON.stringify(job), queue: job.queue, overlap, next_at: checked.slots.nextAfter(now)! }, now);
   return row.id;
+}
+
+/** Sets a job's state by hand (no scheduler runs here): it "runs", ends, waits for a retry. */
+function setState(id: string, state: JobState): void {
+  db.prepare(`UPDATE jobs SET state = ? WHERE id = ?`).run(state, id);
 }
 
 /** The slots that got a job, per schedule, from the jobs table (in slot order). */
@@ -184,12 +200,16 @@ describe('cron expressions (croner)', () => {
     expect(errorOf(() => checkCron('61 * * * *', null, now)).message).toBe('invalid cron expression "61 * * * *": Invalid value for minute: 61');
   });
 
-  it('takes IANA zones (fixing their letter case), keeps aliases as given, refuses the rest', () => {
+  it('takes IANA zones in their canonical spelling, whatever the letter case or alias given; refuses the rest', () => {
     expect(checkTimeZone(undefined)).toBeNull();
     expect(checkTimeZone(null)).toBeNull();
     expect(checkTimeZone('utc')).toBe('UTC');
     expect(checkTimeZone('europe/berlin')).toBe('Europe/Berlin');
-    expect(checkTimeZone('EST')).toBe('EST');
+    expect(checkTimeZone(' Europe/Berlin ')).toBe('Europe/Berlin');
+    // EST is the fixed UTC-5 zone, which Intl names America/Panama; "est" is the same zone, not a zone of its own.
+    expect(checkTimeZone('est')).toBe(checkTimeZone('EST'));
+    expect(checkTimeZone('est')).toBe(new Intl.DateTimeFormat('en-US', { timeZone: 'EST' }).resolvedOptions().timeZone);
+    expect(checkTimeZone('us/eastern')).toBe('America/New_York');
     for (const bad of ['Mars/Olympus', '', '  ', 3, '+01:00']) {
       expect(errorOf(() => checkTimeZone(bad)).message, String(bad)).toMatch(/^tz .*(not a known time zone|must be an IANA time zone)/);
     }
@@ -264,7 +284,7 @@ describe('the cron loop (fake clock, real SQLite)', () => {
     expect(slotsOf(id)).toEqual(['10:01', '10:02', '10:12'].map((m) => `2026-05-01T${m}:00.000Z`));
     expect(iso(schedule(id).next_at)).toBe('2026-05-01T10:13:00.000Z');
     expect(logged).toEqual([
-      `schedule ${id}: the slots from 2026-05-01T10:03:00.000Z to 2026-05-01T10:12:00.000Z passed while the daemon was not running or the machine slept; fired once, for 2026-05-01T10:12:00.000Z`,
+      `schedule ${id}: the slots from 2026-05-01T10:03:00.000Z to 2026-05-01T10:12:00.000Z were missed (the daemon was not running); fired once, for 2026-05-01T10:12:00.000Z`,
     ]);
     up.advanceTo(at('2026-05-01T10:14:10Z'));
     expect(slotsOf(id).slice(-2)).toEqual(['2026-05-01T10:13:00.000Z', '2026-05-01T10:14:00.000Z']);
@@ -302,7 +322,9 @@ describe('the cron loop (fake clock, real SQLite)', () => {
     // Awake at 13:00:30: the 11:00 timer has not fired, but the poll saw the wall clock: one job, for 13:00.
     expect(slotsOf(id)).toEqual(['2026-05-01T13:00:00.000Z']);
     expect(iso(schedule(id).next_at)).toBe('2026-05-01T14:00:00.000Z');
-    expect(logged[0]).toMatch(/slots from 2026-05-01T11:00:00.000Z to 2026-05-01T13:00:00.000Z passed/);
+    expect(logged).toEqual([
+      `schedule ${id}: the slots from 2026-05-01T11:00:00.000Z to 2026-05-01T13:00:00.000Z were missed (the machine slept, or the clock jumped ahead); fired once, for 2026-05-01T13:00:00.000Z`,
+    ]);
   });
 
   it('arms one timer for the earliest slot, capped at 2^31-1 ms, and re-arms when schedules change', () => {
@@ -370,6 +392,7 @@ describe('the cron loop (fake clock, real SQLite)', () => {
     // The database refusing writes (full disk), as better-sqlite3 reports it; the loop sees only the error.
     const faulty: CronStore = {
       schedulesByNext: () => store.schedulesByNext(),
+      realignSchedule: (move) => store.realignSchedule(move),
       fireSchedule: (firing, now) => {
         if (refusals-- > 0) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
         return store.fireSchedule(firing, now);
@@ -384,6 +407,160 @@ describe('the cron loop (fake clock, real SQLite)', () => {
     expect(slotsOf(id)).toEqual(['2026-05-01T10:01:00.000Z']);
     expect(logged).toEqual(['schedules: cannot fire: the database refused (database or disk is full); trying again every 1000 ms', 'schedules: firing resumed']);
     expect(iso(schedule(id).next_at)).toBe('2026-05-01T10:02:00.000Z');
+  });
+
+  it('follows the wall clock back: a machine booted 3 years ahead, then corrected, fires on the real clock again', () => {
+    const wrong = at('2029-05-01T10:00:30Z');
+    const clock = new FakeClock(wrong);
+    const id = addSchedule('* * * * *', wrong);
+    loopOn(clock).start();
+    clock.advanceTo(wrong + 2 * MIN);
+    expect(slotsOf(id)).toEqual(['2029-05-01T10:01:00.000Z', '2029-05-01T10:02:00.000Z']);
+
+    // NTP sets the clock back to the real time: the next poll sees it and moves next_at back.
+    const real = at('2026-05-01T10:02:40Z');
+    clock.step(real - clock.now());
+    expect(iso(schedule(id).next_at)).toBe('2026-05-01T10:03:00.000Z');
+    expect(logged).toEqual([
+      `schedules: the clock went back (it is now 2026-05-01T10:02:40.000Z); moved the next run of 1 schedule(s) back: ${id} from 2029-05-01T10:03:00.000Z to 2026-05-01T10:03:00.000Z; a slot that had its job already gets no second one`,
+    ]);
+    clock.advanceTo(real + 2 * MIN);
+    expect(slotsOf(id).slice(0, 2)).toEqual(['2026-05-01T10:03:00.000Z', '2026-05-01T10:04:00.000Z']);
+  });
+
+  it('after the clock went back an hour, the slots without a job fire at once; a slot that had its job gets no second', () => {
+    const t0 = at('2026-05-01T10:00:30Z');
+    const clock = new FakeClock(t0);
+    const id = addSchedule('* * * * *', t0);
+    const other = addSchedule('0 12 * * *', t0);
+    loopOn(clock).start();
+    clock.advanceTo(at('2026-05-01T11:00:30Z'));
+    expect(slotsOf(id)).toHaveLength(60);
+
+    // Stepped back 61 minutes: 10:00 never had a job, 10:01 .. 11:00 did.
+    clock.step(-61 * MIN);
+    expect(iso(schedule(id).next_at)).toBe('2026-05-01T10:00:00.000Z');
+    expect(iso(schedule(other).next_at)).toBe('2026-05-01T12:00:00.000Z');
+    expect(logged.at(-1)).toBe(
+      `schedules: the clock went back (it is now 2026-05-01T09:59:30.000Z); moved the next run of 1 schedule(s) back: ${id} from 2026-05-01T11:01:00.000Z to 2026-05-01T10:00:00.000Z; a slot that had its job already gets no second one`,
+    );
+    clock.advanceTo(at('2026-05-01T11:02:30Z'));
+    const slots = slotsOf(id);
+    expect(slots).toEqual([...new Set(slots)]);
+    expect(slots[0]).toBe('2026-05-01T10:00:00.000Z');
+    expect(slots.at(-1)).toBe('2026-05-01T11:02:00.000Z');
+    expect(slots).toHaveLength(63);
+    // The record of the last firing did not go back with the clock.
+    expect(iso(schedule(id).last_slot!)).toBe('2026-05-01T11:02:00.000Z');
+  });
+
+  it('at start, moves back a next_at that an earlier daemon stored under a clock years ahead', () => {
+    const t0 = at('2026-05-01T10:00:30Z');
+    const id = addSchedule('*/5 * * * *', t0);
+    db.prepare(`UPDATE schedules SET next_at = ? WHERE id = ?`).run(at('2029-01-01T00:00:00Z'), id);
+    const clock = new FakeClock(t0);
+    loopOn(clock).start();
+    expect(iso(schedule(id).next_at)).toBe('2026-05-01T10:05:00.000Z');
+    clock.advanceTo(t0 + 5 * MIN);
+    expect(slotsOf(id)).toEqual(['2026-05-01T10:05:00.000Z']);
+  });
+
+  it('overlap skip: a slot whose previous job has not ended (waiting, running, waiting for a retry) enqueues nothing; logged once, summed up after', () => {
+    const t0 = at('2026-05-01T10:00:30Z');
+    const clock = new FakeClock(t0);
+    const id = addSchedule('* * * * *', t0, 'UTC', {}, 'skip');
+    const allow = addSchedule('* * * * *', t0, 'UTC', { command: 'echo allow' }, 'allow');
+    loopOn(clock).start();
+    clock.advanceTo(t0 + 5 * MIN);
+    // The first job waits (no worker takes it here, as in a paused queue): 10:02 .. 10:05 enqueue nothing.
+    const [first] = fired.filter((j) => j.schedule_id === id);
+    expect(slotsOf(id)).toEqual(['2026-05-01T10:01:00.000Z']);
+    expect(slotsOf(allow)).toHaveLength(5);
+    expect(iso(schedule(id).next_at)).toBe('2026-05-01T10:06:00.000Z');
+    expect(schedule(id).last_job_id).toBe(first!.id);
+    expect(logged).toEqual([
+      `schedule ${id}: slot 2026-05-01T10:02:00.000Z skipped, job ${first!.id} has not ended (pending); with overlap skip its next slots are skipped too until it ends`,
+    ]);
+
+    for (const state of ['processing', 'failed'] as const) {
+      setState(first!.id, state);
+      clock.advanceTo(clock.now() + MIN);
+      expect(slotsOf(id), state).toHaveLength(1);
+    }
+    expect(logged).toHaveLength(1);
+
+    setState(first!.id, 'completed');
+    clock.advanceTo(clock.now() + MIN);
+    expect(slotsOf(id)).toEqual(['2026-05-01T10:01:00.000Z', '2026-05-01T10:08:00.000Z']);
+    expect(logged.at(-1)).toBe(`schedule ${id}: 6 slots from 2026-05-01T10:02:00.000Z to 2026-05-01T10:07:00.000Z were skipped while job ${first!.id} had not ended`);
+
+    // Dead, canceled or removed: ended too.
+    for (const end of ['dead', 'canceled', 'removed'] as const) {
+      const last = schedule(id).last_job_id!;
+      if (end === 'removed') db.prepare(`DELETE FROM jobs WHERE id = ?`).run(last);
+      else setState(last, end);
+      const before = slotsOf(id).length;
+      clock.advanceTo(clock.now() + MIN);
+      expect(slotsOf(id), end).toHaveLength(before + 1);
+    }
+  });
+
+  it('overlap skip after a restart: the missed slots and the skip are one line', () => {
+    const t0 = at('2026-05-01T10:00:30Z');
+    const id = addSchedule('* * * * *', t0, 'UTC', {}, 'skip');
+    const before = loopOn(new FakeClock(t0 + MIN));
+    before.start();
+    before.stop();
+    const job = fired[0]!;
+    db.close();
+    open();
+    loopOn(new FakeClock(t0 + 10 * MIN)).start();
+    expect(slotsOf(id)).toEqual(['2026-05-01T10:01:00.000Z']);
+    expect(logged).toEqual([
+      `schedule ${id}: the slots from 2026-05-01T10:02:00.000Z to 2026-05-01T10:10:00.000Z were missed (the daemon was not running); the latest, 2026-05-01T10:10:00.000Z, skipped: job ${job.id} has not ended (pending); with overlap skip its next slots are skipped too until it ends`,
+    ]);
+  });
+
+  it('skips (logging) a slot whose working directory was removed after the schedule was added', () => {
+    const t0 = at('2026-05-01T10:00:30Z');
+    const work = mkdtempSync(join(dir, 'work-'));
+    const id = addSchedule('* * * * *', t0, 'UTC', { cwd: work });
+    const clock = new FakeClock(t0);
+    loopOn(clock).start();
+    clock.advanceTo(t0 + MIN);
+    expect(fired.at(-1)!.cwd).toBe(work);
+    rmSync(work, { recursive: true });
+    clock.advanceTo(t0 + 2 * MIN);
+    expect(slotsOf(id)).toEqual(['2026-05-01T10:01:00.000Z']);
+    expect(logged).toEqual([`schedule ${id}: skipped the slot of 2026-05-01T10:02:00.000Z: its job no longer passes the checks: cwd ${JSON.stringify(work)} is not an existing directory`]);
+    expect(iso(schedule(id).next_at)).toBe('2026-05-01T10:03:00.000Z');
+  });
+
+  it('slots missed while the database refused writes are said to be so (not blamed on sleep or a stopped daemon)', () => {
+    const t0 = at('2026-05-01T10:00:30Z');
+    const id = addSchedule('* * * * *', t0);
+    const clock = new FakeClock(t0);
+    let refusing = true;
+    const faulty: CronStore = {
+      schedulesByNext: () => store.schedulesByNext(),
+      realignSchedule: (move) => store.realignSchedule(move),
+      fireSchedule: (firing, now) => {
+        if (refusing) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+        return store.fireSchedule(firing, now);
+      },
+    };
+    const loop = new CronLoop({ store: faulty, settings, fired: (row) => fired.push(row), log: (m) => logged.push(m), clock, pollMs: 1000 });
+    loops.push(loop);
+    loop.start();
+    clock.advanceTo(t0 + 140_000);
+    refusing = false;
+    clock.advanceTo(t0 + 141_000);
+    expect(slotsOf(id)).toEqual(['2026-05-01T10:02:00.000Z']);
+    expect(logged).toEqual([
+      'schedules: cannot fire: the database refused (database or disk is full); trying again every 1000 ms',
+      `schedule ${id}: the slots from 2026-05-01T10:01:00.000Z to 2026-05-01T10:02:00.000Z were missed (the database refused writes); fired once, for 2026-05-01T10:02:00.000Z`,
+      'schedules: firing resumed',
+    ]);
   });
 
   it('stops firing once stopped', () => {
@@ -402,13 +579,19 @@ describe('the cron loop (fake clock, real SQLite)', () => {
 describe('schedule.add and schedule.remove handlers', () => {
   let ctx: EngineContext;
   let rearmed: number;
+  let stopping: boolean;
+  let queuesAnnounced: number;
 
   beforeEach(() => {
     rearmed = 0;
+    stopping = false;
+    queuesAnnounced = 0;
     ctx = {
       store,
       settings,
       log: (m: string) => logged.push(m),
+      stopping: () => stopping,
+      queuesChanged: () => queuesAnnounced++,
       schedulesChanged: () => rearmed++,
     } as unknown as EngineContext;
   });
@@ -431,6 +614,71 @@ describe('schedule.add and schedule.remove handlers', () => {
     expect(store.listSchedules()).toHaveLength(3);
   });
 
+  it('overlap: skip by default, allow when asked; part of what makes a schedule identical; anything else refused', () => {
+    const skip = scheduleAdd(ctx, { cron: '* * * * *', command: 'true' });
+    expect(skip.schedule.overlap).toBe('skip');
+    expect(scheduleAdd(ctx, { cron: '* * * * *', command: 'true', overlap: 'skip' })).toEqual({ schedule: skip.schedule, created: false });
+    const allow = scheduleAdd(ctx, { cron: '* * * * *', command: 'true', overlap: 'allow' });
+    expect(allow).toMatchObject({ created: true, schedule: { overlap: 'allow' } });
+    expect(scheduleAdd(ctx, { cron: '* * * * *', command: 'true', overlap: 'allow' }).schedule.id).toBe(allow.schedule.id);
+    for (const bad of ['queue', 'SKIP', '', 1, true]) {
+      const err = errorOf(() => scheduleAdd(ctx, { cron: '* * * * *', command: 'true', overlap: bad }));
+      expect(err.message, String(bad)).toBe(`overlap must be "skip" or "allow" (what a slot does while the previous job has not ended); got ${JSON.stringify(bad)}`);
+    }
+    expect(store.listSchedules()).toHaveLength(2);
+  });
+
+  it('the same zone written differently, or a nickname and its expansion, make the same schedule', () => {
+    const est = scheduleAdd(ctx, { cron: '0 9 * * *', command: 'true', tz: 'est' });
+    expect(scheduleAdd(ctx, { cron: '0 9 * * *', command: 'true', tz: 'EST' }).schedule.id).toBe(est.schedule.id);
+    expect(scheduleAdd(ctx, { cron: '0 9 * * *', command: 'true', tz: 'us/eastern' }).schedule.tz).toBe('America/New_York');
+    expect(scheduleAdd(ctx, { cron: '0 9 * * *', command: 'true', tz: 'America/New_York' }).created).toBe(false);
+    const daily = scheduleAdd(ctx, { cron: '@daily', command: 'true', tz: 'UTC' });
+    expect(daily.schedule.cron).toBe('@daily');
+    for (const same of ['0 0 * * *', '@midnight', '@DAILY', '0  0 * * *']) {
+      expect(scheduleAdd(ctx, { cron: same, command: 'true', tz: 'utc' }), same).toEqual({ schedule: daily.schedule, created: false });
+    }
+    const hourly = scheduleAdd(ctx, { cron: '0 * * * *', command: 'true' });
+    expect(scheduleAdd(ctx, { cron: '@hourly', command: 'true' }).schedule.id).toBe(hourly.schedule.id);
+    expect(store.listSchedules()).toHaveLength(4);
+  });
+
+  it('makes the queue row in the same transaction (so pause --queue works before the first firing), announced once', () => {
+    const exists = () => db.prepare(`SELECT 1 FROM queues WHERE name = 'polls'`).get() !== undefined;
+    expect(exists()).toBe(false);
+    scheduleAdd(ctx, { cron: '* * * * *', command: 'true', queue: 'polls' });
+    expect(exists()).toBe(true);
+    expect(queuesAnnounced).toBe(1);
+    scheduleAdd(ctx, { cron: '*/2 * * * *', command: 'true', queue: 'polls' });
+    expect(queuesAnnounced).toBe(1);
+    expect(store.setQueuePaused('polls', true, Date.now())).not.toBeNull();
+  });
+
+  it('refuses while the daemon is stopping (the cron loop has stopped): SHUTTING_DOWN, nothing stored', () => {
+    stopping = true;
+    const err = errorOf(() => scheduleAdd(ctx, { cron: '* * * * *', command: 'true' }));
+    expect(err.code).toBe('SHUTTING_DOWN');
+    expect(err.message).toBe('the daemon is stopping; the schedule was not added. Add it again once the daemon runs');
+    expect(store.listSchedules()).toEqual([]);
+    expect(rearmed).toBe(0);
+  });
+
+  it(`keeps at most ${SCHEDULE_LIMITS.count} schedules; an identical one is still answered at the limit`, () => {
+    const insert = db.prepare(`INSERT INTO schedules (id, cron, tz, spec, created_at, next_at) VALUES (?, '* * * * *', NULL, ?, 0, 0)`);
+    db.transaction(() => {
+      for (let i = 0; i < SCHEDULE_LIMITS.count - 1; i++) insert.run(`s${i}`, JSON.stringify({ command: `echo ${i}`, queue: 'default', priority: 0 }));
+    })();
+    const last = scheduleAdd(ctx, { cron: '* * * * *', command: 'echo last' });
+    expect(last.created).toBe(true);
+    const err = errorOf(() => scheduleAdd(ctx, { cron: '* * * * *', command: 'echo one more' }));
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.message).toBe(
+      `there are ${SCHEDULE_LIMITS.count} schedules already, the limit; remove one first (queuectl schedule list, queuectl schedule remove <id>)`,
+    );
+    expect(scheduleAdd(ctx, { cron: '* * * * *', command: 'echo last' }).schedule.id).toBe(last.schedule.id);
+    expect(store.listSchedules()).toHaveLength(SCHEDULE_LIMITS.count);
+  });
+
   it('refuses unknown fields and bad job fields as an enqueue does, storing nothing', () => {
     const cases: Array<[unknown, RegExp]> = [
       [{ cron: '* * * * *', command: 'x', every: 5 }, /unknown field "every" for schedule.add/],
@@ -440,6 +688,7 @@ describe('schedule.add and schedule.remove handlers', () => {
       [{ cron: '* * * * *', command: 'x', queue: 'no way' }, /queue must be 1-64 letters/],
       [{ cron: '* * * * *', command: 'x', max_retries: -1 }, /max_retries must be between 0 and 1000/],
       [{ cron: '* * * * *', command: 'x', cwd: 'relative' }, /cwd must be an absolute path/],
+      [{ cron: '* * * * *', command: 'x', cwd: '/nonexistent/queuectl-dir' }, /cwd "\/nonexistent\/queuectl-dir" is not an existing directory/],
       [{ cron: '* * * * *', command: 'x', tz: 'Nowhere/Land' }, /not a known time zone/],
       [{ cron: '0 0 31 2 *', command: 'x' }, /never fires/],
     ];

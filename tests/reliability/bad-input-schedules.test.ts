@@ -57,6 +57,11 @@ describe('bad schedules are refused and change nothing', () => {
     ['--timeout over 24 days', ['schedule', 'add', '* * * * *', 'true', '--timeout', '30d'], /timeout_ms must be between 0 and 2073600000, got 2592000000/],
     ['a 201-character --name', ['schedule', 'add', '* * * * *', 'true', '--name', 'n'.repeat(201)], /name must be at most 200 characters/],
     ['an unknown option', ['schedule', 'add', '* * * * *', 'true', '--every', '5m'], /unknown option '--every'/],
+    ['--overlap that is neither skip nor allow', ['schedule', 'add', '* * * * *', 'true', '--overlap', 'queue'], /option '--overlap <skip\|allow>' argument 'queue' is invalid\. expected skip or allow \(what a slot does while the previous job has not ended\), got "queue"/],
+    ['--overlap in capitals', ['schedule', 'add', '* * * * *', 'true', '--overlap', 'SKIP'], /expected skip or allow .*got "SKIP"/],
+    ['--overlap without a value', ['schedule', 'add', '* * * * *', 'true', '--overlap'], /option '--overlap <skip\|allow>' argument missing/],
+    ['a --cwd that does not exist', ['schedule', 'add', '* * * * *', 'true', '--cwd', '/nonexistent/queuectl-cwd'], /^queuectl: error: cwd "\/nonexistent\/queuectl-cwd" is not an existing directory\n$/],
+    ['a --cwd that is a file', ['schedule', 'add', '* * * * *', 'true', '--cwd', '/etc/hostname'], /cwd "\/etc\/hostname" is not an existing directory/],
     ['an unknown subcommand', ['schedule', 'pause', 'abc'], /unknown command 'pause'/],
     ['schedule list with an argument', ['schedule', 'list', 'x'], /too many arguments for 'list'/],
     ['schedule remove without an id', ['schedule', 'remove'], /missing required argument 'id'/],
@@ -81,7 +86,10 @@ describe('bad schedules are refused and change nothing', () => {
     try {
       const before = await schedules();
       const cases: Array<[string, unknown, RegExp]> = [
-        ['schedule.add', { cron: '* * * * *', command: 'true', every: '5m' }, /unknown field "every" for schedule\.add; accepted: cron, command, tz, queue, name, max_retries, priority, timeout_ms, cwd/],
+        ['schedule.add', { cron: '* * * * *', command: 'true', every: '5m' }, /unknown field "every" for schedule\.add; accepted: cron, command, tz, queue, name, max_retries, priority, timeout_ms, cwd, overlap$/],
+        ['schedule.add', { cron: '* * * * *', command: 'true', overlap: 'sometimes' }, /^overlap must be "skip" or "allow" \(what a slot does while the previous job has not ended\); got "sometimes"$/],
+        ['schedule.add', { cron: '* * * * *', command: 'true', overlap: 0 }, /overlap must be "skip" or "allow"/],
+        ['schedule.add', { cron: '* * * * *', command: 'true', cwd: '/nonexistent/queuectl-cwd' }, /^cwd "\/nonexistent\/queuectl-cwd" is not an existing directory$/],
         ['schedule.add', { cron: '* * * * *', command: 'true', id: 'fixed' }, /unknown field "id" for schedule\.add/],
         ['schedule.add', { cron: '* * * * *', command: 'true', run_at: '2030-01-01T00:00:00Z' }, /unknown field "run_at" for schedule\.add/],
         ['schedule.add', { command: 'true' }, /cron is required/],

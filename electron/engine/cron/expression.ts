@@ -47,21 +47,43 @@ export function checkCron(raw: unknown, tz: string | null, now: number): { cron:
   return { cron, slots };
 }
 
-/** An IANA time zone from the wire, or null (the daemon's local zone). Letter case is corrected ("utc" → "UTC"). */
+/**
+ * An IANA time zone from the wire, or null (the daemon's local zone), in its canonical spelling as Intl
+ * resolves it, whatever the letter case or alias given ("utc" → "UTC", "europe/berlin" → "Europe/Berlin",
+ * "US/Eastern" → "America/New_York", "est" → "America/Panama", the fixed UTC-5 zone EST names), so the same
+ * zone is stored one way and identical schedules match.
+ */
 export function checkTimeZone(raw: unknown): string | null {
   if (raw === undefined || raw === null) return null;
   if (typeof raw !== 'string' || raw.trim() === '') {
     bad(`tz must be an IANA time zone such as ${ZONE_EXAMPLES}, or null for the daemon's local zone; got ${JSON.stringify(raw)}`);
   }
-  const given = raw.trim();
-  let resolved: string;
   try {
-    resolved = new Intl.DateTimeFormat('en-US', { timeZone: given }).resolvedOptions().timeZone;
+    return new Intl.DateTimeFormat('en-US', { timeZone: raw.trim() }).resolvedOptions().timeZone;
   } catch {
     return bad(`tz ${JSON.stringify(raw)} is not a known time zone; give an IANA name such as ${ZONE_EXAMPLES}`);
   }
-  // An alias keeps the name given ("EST" stays EST rather than becoming America/Panama); only its case is fixed.
-  return resolved.toLowerCase() === given.toLowerCase() ? resolved : given;
+}
+
+/** What each nickname stands for (croner reads them so). */
+const EXPANSIONS: Record<string, string> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+};
+
+/**
+ * The other spellings of a normalised expression that read the same: a nickname's expansion and the
+ * nicknames of an expansion ("@daily" ↔ "0 0 * * *", "@midnight"). An identical schedule written either way
+ * is the same schedule; other equivalent expressions ("0 0 * * 7" for "0 0 * * 0") are not matched.
+ */
+export function sameCron(cron: string): string[] {
+  const expansion = EXPANSIONS[cron] ?? cron;
+  return [expansion, ...Object.keys(EXPANSIONS).filter((nick) => EXPANSIONS[nick] === expansion)].filter((c) => c !== cron);
 }
 
 /**

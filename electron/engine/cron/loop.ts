@@ -38,11 +38,14 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export const CRON_POLL_MS = 1000;
 /** A slot fired later than this after it passed is logged as late (the daemon was down, the machine slept). */
 const LATE_MS = 60_000;
+/** Schedules named one by one in the line logged when the clock went back; the rest are counted. */
+const REALIGN_NAMED = 5;
 
 /** What the loop needs of the store (createStore's schedule functions). */
 export interface CronStore {
   schedulesByNext(): ScheduleRow[];
   fireSchedule(firing: Firing, now: number): FiringResult;
+  realignSchedule(move: { id: string; expected: number; next: number }): boolean;
 }
 
 export interface CronLoopOptions {
@@ -63,6 +66,10 @@ export interface CronLoopOptions {
  *
  * Missed slots (daemon not running, machine asleep): the schedule fires once, for the latest slot that
  * passed, and the rest are skipped. A stored job spec that no longer passes the checks skips its slot (logged).
+ * Overlap 'skip': a slot whose previous job has not ended enqueues nothing (store.fireSchedule decides in the
+ * firing's transaction); the first such slot is logged, and how many were skipped once the schedule fires again.
+ * The wall clock going back (seen by the poll, and at start for next_at stored by an earlier daemon): every
+ * schedule whose next_at is later than its next slot after now is moved back to it (guarded, logged).
  * Nothing here throws into the engine: a storage fault is logged once and retried on the poll; a schedule
  * that cannot fire at all (a bug) is logged and left alone until the daemon restarts.
  */
@@ -78,6 +85,16 @@ export class CronLoop {
   private readonly stuck = new Set<string>();
   /** The fault (storage, mostly) being waited out: logged when it starts and when it ends. */
   private fault: string | null = null;
+  /** The wall-clock time of the last fault seen (a slot missed since then was held up by it, not by sleep). */
+  private faultSeenAt = -Infinity;
+  /** When start() ran: slots before it passed while this daemon was not running. */
+  private startedAt = Infinity;
+  /** The wall clock as last seen by a check or the poll: a later reading before it means the clock went back. */
+  private seenAt = -Infinity;
+  /** Next runs must be compared with the clock (at start, after the clock went back, until that pass succeeded). */
+  private realignDue = false;
+  /** Overlap skips not yet summed up, per schedule: the job waited for, the first and last slot skipped, how many. */
+  private readonly overlapped = new Map<string, { jobId: string; first: number; last: number; count: number }>();
 
   constructor(private readonly options: CronLoopOptions) {
     this.clock = options.clock ?? systemClock;
@@ -88,8 +105,12 @@ export class CronLoop {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.startedAt = this.clock.now();
+    this.realignDue = true;
     this.cancelPoll = this.clock.every(this.pollMs, () => {
-      if (this.clock.now() >= this.dueAt) this.check();
+      const now = this.clock.now();
+      this.saw(now);
+      if (now >= this.dueAt || this.realignDue) this.check();
     });
     this.check();
   }
@@ -112,26 +133,85 @@ export class CronLoop {
   check(): void {
     if (!this.running) return;
     const now = this.clock.now();
+    this.saw(now);
     let earliest = Infinity;
     let retry = false;
     try {
-      for (const row of this.options.store.schedulesByNext()) {
+      const realign: Realign | null = this.realignDue ? { moved: [] } : null;
+      const rows = this.options.store.schedulesByNext();
+      if (this.overlapped.size > 0) {
+        // Overlap counts of schedules removed meanwhile are forgotten.
+        const ids = new Set(rows.map((r) => r.id));
+        for (const id of this.overlapped.keys()) if (!ids.has(id)) this.overlapped.delete(id);
+      }
+      for (const row of rows) {
         if (this.stuck.has(row.id)) continue;
         if (row.next_at > now) {
-          earliest = Math.min(earliest, row.next_at);
+          const next = realign === null ? row.next_at : this.realign(row, now, realign);
+          if (next === 'retry') retry = true;
+          else earliest = Math.min(earliest, next);
           continue;
         }
         const next = this.fire(row, now);
         if (next === 'retry') retry = true;
         else earliest = Math.min(earliest, next);
       }
+      if (realign !== null) {
+        this.logRealigned(realign, now);
+        if (!retry) this.realignDue = false;
+      }
     } catch (err) {
       // Reading the schedules failed: a storage fault, or a bug (with its stack); logged once, the poll tries again.
-      this.faulted(isStorageError(err) ? `the database refused (${messageOf(err)})` : `reading the schedules failed: ${stackOf(err)}`);
+      this.faulted(isStorageError(err) ? `the database refused (${messageOf(err)})` : `reading the schedules failed: ${stackOf(err)}`, now);
       retry = true;
     }
     if (!retry) this.recovered();
     this.arm(retry ? Math.min(earliest, now + this.pollMs) : earliest, now);
+  }
+
+  /** Notes a reading of the wall clock; one earlier than the last means the clock went back. */
+  private saw(now: number): void {
+    if (now < this.seenAt) {
+      this.realignDue = true;
+      // Slots from now on pass while this daemon runs (missedBecause should not blame a stopped daemon).
+      this.startedAt = Math.min(this.startedAt, now);
+    }
+    this.seenAt = now;
+  }
+
+  /**
+   * A schedule not due yet, when the clock may have gone back: answers its next slot, moving next_at back to
+   * the first slot after now when it is later than that (guarded by the next_at read); 'retry' when the
+   * database refused.
+   */
+  private realign(row: ScheduleRow, now: number, realign: Realign): number | 'retry' {
+    let next: number | null;
+    try {
+      next = cronSlots(row.cron, row.tz).nextAfter(now);
+    } catch {
+      return row.next_at; // Not this pass's business: fire() gives up on it (logged) when its slot comes.
+    }
+    if (next === null || next >= row.next_at) return row.next_at;
+    try {
+      if (!this.options.store.realignSchedule({ id: row.id, expected: row.next_at, next })) return now; // changed meanwhile: look again
+    } catch (err) {
+      if (!isStorageError(err)) return this.giveUp(row, `moving its next run back failed: ${stackOf(err)}`);
+      this.faulted(`the database refused (${messageOf(err)})`, now);
+      return 'retry';
+    }
+    realign.moved.push({ id: row.id, from: row.next_at, to: next });
+    return next;
+  }
+
+  /** One line for every pass that moved next runs back. */
+  private logRealigned(realign: Realign, now: number): void {
+    const { moved } = realign;
+    if (moved.length === 0) return;
+    const named = moved.slice(0, REALIGN_NAMED).map((m) => `${m.id} from ${iso(m.from)} to ${iso(m.to)}`);
+    const more = moved.length > REALIGN_NAMED ? ` and ${moved.length - REALIGN_NAMED} more` : '';
+    this.options.log(
+      `schedules: the clock went back (it is now ${iso(now)}); moved the next run of ${moved.length} schedule(s) back: ${named.join(', ')}${more}; a slot that had its job already gets no second one`,
+    );
   }
 
   /**
@@ -161,10 +241,15 @@ export class CronLoop {
       result = this.options.store.fireSchedule({ id: row.id, expected: row.next_at, slot, next, job }, now);
     } catch (err) {
       if (!isStorageError(err)) return this.giveUp(row, `firing failed: ${stackOf(err)}`);
-      this.faulted(`the database refused (${messageOf(err)})`);
+      this.faulted(`the database refused (${messageOf(err)})`, now);
       return 'retry';
     }
     if (result.outcome === 'stale') return next;
+    if (result.outcome === 'overlap') {
+      this.overlapSkipped(row, slot, result.jobId, result.state, now);
+      return next;
+    }
+    this.overlapEnded(row.id);
     if (refused !== null) this.options.log(`schedule ${row.id}: skipped the slot of ${iso(slot)}: its job no longer passes the checks: ${refused}`);
     else this.logMissed(row, slot, now);
     if (result.outcome === 'fired') this.announce(result.job);
@@ -180,15 +265,51 @@ export class CronLoop {
     }
   }
 
+  /**
+   * Overlap 'skip' passed over a slot: the first slot skipped for a job is logged (with the slots missed before
+   * it, if any); the next ones are counted and summed up once the schedule fires again (overlapEnded).
+   */
+  private overlapSkipped(row: ScheduleRow, slot: number, jobId: string, state: string, now: number): void {
+    const open = this.overlapped.get(row.id);
+    if (open !== undefined && open.jobId === jobId) {
+      open.last = slot;
+      open.count++;
+      return;
+    }
+    this.overlapEnded(row.id);
+    this.overlapped.set(row.id, { jobId, first: slot, last: slot, count: 1 });
+    const why = `job ${jobId} has not ended (${state}); with overlap skip its next slots are skipped too until it ends`;
+    if (slot > row.next_at) {
+      this.options.log(`schedule ${row.id}: the slots from ${iso(row.next_at)} to ${iso(slot)} were missed (${this.missedBecause(row.next_at)}); the latest, ${iso(slot)}, skipped: ${why}`);
+    } else {
+      this.options.log(`schedule ${row.id}: slot ${iso(slot)} skipped, ${why}${now - slot > LATE_MS ? ` (it came ${formatDuration(now - slot)} late: ${this.missedBecause(slot)})` : ''}`);
+    }
+  }
+
+  /** The schedule fired (or passed a slot otherwise): sums up the slots overlap skipped before, if more than the one logged. */
+  private overlapEnded(id: string): void {
+    const open = this.overlapped.get(id);
+    if (open === undefined) return;
+    this.overlapped.delete(id);
+    if (open.count > 1) {
+      this.options.log(`schedule ${id}: ${open.count} slots from ${iso(open.first)} to ${iso(open.last)} were skipped while job ${open.jobId} had not ended`);
+    }
+  }
+
   /** One line when slots were skipped or the slot fired late; nothing for a firing on time. */
   private logMissed(row: ScheduleRow, slot: number, now: number): void {
     if (slot > row.next_at) {
-      this.options.log(
-        `schedule ${row.id}: the slots from ${iso(row.next_at)} to ${iso(slot)} passed while the daemon was not running or the machine slept; fired once, for ${iso(slot)}`,
-      );
+      this.options.log(`schedule ${row.id}: the slots from ${iso(row.next_at)} to ${iso(slot)} were missed (${this.missedBecause(row.next_at)}); fired once, for ${iso(slot)}`);
     } else if (now - slot > LATE_MS) {
-      this.options.log(`schedule ${row.id}: fired ${formatDuration(now - slot)} late for the slot of ${iso(slot)} (the daemon was not running or the machine slept)`);
+      this.options.log(`schedule ${row.id}: fired ${formatDuration(now - slot)} late for the slot of ${iso(slot)} (${this.missedBecause(slot)})`);
     }
+  }
+
+  /** Why a slot from `from` on was not fired in time, as far as this loop knows. */
+  private missedBecause(from: number): string {
+    if (from < this.startedAt) return 'the daemon was not running';
+    if (this.faultSeenAt >= from) return 'the database refused writes';
+    return 'the machine slept, or the clock jumped ahead';
   }
 
   private giveUp(row: ScheduleRow, why: string): number {
@@ -197,7 +318,8 @@ export class CronLoop {
     return Infinity;
   }
 
-  private faulted(message: string): void {
+  private faulted(message: string, now: number): void {
+    this.faultSeenAt = now;
     if (this.fault === null) this.options.log(`schedules: cannot fire: ${message}; trying again every ${this.pollMs} ms`);
     this.fault = message;
   }
@@ -218,6 +340,11 @@ export class CronLoop {
       this.check();
     });
   }
+}
+
+/** The next runs one pass moved back after the clock went back. */
+interface Realign {
+  moved: Array<{ id: string; from: number; to: number }>;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();

@@ -1,4 +1,4 @@
-import type { Schedule } from '../../../protocol/index.js';
+import type { Schedule, ScheduleOverlap } from '../../../protocol/index.js';
 
 /** A row of the schedules table (migration 0007). */
 export interface ScheduleRow {
@@ -15,6 +15,8 @@ export interface ScheduleRow {
   /** The slot fired last (ms), or null. */
   last_slot: number | null;
   last_job_id: string | null;
+  /** What a slot does while the previous job has not ended ('skip', the default, or 'allow'). */
+  overlap: ScheduleOverlap;
 }
 
 /**
@@ -51,5 +53,6 @@ export function toSchedule(row: ScheduleRow): Schedule {
     next_at: iso(row.next_at),
     last_fired_at: row.last_slot === null ? null : iso(row.last_slot),
     last_job_id: row.last_job_id,
+    overlap: row.overlap,
   };
 }
