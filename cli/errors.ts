@@ -3,7 +3,7 @@ import { QueueError } from '../protocol/index.js';
 /** Exit codes every command keeps to. */
 export const EXIT = {
   ok: 0,
-  /** The request was understood but failed (job not found, wrong state, storage fault ...). */
+  /** The request was understood but failed (job, schedule or queue not found, wrong state, storage fault ...). */
   failure: 1,
   /** Bad flag, argument or value. */
   usage: 2,

@@ -70,8 +70,8 @@ export function renderStatus(s: StatusState, opts: RenderOptions): string[] {
       `${s.workers.length} ${s.workers.length === 1 ? 'worker' : 'workers'} (${busy} busy)${s.stopping ? ' · ' + bold('stopping') : ''}`,
     dim(s.home),
   ];
-  if (s.paused) head.push(`${bold('paused')} ${ago(s.pausedSince, now)}: no job starts until ${bold('queuectl resume')}; running ones go on`);
-  head.push('', ...queueLines(s, now));
+  if (s.paused) head.push(`${bold('paused')} ${ago(s.pausedSince, now)}, every queue: no job starts until ${bold('queuectl resume')}; running ones go on`);
+  head.push('', ...queueLines(s, now, opts.width));
   const countWidth = Math.max(...JOB_STATES.map((st) => String(s.counts[st] ?? 0).length));
   for (const st of JOB_STATES) head.push(`  ${colorState(st)}${' '.repeat(12 - st.length)}${String(s.counts[st] ?? 0).padStart(countWidth)}`);
   head.push('');
@@ -118,24 +118,41 @@ export function renderStatus(s: StatusState, opts: RenderOptions): string[] {
 const MAX_QUEUE_LINES = 6;
 /** Most names on the line of queues that run freely. */
 const MAX_FREE_NAMES = 10;
+/** A long queue name is cut (with "…") before what is said about it, but never below this many columns... */
+const MIN_NAME_WIDTH = 12;
+/** ...or below this share of the line. */
+const NAME_SHARE = 0.3;
+
+/** Why a paused queue holds its jobs and how to start it again: "paused 3m ago: job x went dead — queuectl resume --queue gpu". */
+export function pausedText(q: QueueInfo, now: number): string {
+  return `${bold('paused')} ${ago(q.paused_since, now)}${q.paused_reason ? `: ${safeLine(q.paused_reason)}` : ''} — queuectl resume --queue ${q.name}`;
+}
 
 /**
  * The queues block: nothing while the default queue is the only one and runs freely; otherwise each paused
- * or limited queue on its line, then the others on one line, then an empty line.
+ * or limited queue on its line, then the others on one line, then an empty line. Names that do not fit
+ * beside what is said about them are cut, not the detail (the pause and its reason come first in it).
  */
-function queueLines(s: StatusState, now: number): string[] {
+function queueLines(s: StatusState, now: number, width: number | null): string[] {
   const notable = s.queues.filter((q) => q.paused || q.parallel !== null);
   if (notable.length === 0 && s.queues.every((q) => q.name === DEFAULT_QUEUE)) return [];
   const workers = s.workers.length;
-  const nameWidth = Math.max(...notable.map((q) => q.name.length), 0);
-  const lines = [bold('queues')];
-  for (const q of notable.slice(0, MAX_QUEUE_LINES)) {
+  const shown = notable.slice(0, MAX_QUEUE_LINES).map((q) => {
     const parts: string[] = [];
-    if (q.paused) parts.push(`${bold('paused')} ${ago(q.paused_since, now)} (queuectl resume --queue ${q.name})`);
+    if (q.paused) parts.push(pausedText(q, now));
     if (q.parallel !== null) parts.push(`at most ${q.parallel} at once${q.parallel > workers ? ` (${workers} ${workers === 1 ? 'worker' : 'workers'})` : ''}`);
     if (q.pause_on_dead) parts.push('pauses when a job goes dead');
-    lines.push(`  ${q.name.padEnd(nameWidth)}  ${parts.join(' · ')}`);
+    return { name: q.name, detail: parts.join(' · ') };
+  });
+  const longest = Math.max(0, ...shown.map((l) => l.name.length));
+  let nameWidth = longest;
+  if (width !== null) {
+    const room = width - 4 - Math.max(0, ...shown.map((l) => displayWidth(l.detail)));
+    const floor = Math.min(longest, Math.max(MIN_NAME_WIDTH, Math.floor(width * NAME_SHARE)));
+    nameWidth = Math.min(longest, Math.max(room, floor));
   }
+  const lines = [bold('queues')];
+  for (const { name, detail } of shown) lines.push(`  ${truncate(name, nameWidth).padEnd(nameWidth)}  ${detail}`);
   if (notable.length > MAX_QUEUE_LINES) lines.push(dim(`  … ${notable.length - MAX_QUEUE_LINES} more paused or limited (queuectl queue list)`));
   const others = s.queues.filter((q) => !notable.includes(q)).map((q) => q.name);
   if (others.length > 0) {
@@ -154,7 +171,7 @@ export function noteQueues(s: StatusState, jobs: readonly Job[]): void {
   for (const job of jobs) {
     if (s.queues.some((q) => q.name === job.queue)) continue;
     const counts = Object.fromEntries(JOB_STATES.map((st) => [st, 0])) as Record<JobState, number>;
-    s.queues = [...s.queues, { name: job.queue, paused: false, paused_since: null, parallel: null, pause_on_dead: false, counts }].sort(
+    s.queues = [...s.queues, { name: job.queue, paused: false, paused_since: null, paused_reason: null, parallel: null, pause_on_dead: false, counts }].sort(
       (a, b) => Number(a.name !== DEFAULT_QUEUE) - Number(b.name !== DEFAULT_QUEUE) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
     );
   }
@@ -179,7 +196,14 @@ export function summaryJson(s: StatusState, now: number): Record<string, unknown
     paused: s.paused,
     paused_since: s.pausedSince,
     // Settings and pause only: per-queue counts are not kept current between reads.
-    queues: s.queues.map((q) => ({ name: q.name, paused: q.paused, paused_since: q.paused_since, parallel: q.parallel, pause_on_dead: q.pause_on_dead })),
+    queues: s.queues.map((q) => ({
+      name: q.name,
+      paused: q.paused,
+      paused_since: q.paused_since,
+      paused_reason: q.paused_reason,
+      parallel: q.parallel,
+      pause_on_dead: q.pause_on_dead,
+    })),
     stopping: s.stopping,
     counts: s.counts,
     workers: s.workers,

@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'AMBIGUOUS_ID'
   /** No schedule has this id or id prefix. */
   | 'SCHEDULE_NOT_FOUND'
+  /** No job or `queue.set` ever named this queue (pause/resume --queue, list --queue); the message lists the queues. The CLI exits 1. */
+  | 'QUEUE_NOT_FOUND'
   /** A job with this id exists already. */
   | 'DUPLICATE_ID'
   /** The job is in a state that does not allow the operation (e.g. `dlq retry` of a job that is not dead). */

@@ -248,6 +248,19 @@ export const MAX_SELECTED_IDS = 1000;
 /** What `queue.pause` and `queue.resume` act on: one named queue, or (without `queue`) every queue at once. */
 export interface QueuePauseParams {
   queue?: string;
+  /**
+   * `queue.resume` only, not with `queue`: lifts the switch over every queue and every named queue's own
+   * pause, in one transaction (`queuectl resume --all`). The answer's `resumed` says what was paused.
+   */
+  all?: boolean;
+}
+
+/** What `queue.resume {all: true}` resumed. */
+export interface ResumedAll {
+  /** The switch over every queue was on. */
+  all: boolean;
+  /** The named queues that were paused on their own (`default` first, then by name). */
+  queues: string[];
 }
 
 /** The pause state after a pause or resume: of the named queue, or of the whole dispatcher. */
@@ -257,8 +270,10 @@ export interface QueuePauseResult {
   paused: boolean;
   /** When it was paused (ISO), null while running. */
   paused_since: string | null;
-  /** False when it already was in that state. */
+  /** False when it already was in that state (with `all`: when nothing was paused). */
   changed: boolean;
+  /** Only in the answer to `queue.resume {all: true}`: what it resumed. */
+  resumed?: ResumedAll;
 }
 
 /** Where the daemon serves the dashboard in a browser. */
@@ -310,7 +325,7 @@ export interface Methods {
   'events.subscribe': { params: SubscribeParams; result: { jobs: boolean; log: string | null } };
   /** Stops starting jobs (running ones go on) until `queue.resume`; survives restarts. Idempotent. */
   'queue.pause': { params: QueuePauseParams; result: QueuePauseResult };
-  /** Starts jobs again after `queue.pause`. Idempotent. */
+  /** Starts jobs again after `queue.pause` (with `all`: every switch at once). Idempotent. */
   'queue.resume': { params: QueuePauseParams; result: QueuePauseResult };
   /** Every named queue with its settings and counts. */
   'queue.list': { params: Record<string, never>; result: { queues: QueueInfo[] } };

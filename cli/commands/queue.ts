@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { QUEUE_LIMITS, QUEUE_NAME_PATTERN, type QueueInfo, type QueueSetParams } from '../../protocol/index.js';
 import { withClient } from '../client.js';
 import { usageError } from '../errors.js';
-import { ago } from '../format.js';
+import { ago, safeLine } from '../format.js';
 import { note, printJson, printLine } from '../output.js';
 import { printFitted } from '../table.js';
 
@@ -43,7 +43,7 @@ export function registerQueue(program: Command): void {
 
   queue
     .command('list')
-    .description('every queue: running or paused, its limit, pause on dead, and its jobs per state')
+    .description('every queue: running or paused (and why, when it paused itself), its limit, pause on dead, and its jobs per state')
     .option('--wide', 'do not fit the table to the terminal width')
     .option('--json', 'print as JSON (every state counted)')
     .action(async (opts: { wide?: boolean; json?: boolean }) => {
@@ -72,12 +72,18 @@ export function registerQueue(program: Command): void {
       if (opts.json) return printJson(result);
       const q = result.queue;
       const workers = status.workers.length;
-      printLine(`${q.name}: parallel ${parallelText(q.parallel, workers)}, pause on dead ${q.pause_on_dead ? 'on' : 'off'}${q.paused ? ', paused' : ''}`);
+      const paused = q.paused ? `, paused${q.paused_reason ? ` (${safeLine(q.paused_reason)})` : ''}` : '';
+      printLine(`${q.name}: parallel ${parallelText(q.parallel, workers)}, pause on dead ${onOff(q.pause_on_dead)}${paused}`);
       if (result.created) note(`queuectl: created queue ${q.name}`);
       if (q.parallel !== null && q.parallel > workers) {
         note(`queuectl: only ${workers} ${workers === 1 ? 'worker runs' : 'workers run'} jobs, so at most ${workers} of them run at once (queuectl config set workers <n>)`);
       }
     });
+}
+
+/** pause_on_dead as `queue set` and `queue list` both say it. */
+export function onOff(flag: boolean): string {
+  return flag ? 'on' : 'off';
 }
 
 /** How long ago something was paused: "3m 05s ago", "just now". */
@@ -92,7 +98,8 @@ function printQueues(queues: readonly QueueInfo[], workers: number, wide: boolea
   printFitted(
     [
       { header: 'QUEUE', shrinkTo: 12 },
-      { header: 'STATE' },
+      // "paused 3m ago: job x went dead": the reason is cut first on a narrow terminal.
+      { header: 'STATE', shrinkTo: 16 },
       { header: 'PARALLEL' },
       { header: 'PAUSE ON DEAD', dropOrder: 1 },
       { header: 'PENDING', align: 'right' },
@@ -102,9 +109,9 @@ function printQueues(queues: readonly QueueInfo[], workers: number, wide: boolea
     ],
     queues.map((q) => [
       q.name,
-      q.paused ? `paused ${since(q.paused_since, now)}` : 'running',
+      q.paused ? `paused ${since(q.paused_since, now)}${q.paused_reason ? `: ${safeLine(q.paused_reason)}` : ''}` : 'running',
       parallelText(q.parallel, workers),
-      q.pause_on_dead ? 'yes' : 'no',
+      onOff(q.pause_on_dead),
       String(q.counts.pending),
       String(q.counts.processing),
       String(q.counts.failed),

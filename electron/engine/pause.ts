@@ -28,9 +28,11 @@ export class PauseSwitch {
     const { paused, since } = this.store.pauseState();
     this.current = paused;
     this.scheduler.setPaused(paused);
-    if (paused) this.log(`the queue is paused (since ${new Date(since ?? Date.now()).toISOString()}); no job starts until: queuectl resume`);
+    if (paused) this.log(`every queue is paused (since ${new Date(since ?? Date.now()).toISOString()}); no job starts until: queuectl resume`);
     for (const q of this.store.queueInfos()) {
-      if (q.paused) this.log(`queue ${q.name} is paused (since ${q.paused_since}); none of its jobs starts until: queuectl resume --queue ${q.name}`);
+      if (!q.paused) continue;
+      const why = q.paused_reason === null ? '' : `: ${q.paused_reason}`;
+      this.log(`queue ${q.name} is paused (since ${q.paused_since}${why}); none of its jobs starts until: queuectl resume --queue ${q.name}`);
     }
   }
 
@@ -46,7 +48,7 @@ export class PauseSwitch {
     this.scheduler.setPaused(after.paused);
     const changed = before.paused !== after.paused;
     if (changed) {
-      this.log(after.paused ? 'queue paused: running jobs go on, no new job starts' : 'queue resumed');
+      this.log(after.paused ? 'every queue paused: running jobs go on, no new job starts' : 'every queue resumed');
       this.announce();
     }
     return { queue: null, paused: after.paused, paused_since: isoOrNull(after.since), changed };
@@ -67,6 +69,12 @@ export class PauseSwitch {
 
   /** pause_on_dead paused `queue` (already committed) because job `jobId` went dead. */
   pausedOnDead(queue: string, jobId: string): void {
+    try {
+      // Names the job in paused_reason when the pause was stored without it; a no-op once it was.
+      this.store.notePausedOnDead(queue, jobId);
+    } catch (err) {
+      this.log(`could not store why queue ${queue} paused (job ${jobId} went dead): ${err instanceof Error ? err.message : String(err)}`);
+    }
     this.log(`queue ${queue} paused: job ${jobId} went dead (pause_on_dead); resume with: queuectl resume --queue ${queue}`);
     this.announce();
   }

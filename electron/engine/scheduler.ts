@@ -171,7 +171,7 @@ export class Scheduler {
             if (!row) continue;
             // Before any claim: children of a dead parent must not start, nor jobs of a queue it pauses.
             decisions.changed.push(row, ...this.store.settleDependents(row, now));
-            if (row.state === 'dead' && this.store.pauseOnDead(row.queue, now)) decisions.pausedQueues.push({ queue: row.queue, jobId: row.id });
+            if (row.state === 'dead' && this.store.pauseOnDead(row.queue, now, row.id)) decisions.pausedQueues.push({ queue: row.queue, jobId: row.id });
           }
           if (!this.halted && !this.paused) this.claimDue(decisions, now);
         })(),

@@ -17,7 +17,7 @@ describe('pause and resume', () => {
     await home.until(running, 'processing');
     const paused = await home.cli(['pause']);
     expect(paused).toMatchObject({ code: 0, stdout: '' });
-    expect(paused.stderr).toContain('queue paused');
+    expect(paused.stderr).toBe('queuectl: every queue paused; running jobs go on, no new job starts until: queuectl resume\n');
     const held = await home.ok(['enqueue', 'echo held']);
     await home.until(running, 'completed');
     await new Promise((r) => setTimeout(r, 700));
@@ -26,12 +26,12 @@ describe('pause and resume', () => {
     const status = await home.json<{ paused: boolean; paused_since: string }>(['status']);
     expect(status.paused).toBe(true);
     expect(Date.parse(status.paused_since)).toBeGreaterThan(Date.now() - 60_000);
-    expect(await home.ok(['status'])).toMatch(/paused .*queuectl resume/);
-    expect((await home.cli(['pause'])).stderr).toContain('already paused');
+    expect(await home.ok(['status'])).toMatch(/^paused (.* ago|now), every queue: no job starts until queuectl resume/m);
+    expect((await home.cli(['pause'])).stderr).toMatch(/^queuectl: every queue was already paused \((.* ago|just now)\)$/m);
 
     expect(await home.json(['resume'])).toEqual({ queue: null, paused: false, paused_since: null, changed: true });
     await home.until(held, 'completed');
-    expect((await home.cli(['resume'])).stderr).toContain('was not paused');
+    expect((await home.cli(['resume'])).stderr).toBe('queuectl: every queue was running already; nothing to resume\n');
     expect(await home.ok(['status'])).not.toMatch(/paused/);
   });
 
@@ -45,7 +45,7 @@ describe('pause and resume', () => {
     expect((await home.show(held)).state).toBe('pending');
     const status = await home.json<{ paused: boolean; paused_since: string }>(['status']);
     expect(status).toMatchObject({ paused: true, paused_since: before.paused_since });
-    expect(home.daemonLog()).toContain('the queue is paused');
+    expect(home.daemonLog()).toContain('every queue is paused (since');
     await home.ok(['resume']);
     await home.until(held, 'completed');
   });

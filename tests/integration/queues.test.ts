@@ -185,7 +185,7 @@ describe('named queues', () => {
     expect(status.paused).toBe(false);
     expect(status.queues.find((q) => q.name === 'gpu')).toMatchObject({ paused: true });
     expect(await t.ok(['status'])).toMatch(/^ {2}gpu {2}paused .*queuectl resume --queue gpu/m);
-    expect(await t.ok(['queue', 'list'])).toMatch(/^gpu\s+paused .*ago\s+all\s+no\s+1\s+0\s+0\s+0$/m);
+    expect(await t.ok(['queue', 'list'])).toMatch(/^gpu\s+paused .*ago\s+all\s+off\s+1\s+0\s+0\s+0$/m);
     expect((await t.cli(['pause', '--queue', 'gpu'])).stderr).toContain('queue gpu was already paused');
 
     // The list shows the queue column, and --queue filters by it.
@@ -314,7 +314,7 @@ describe('named queues', () => {
     const r = await t.cli(['queue', 'set', 'wide', '--parallel', '8']);
     expect(r.stdout).toBe('wide: parallel 8 (2 workers), pause on dead off\n');
     expect(r.stderr).toContain('only 2 workers run jobs, so at most 2 of them run at once');
-    expect(await t.ok(['queue', 'list'])).toMatch(/^wide\s+running\s+8 \(2 workers\)\s+no/m);
+    expect(await t.ok(['queue', 'list'])).toMatch(/^wide\s+running\s+8 \(2 workers\)\s+off/m);
     expect(await t.ok(['status'])).toMatch(/wide {2}at most 8 at once \(2 workers\)/);
   });
 });

@@ -6,7 +6,8 @@ import { rpcFailure } from '../helpers/rpc.js';
 
 /**
  * Bad input to named queues (queue set, queue list, pause/resume --queue, list --queue): a clear message on
- * stderr, exit code 2, nothing on stdout, and the store exactly as it was, queue settings and pause included.
+ * stderr, exit code 2 (a queue nobody named: 1, like a job or schedule not found), nothing on stdout, and
+ * the store exactly as it was, queue settings and pause included.
  */
 describe('bad queue settings and names are refused and change nothing', () => {
   const t = new TestHome();
@@ -46,11 +47,18 @@ describe('bad queue settings and names are refused and change nothing', () => {
     ['pause --queue with a bad name', ['pause', '--queue', 'no/slash'], /option '--queue <name>' argument 'no\/slash' is invalid\. a queue name is 1-64 letters/],
     ['pause --queue with an empty name', ['pause', '--queue', ''], /a queue name is 1-64 letters.*got ""/],
     ['pause --queue without a name', ['pause', '--queue'], /option '--queue <name>' argument missing/],
+    ['resume --queue with a bad name', ['resume', '--queue', '-x'], /option '--queue <name>' argument '-x' is invalid\. a queue name is 1-64 letters.*got "-x"/],
+    ['list --queue with a bad name', ['list', '--queue', 'a b'], /a queue name is 1-64 letters.*got "a b"/],
+    ['resume --all with --queue', ['resume', '--all', '--queue', 'gpu'], /give --queue <name> or --all, not both/],
+    ['resume --all with a value', ['resume', '--all', 'gpu'], /too many arguments for 'resume'/],
+    ['pause --all (there is no such option: pause without --queue holds every queue)', ['pause', '--all'], /unknown option '--all'/],
+  ];
+
+  /** A queue nobody named is not found (exit 1, like an unknown job or schedule), not bad usage. */
+  const notFound: Array<[string, string[], RegExp]> = [
     ['pause --queue of a queue nobody named', ['pause', '--queue', 'gpuu'], /no queue named "gpuu"; queues: default, gpu \(a queue exists once a job is enqueued in it or `queue set` creates it\)/],
     ['resume --queue of a queue nobody named', ['resume', '--queue', 'cpu'], /no queue named "cpu"; queues: default, gpu/],
-    ['resume --queue with a bad name', ['resume', '--queue', '-x'], /option '--queue <name>' argument '-x' is invalid\. a queue name is 1-64 letters.*got "-x"/],
     ['list --queue of a queue nobody named', ['list', '--queue', 'nope'], /no queue named "nope"; queues: default, gpu/],
-    ['list --queue with a bad name', ['list', '--queue', 'a b'], /a queue name is 1-64 letters.*got "a b"/],
   ];
 
   it.each(cases)('%s', async (_label, args, message) => {
@@ -59,7 +67,13 @@ describe('bad queue settings and names are refused and change nothing', () => {
     expect(await queues()).toBe(before);
   });
 
-  it('the daemon refuses bad queue params the same way: INVALID_ARGUMENT, nothing stored', async () => {
+  it.each(notFound)('%s: exit 1', async (_label, args, message) => {
+    const before = await queues();
+    await expectRefused(t, args, 1, message);
+    expect(await queues()).toBe(before);
+  });
+
+  it('the daemon refuses bad queue params the same way: INVALID_ARGUMENT (an unknown queue: QUEUE_NOT_FOUND), nothing stored', async () => {
     const rpc = await RpcClient.connect(t.home, 'bad-input-queues');
     try {
       const before = await queues();
@@ -78,19 +92,29 @@ describe('bad queue settings and names are refused and change nothing', () => {
         ['queue.set', { name: 'a b', parallel: 2 }, /name must be 1-64 letters.*got "a b"/],
         ['queue.set', [], /params must be an object/],
         ['queue.list', { all: true }, /queue\.list takes no params; got "all"/],
-        ['queue.pause', { queue: 'nope' }, /no queue named "nope"; queues: default, gpu/],
         ['queue.pause', { queue: '' }, /queue must be 1-64 letters/],
         ['queue.pause', { queue: 3 }, /queue must be 1-64 letters/],
         ['queue.pause', { name: 'gpu' }, /unknown field "name" for queue\.pause; accepted: queue/],
-        ['queue.resume', { queue: 'nope' }, /no queue named "nope"/],
-        ['queue.resume', { queues: ['gpu'] }, /unknown field "queues" for queue\.resume; accepted: queue/],
-        ['list', { queue: 'nope' }, /no queue named "nope"/],
+        ['queue.resume', { queues: ['gpu'] }, /unknown field "queues" for queue\.resume; accepted: queue, all/],
+        ['queue.resume', { all: 'yes' }, /all must be true or false/],
+        ['queue.resume', { all: true, queue: 'gpu' }, /queue\.resume takes queue \(one named queue\) or all \(every queue\), not both/],
+        ['queue.pause', { all: true }, /unknown field "all" for queue\.pause; accepted: queue/],
         ['list', { queue: 5 }, /queue must be 1-64 letters/],
       ];
       for (const [method, params, message] of cases) {
         const err = await rpcFailure(rpc.call(method as 'queue.set', params as never));
         expect(err.code, `${method} ${JSON.stringify(params)}`).toBe('INVALID_ARGUMENT');
         expect(err.message, `${method} ${JSON.stringify(params)}`).toMatch(message);
+      }
+      const missing: Array<[string, unknown]> = [
+        ['queue.pause', { queue: 'nope' }],
+        ['queue.resume', { queue: 'nope' }],
+        ['list', { queue: 'nope' }],
+      ];
+      for (const [method, params] of missing) {
+        const err = await rpcFailure(rpc.call(method as 'queue.pause', params as never));
+        expect(err.code, `${method} ${JSON.stringify(params)}`).toBe('QUEUE_NOT_FOUND');
+        expect(err.message).toBe('no queue named "nope"; queues: default, gpu (a queue exists once a job is enqueued in it or `queue set` creates it)');
       }
       expect(await queues()).toBe(before);
       expect((await rpc.call('status', {})).paused).toBe(false);

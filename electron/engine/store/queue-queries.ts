@@ -8,6 +8,8 @@ export interface QueueRow {
   paused: number;
   /** When it was paused (ms), null while running. */
   paused_at: number | null;
+  /** Why, when not paused by hand ("job x went dead"); null otherwise. */
+  paused_reason: string | null;
   /** Most jobs running at once, null: no limit. */
   parallel: number | null;
   /** 1: pause the queue when one of its jobs goes dead. */
@@ -16,8 +18,8 @@ export interface QueueRow {
 
 /** The named queues with their settings and per-state counts (DEFAULT_QUEUE first, then by name). */
 export function prepareQueueQueries(db: Database.Database) {
-  const rows = db.prepare<[], QueueRow>(`SELECT name, paused, paused_at, parallel, pause_on_dead FROM queues ORDER BY name <> '${DEFAULT_QUEUE}', name`);
-  const one = db.prepare<[string], QueueRow>(`SELECT name, paused, paused_at, parallel, pause_on_dead FROM queues WHERE name = ?`);
+  const rows = db.prepare<[], QueueRow>(`SELECT name, paused, paused_at, paused_reason, parallel, pause_on_dead FROM queues ORDER BY name <> '${DEFAULT_QUEUE}', name`);
+  const one = db.prepare<[string], QueueRow>(`SELECT name, paused, paused_at, paused_reason, parallel, pause_on_dead FROM queues WHERE name = ?`);
   /** Kept by triggers (migration 0007): a few rows, however many jobs. */
   const counts = db.prepare<[], { queue: string; state: JobState; n: number }>(`SELECT queue, state, n FROM queue_state_counts`);
   const countsOf = db.prepare<[string], { state: JobState; n: number }>(`SELECT state, n FROM queue_state_counts WHERE queue = ?`);
@@ -27,6 +29,7 @@ export function prepareQueueQueries(db: Database.Database) {
     name: row.name,
     paused: row.paused === 1,
     paused_since: row.paused_at === null ? null : new Date(row.paused_at).toISOString(),
+    paused_reason: row.paused === 1 ? row.paused_reason : null,
     parallel: row.parallel,
     pause_on_dead: row.pause_on_dead === 1,
     counts: c,
