@@ -1,29 +1,18 @@
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { foreignRequests, launchBrowser, openDashboard, screenshot, type Dashboard } from '../helpers/browser.js';
-import { TestHome, waitFor } from '../helpers/daemon.js';
+import { describe, expect, it } from 'vitest';
+import { foreignRequests, screenshot, useDashboard, type Dashboard } from '../helpers/browser.js';
+import { waitFor, type TestHome } from '../helpers/daemon.js';
 
 /** The dead-letter queue screen against a real daemon: retry one, retry all, purge with confirmation. */
 describe('dashboard in a browser: dead-letter queue', () => {
   let home: TestHome;
-  let browser: Browser;
   let dash: Dashboard;
 
   /** Fails on its first run (marker file absent) and succeeds on any later one. */
   const failsOnce = (marker: string): string => `test -f ${join(home.home, marker)} || { touch ${join(home.home, marker)}; echo first-run-fails >&2; exit 3; }`;
   const deadIds = async (): Promise<string[]> => (await home.json<Array<{ id: string }>>(['dlq', 'list'])).map((j) => j.id);
 
-  beforeAll(async () => {
-    home = new TestHome();
-    await home.start(2);
-    browser = await launchBrowser();
-    dash = await openDashboard(browser, home);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await home?.dispose();
-  });
+  useDashboard(2, (t) => ({ home, dash } = t));
 
   it('a failing job appears in the DLQ with its last error; Retry runs it again, which the attempt history shows', async () => {
     const { page } = dash;

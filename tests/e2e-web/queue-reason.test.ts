@@ -1,28 +1,17 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { QueueInfo } from '../../protocol/index.js';
-import { launchBrowser, openDashboard, screenshot, type Dashboard } from '../helpers/browser.js';
-import { TestHome, waitFor } from '../helpers/daemon.js';
+import { screenshot, useDashboard, type Dashboard } from '../helpers/browser.js';
+import { waitFor, type TestHome } from '../helpers/daemon.js';
 
 /** The Overview's queue row says why a queue paused itself, live from the queue event, linked to the job. */
 describe('dashboard in a browser: why a queue is paused', () => {
   let home: TestHome;
-  let browser: Browser;
   let dash: Dashboard;
 
   const queue = async (name: string): Promise<QueueInfo | undefined> =>
     (await home.json<{ queues: QueueInfo[] }>(['queue', 'list'])).queues.find((q) => q.name === name);
 
-  beforeAll(async () => {
-    home = new TestHome();
-    await home.start(1);
-    browser = await launchBrowser();
-    dash = await openDashboard(browser, home);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await home?.dispose();
-  });
+  useDashboard(1, (t) => ({ home, dash } = t));
 
   it('a dead job in a pause_on_dead queue shows "job x went dead" in its row at once; a resume clears it; a pause by hand shows none', async () => {
     const { page } = dash;

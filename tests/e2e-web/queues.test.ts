@@ -1,14 +1,13 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { QueueInfo } from '../../protocol/index.js';
-import { foreignRequests, launchBrowser, openDashboard, screenshot, type Dashboard } from '../helpers/browser.js';
-import { TestHome, waitFor } from '../helpers/daemon.js';
+import { foreignRequests, screenshots, useDashboard, type Dashboard } from '../helpers/browser.js';
+import { waitFor, type TestHome } from '../helpers/daemon.js';
 
 /** Named queues and dependencies in the dashboard, against the daemon the CLI drives. */
 describe('dashboard in a browser: queues and dependencies', () => {
   let home: TestHome;
-  let browser: Browser;
   let dash: Dashboard;
 
   const queues = async (): Promise<QueueInfo[]> => (await home.json<{ queues: QueueInfo[] }>(['queue', 'list'])).queues;
@@ -18,25 +17,7 @@ describe('dashboard in a browser: queues and dependencies', () => {
   /** Fails on its first run (marker file absent) and succeeds on any later one. */
   const failsOnce = (marker: string): string => `test -f ${join(home.home, marker)} || { touch ${join(home.home, marker)}; exit 3; }`;
 
-  /** Both themes of the screen as it is now (colours change with a 120 ms transition: let it end first). */
-  async function screenshots(page: Page, name: string): Promise<void> {
-    await screenshot(page, name);
-    await page.emulateMedia({ colorScheme: 'dark' });
-    await page.waitForTimeout(400);
-    await screenshot(page, `${name}-dark`);
-    await page.emulateMedia({ colorScheme: 'light' });
-  }
-
-  beforeAll(async () => {
-    home = new TestHome();
-    await home.start(2);
-    browser = await launchBrowser();
-    dash = await openDashboard(browser, home);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await home?.dispose();
-  });
+  useDashboard(2, (t) => ({ home, dash } = t));
 
   it('a job enqueued from the CLI with --queue gpu shows its queue in the table, and the queue filter narrows to it', async () => {
     const { page } = dash;

@@ -1,39 +1,27 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { Schedule } from '../../protocol/index.js';
-import { foreignRequests, launchBrowser, openDashboard, screenshot, type Dashboard } from '../helpers/browser.js';
-import { TestHome, waitFor } from '../helpers/daemon.js';
+import { foreignRequests, screenshots, useDashboard, type Dashboard } from '../helpers/browser.js';
+import { waitFor, type TestHome } from '../helpers/daemon.js';
 
 /** The Schedules screen: the same schedules `queuectl schedule` adds, lists and removes. */
 describe('dashboard in a browser: schedules', () => {
   let home: TestHome;
-  let browser: Browser;
   let dash: Dashboard;
   let added: Schedule;
 
   const schedules = async (): Promise<Schedule[]> => (await home.json<{ schedules: Schedule[] }>(['schedule', 'list'])).schedules;
   const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
   const form = (page: Page) => page.getByRole('form', { name: 'Add a schedule' });
-
-  /** Both themes of the screen as it is now (colours change with a 120 ms transition: let it end first). */
-  async function screenshots(page: Page, name: string): Promise<void> {
-    await screenshot(page, name);
-    await page.emulateMedia({ colorScheme: 'dark' });
-    await page.waitForTimeout(400);
-    await screenshot(page, `${name}-dark`);
-    await page.emulateMedia({ colorScheme: 'light' });
+  /** The first schedule's fields after its cron expression (every five minutes), by label. */
+  const FIVE_MINUTELY = { Command: 'echo from-a-schedule', Queue: 'nightly', 'Time zone': 'UTC', Name: 'five-minutely', Retries: '2', Priority: '3', Timeout: '1m' };
+  async function fill(f: Locator, fields: Record<string, string>): Promise<void> {
+    for (const [label, value] of Object.entries(fields)) await f.getByLabel(label).fill(value);
   }
 
-  beforeAll(async () => {
-    home = new TestHome();
-    await home.start(1);
-    browser = await launchBrowser();
-    dash = await openDashboard(browser, home);
+  useDashboard(1, async (t) => {
+    ({ home, dash } = t);
     await dash.page.getByRole('link', { name: 'Schedules' }).click();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await home?.dispose();
   });
 
   it('a schedule added in the window is what schedule list shows, and is listed with its next run', async () => {
@@ -43,13 +31,7 @@ describe('dashboard in a browser: schedules', () => {
     const f = form(page);
     await f.getByLabel('When (cron)').fill('*/5 * * * *');
     await f.getByText(/^Next .*then/).waitFor();
-    await f.getByLabel('Command').fill('echo from-a-schedule');
-    await f.getByLabel('Queue').fill('nightly');
-    await f.getByLabel('Time zone').fill('UTC');
-    await f.getByLabel('Name').fill('five-minutely');
-    await f.getByLabel('Retries').fill('2');
-    await f.getByLabel('Priority').fill('3');
-    await f.getByLabel('Timeout').fill('1m');
+    await fill(f, FIVE_MINUTELY);
     await button(page, 'Add schedule').click();
 
     added = await waitFor(async () => (await schedules())[0], 10_000, 'the schedule to be stored');
@@ -84,13 +66,7 @@ describe('dashboard in a browser: schedules', () => {
     expect(await schedules()).toHaveLength(1);
 
     await f.getByLabel('When (cron)').fill('*/5 * * * *');
-    await f.getByLabel('Command').fill('echo from-a-schedule');
-    await f.getByLabel('Queue').fill('nightly');
-    await f.getByLabel('Time zone').fill('UTC');
-    await f.getByLabel('Name').fill('five-minutely');
-    await f.getByLabel('Retries').fill('2');
-    await f.getByLabel('Priority').fill('3');
-    await f.getByLabel('Timeout').fill('1m');
+    await fill(f, FIVE_MINUTELY);
     await button(page, 'Add schedule').click();
     await page.getByRole('status').filter({ hasText: `An identical schedule exists already: ${added.id}` }).waitFor();
     expect(await schedules()).toHaveLength(1);

@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { QueueError, type ErrorCode, type ListSort } from '../../protocol/index.js';
-import { createStore, type Store } from '../../electron/engine/store/index.js';
-import { openDatabase } from '../../electron/engine/store/open.js';
 import type { ListFilter } from '../../electron/engine/store/list-query.js';
 import type { NewJob } from '../../electron/engine/store/transitions/enqueue.js';
+import type { Store } from '../../electron/engine/store/index.js';
+import { newJob, useTempStore } from '../helpers/store.js';
 import type { RunResult } from '../../electron/engine/store/transitions/finish.js';
 import type { JobRow } from '../../electron/engine/store/rows.js';
 
@@ -16,24 +13,11 @@ const FAILED: RunResult = { outcome: 'failed', exitCode: 1, signal: null, error:
 const COMPLETED: RunResult = { outcome: 'completed', exitCode: 0, signal: null, error: null };
 const noDelay = (): number => 0;
 
-let dir: string;
 let db: Database.Database;
 let store: Store;
+useTempStore('qctl-dash-', (t) => ({ db, store } = t));
 
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'qctl-dash-'));
-  db = openDatabase(join(dir, 'queue.db'));
-  store = createStore(db);
-});
-
-afterEach(() => {
-  if (db.open) db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function add(over: Partial<NewJob> = {}, now = T0): JobRow {
-  return store.enqueue({ id: null, name: null, command: 'true', max_retries: 0, priority: 0, timeout_ms: null, cwd: null, queue: 'default', ...over }, now);
-}
+const add = (over: Partial<NewJob> = {}, now = T0): JobRow => store.enqueue(newJob(over), now);
 
 /** Runs the best due job once with `result`. */
 function runOnce(result: RunResult, now = T0, retryDelay = noDelay): JobRow {

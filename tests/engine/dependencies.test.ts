@@ -1,17 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { JOB_LIMITS, QueueError } from '../../protocol/index.js';
 import { describeForwardReference, findForwardReference } from '../../protocol/dependencies.js';
 import { Settings } from '../../electron/engine/config/settings.js';
 import { validateSpec } from '../../electron/engine/job-spec.js';
 import { inBatch, resolveParents } from '../../electron/engine/rpc/parents.js';
-import { createStore, type Store } from '../../electron/engine/store/index.js';
-import { openDatabase } from '../../electron/engine/store/open.js';
 import type { JobRow } from '../../electron/engine/store/rows.js';
 import type { NewJob } from '../../electron/engine/store/transitions/enqueue.js';
+import type { Store } from '../../electron/engine/store/index.js';
+import { newJob as baseJob, useTempStore } from '../helpers/store.js';
 import type { RunResult } from '../../electron/engine/store/transitions/finish.js';
 
 /**
@@ -25,28 +22,20 @@ const COMPLETED: RunResult = { outcome: 'completed', exitCode: 0, signal: null, 
 const FAILED: RunResult = { outcome: 'failed', exitCode: 1, signal: null, error: 'exit code 1' };
 const noDelay = (): number => 0;
 
-let dir: string;
 let db: Database.Database;
 let store: Store;
 let settings: Settings;
 /** Attempt numbers of the runs claimed and not finished yet, by job id. */
 let running: Map<string, number>;
 
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'qctl-deps-'));
-  db = openDatabase(join(dir, 'queue.db'));
-  store = createStore(db);
+useTempStore('qctl-deps-', (t) => {
+  ({ db, store } = t);
   settings = new Settings(db, () => {});
   running = new Map();
 });
 
-afterEach(() => {
-  if (db.open) db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
 function newJob(id: string, after: string[] = [], over: Partial<NewJob> = {}): NewJob {
-  return { id, name: null, command: `echo ${id}`, max_retries: 0, priority: 0, timeout_ms: null, cwd: null, queue: 'default', after, ...over };
+  return baseJob({ id, command: `echo ${id}`, after, ...over });
 }
 
 function add(id: string, after: string[] = [], over: Partial<NewJob> = {}, now = T0): JobRow {
@@ -108,6 +97,19 @@ function thrown(fn: () => unknown): QueueError {
 }
 
 const states = (...ids: string[]) => Object.fromEntries(ids.map((id) => [id, job(id).state]));
+
+/** p → c → g run and killed from the bottom up: g dead, c rerun and dead, p retried (pending again at T0 + 3). */
+function deadChainWithParentRetried(): void {
+  add('p');
+  add('c', ['p']);
+  add('g', ['c']);
+  complete('p');
+  complete('c');
+  kill('g');
+  store.retryJob('c', T0 + 1);
+  kill('c', T0 + 2);
+  store.retryJob('p', T0 + 3);
+}
 
 describe('waiting for parents', () => {
   it('stores parents in order, one edge each, and counts the ones not completed', () => {
@@ -449,15 +451,7 @@ describe('bringing canceled dependents back', () => {
     expect(job('d').state).toBe('dead');
   });
   it('dlq retry --all leaves a dead job in the DLQ when its dead parent stays there too (p canceled → c dead → g dead)', () => {
-    add('p');
-    add('c', ['p']);
-    add('g', ['c']);
-    complete('p');
-    complete('c');
-    kill('g');
-    store.retryJob('c', T0 + 1);
-    kill('c', T0 + 2);
-    store.retryJob('p', T0 + 3);
+    deadChainWithParentRetried();
     cancel('p', T0 + 4);
     add('lone');
     kill('lone', T0 + 5);
@@ -469,15 +463,7 @@ describe('bringing canceled dependents back', () => {
   });
 
   it('dlq retry --all: a dead child comes back with its dead parent, and their dead child too, each waiting as before', () => {
-    add('p');
-    add('c', ['p']);
-    add('g', ['c']);
-    complete('p');
-    complete('c');
-    kill('g');
-    store.retryJob('c', T0 + 1);
-    kill('c', T0 + 2);
-    store.retryJob('p', T0 + 3);
+    deadChainWithParentRetried();
     kill('p', T0 + 4);
     const rows = store.retryAll(T0 + 5);
     expect(rows.map((r) => [r.id, r.state, r.waiting_on]).sort()).toEqual([['c', 'pending', 1], ['g', 'pending', 1], ['p', 'pending', 0]]);

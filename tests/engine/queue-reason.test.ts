@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { JOB_STATES, QueueError, type JobState, type QueueInfo, type QueueStateEvent } from '../../protocol/index.js';
 import { renderStatus, stateFromStatus, summaryJson, type StatusState } from '../../cli/status-view.js';
 import { stripAnsi } from '../../cli/format.js';
@@ -12,10 +9,10 @@ import { PauseSwitch } from '../../electron/engine/pause.js';
 import { list } from '../../electron/engine/rpc/handlers/list.js';
 import { queuePause, queueResume } from '../../electron/engine/rpc/handlers/queue-pause.js';
 import type { Scheduler } from '../../electron/engine/scheduler.js';
-import { createStore, type Store } from '../../electron/engine/store/index.js';
-import { openDatabase } from '../../electron/engine/store/open.js';
 import type { JobRow } from '../../electron/engine/store/rows.js';
 import type { NewJob } from '../../electron/engine/store/transitions/enqueue.js';
+import type { Store } from '../../electron/engine/store/index.js';
+import { newJob, useTempStore } from '../helpers/store.js';
 import type { RunResult } from '../../electron/engine/store/transitions/finish.js';
 
 /**
@@ -28,24 +25,11 @@ const T0 = 1_700_000_000_000;
 const FAILED: RunResult = { outcome: 'failed', exitCode: 1, signal: null, error: 'exit code 1' };
 const noDelay = (): number => 0;
 
-let dir: string;
 let db: Database.Database;
 let store: Store;
+useTempStore('qctl-queue-reason-', (t) => ({ db, store } = t));
 
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'qctl-queue-reason-'));
-  db = openDatabase(join(dir, 'queue.db'));
-  store = createStore(db);
-});
-
-afterEach(() => {
-  if (db.open) db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function add(over: Partial<NewJob> = {}, now = T0): JobRow {
-  return store.enqueue({ id: null, name: null, command: 'true', max_retries: 0, priority: 0, timeout_ms: null, cwd: null, queue: 'default', ...over }, now);
-}
+const add = (over: Partial<NewJob> = {}, now = T0): JobRow => store.enqueue(newJob(over), now);
 
 function dieIn(queue: string, id: string): JobRow {
   add({ id, queue });

@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createStore, type Store } from '../../electron/engine/store/index.js';
-import { openDatabase } from '../../electron/engine/store/open.js';
+import { describe, expect, it } from 'vitest';
 import type { NewJob } from '../../electron/engine/store/transitions/enqueue.js';
+import type { Store } from '../../electron/engine/store/index.js';
+import { newJob, useTempStore } from '../helpers/store.js';
 import type { RunResult } from '../../electron/engine/store/transitions/finish.js';
 import type { JobRow } from '../../electron/engine/store/rows.js';
 import { Settings } from '../../electron/engine/config/settings.js';
@@ -24,21 +21,9 @@ const noDelay = (): number => 0;
 let dir: string;
 let db: Database.Database;
 let store: Store;
+useTempStore('qctl-queues-', (t) => ({ dir, db, store } = t));
 
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'qctl-queues-'));
-  db = openDatabase(join(dir, 'queue.db'));
-  store = createStore(db);
-});
-
-afterEach(() => {
-  if (db.open) db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function add(over: Partial<NewJob> = {}, now = T0): JobRow {
-  return store.enqueue({ id: null, name: null, command: 'true', max_retries: 0, priority: 0, timeout_ms: null, cwd: null, queue: 'default', ...over }, now);
-}
+const add = (over: Partial<NewJob> = {}, now = T0): JobRow => store.enqueue(newJob(over), now);
 
 /** Claims until nothing is claimable; the ids in claim order. */
 function claimAll(now = T0): string[] {

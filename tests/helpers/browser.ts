@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { TestHome } from './daemon.js';
+import { afterAll, beforeAll } from 'vitest';
+import { TestHome } from './daemon.js';
 
 /** Debian's Chromium (`apt-get install -y chromium`; .ci/run installs it). Playwright's own download never works here. */
 export const CHROMIUM = process.env.QUEUECTL_CHROMIUM ?? '/usr/bin/chromium';
@@ -67,4 +68,36 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 /** Requests that went anywhere but the daemon's own loopback origin (data: and blob: URLs do not leave the page). */
 export function foreignRequests(dashboard: Dashboard): string[] {
   return dashboard.requests.filter((u) => !u.startsWith(`${dashboard.origin}/`) && !/^(data|blob):/.test(u));
+}
+
+/** Both themes of the screen as it is now (colours change with a 120 ms transition: let it end first). */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.waitForTimeout(400);
+  await screenshot(page, `${name}-dark`);
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/**
+ * For the describe block it is called in: before all its tests a daemon with `workers` workers in a fresh
+ * home and its dashboard open in Chromium, handed to `opened` (which may go on, e.g. to a screen); after
+ * them the browser closed and the home disposed.
+ */
+export function useDashboard(
+  workers: number,
+  opened: (t: { home: TestHome; dash: Dashboard }) => unknown,
+): void {
+  let home: TestHome | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    home = new TestHome();
+    await home.start(workers);
+    browser = await launchBrowser();
+    await opened({ home, dash: await openDashboard(browser, home) });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await home?.dispose();
+  });
 }

@@ -128,3 +128,19 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * A job that start-up recovery finds dead, in the pause_on_dead queue gpu: starts a daemon with one worker,
+ * runs a long sleep in gpu (no retries), kills the daemon (SIGKILL) mid-run and starts it again with one
+ * worker. Returns the job's id.
+ */
+export async function deadAtRestartInGpu(t: TestHome): Promise<string> {
+  const pid = await t.start(1);
+  await t.ok(['queue', 'set', 'gpu', '--pause-on-dead']);
+  const id = await t.ok(['enqueue', JSON.stringify({ command: uniqueSleep(30), queue: 'gpu', max_retries: 0 })]);
+  await t.until(id, 'processing');
+  process.kill(pid, 'SIGKILL');
+  await waitFor(() => !isAlive(pid), 10_000, 'the daemon to die');
+  await t.start(1);
+  return id;
+}

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobSpec, QueueInfo, QueuePauseResult, StatusResult } from '../../protocol/index.js';
-import { CLI, TestHome, isAlive, uniqueSleep, waitFor } from '../helpers/daemon.js';
+import { CLI, TestHome, deadAtRestartInGpu, waitFor } from '../helpers/daemon.js';
 
 /**
  * Why a queue is paused (pause_on_dead's "job x went dead") as `queue list`, `status`, `status --watch` and
@@ -76,13 +76,7 @@ describe('queue pause reasons and resume --all', () => {
   });
 
   it('start-up recovery names the job whose interrupted run left it dead; the restart log says why the queue is held', async () => {
-    const pid = await t.start(1);
-    await t.ok(['queue', 'set', 'gpu', '--pause-on-dead']);
-    const id = await enqueueIn('gpu', uniqueSleep(30), { max_retries: 0 });
-    await t.until(id, 'processing');
-    process.kill(pid, 'SIGKILL');
-    await waitFor(() => !isAlive(pid), 10_000, 'the daemon to die');
-    await t.start(1);
+    const id = await deadAtRestartInGpu(t);
     expect(await queueOf('gpu')).toMatchObject({ paused: true, paused_reason: `job ${id} went dead` });
     await t.stop();
     await t.start(1);

@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job, JobSpec, QueueInfo, QueuePauseResult, StatusResult } from '../../protocol/index.js';
-import { CLI, TestHome, hasProcess, isAlive, uniqueSleep, waitFor } from '../helpers/daemon.js';
+import { CLI, TestHome, deadAtRestartInGpu, hasProcess, uniqueSleep, waitFor } from '../helpers/daemon.js';
 
 /**
  * Named queues against the real daemon through the built CLI: per-queue limits observed with real
@@ -261,13 +261,7 @@ describe('named queues', () => {
   });
 
   it('a job that start-up recovery finds dead (the daemon was killed mid-run) pauses its pause_on_dead queue', async () => {
-    const pid = await t.start(1);
-    await t.ok(['queue', 'set', 'gpu', '--pause-on-dead']);
-    const id = await enqueueIn('gpu', uniqueSleep(30), { max_retries: 0 });
-    await t.until(id, 'processing');
-    process.kill(pid, 'SIGKILL');
-    await waitFor(() => !isAlive(pid), 10_000, 'the daemon to die');
-    await t.start(1);
+    const id = await deadAtRestartInGpu(t);
     expect((await t.show(id)).state).toBe('dead');
     expect(await queueOf('gpu')).toMatchObject({ paused: true });
     expect(t.daemonLog()).toContain(`queue gpu paused: job ${id} went dead`);

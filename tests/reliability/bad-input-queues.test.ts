@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RpcClient } from '../../protocol/node/client.js';
 import { expectRefused } from '../helpers/bad-input.js';
 import { TestHome } from '../helpers/daemon.js';
-import { rpcFailure } from '../helpers/rpc.js';
+import { expectInvalidArgument, rpcFailure } from '../helpers/rpc.js';
 
 /**
  * Bad input to named queues (queue set, queue list, pause/resume --queue, list --queue): a clear message on
@@ -101,11 +101,7 @@ describe('bad queue settings and names are refused and change nothing', () => {
         ['queue.pause', { all: true }, /unknown field "all" for queue\.pause; accepted: queue/],
         ['list', { queue: 5 }, /queue must be 1-64 letters/],
       ];
-      for (const [method, params, message] of cases) {
-        const err = await rpcFailure(rpc.call(method as 'queue.set', params as never));
-        expect(err.code, `${method} ${JSON.stringify(params)}`).toBe('INVALID_ARGUMENT');
-        expect(err.message, `${method} ${JSON.stringify(params)}`).toMatch(message);
-      }
+      await expectInvalidArgument(rpc, cases);
       const missing: Array<[string, unknown]> = [
         ['queue.pause', { queue: 'nope' }],
         ['queue.resume', { queue: 'nope' }],

@@ -3,7 +3,7 @@ import type { Schedule } from '../../protocol/index.js';
 import { RpcClient } from '../../protocol/node/client.js';
 import { expectRefused } from '../helpers/bad-input.js';
 import { TestHome } from '../helpers/daemon.js';
-import { rpcFailure } from '../helpers/rpc.js';
+import { expectInvalidArgument } from '../helpers/rpc.js';
 
 /**
  * Bad input to recurring schedules (schedule add, list, remove): a clear message on stderr, exit code 2 (1 for
@@ -109,11 +109,7 @@ describe('bad schedules are refused and change nothing', () => {
         ['schedule.remove', { id: '' }, /schedule id must not be empty/],
         ['schedule.remove', { id: existing, force: true }, /unknown field "force" for schedule\.remove; accepted: id/],
       ];
-      for (const [method, params, message] of cases) {
-        const err = await rpcFailure(rpc.call(method as 'schedule.add', params as never));
-        expect(err.code, `${method} ${JSON.stringify(params)}`).toBe('INVALID_ARGUMENT');
-        expect(err.message, `${method} ${JSON.stringify(params)}`).toMatch(message);
-      }
+      await expectInvalidArgument(rpc, cases);
       expect(await schedules()).toBe(before);
     } finally {
       rpc.close();
