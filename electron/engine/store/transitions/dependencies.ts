@@ -7,6 +7,16 @@ export function canceledFor(parent: string, state: 'dead' | 'canceled'): string 
   return `canceled: parent ${parent} ${state === 'dead' ? 'is dead' : 'was canceled'}`;
 }
 
+/** A parent's children not started yet (parameter: the parent's id). */
+export const PENDING_CHILDREN_SQL = `
+  SELECT c.* FROM job_deps d CROSS JOIN jobs c ON c.id = d.child_id
+  WHERE d.parent_id = ? AND c.state = 'pending' ORDER BY c.seq`;
+
+/** A parent's children its death canceled (parameters: the parent's id, twice). */
+export const CANCELED_CHILDREN_SQL = `
+  SELECT c.* FROM job_deps d CROSS JOIN jobs c ON c.id = d.child_id
+  WHERE d.parent_id = ? AND c.state = 'canceled' AND c.canceled_by = ? ORDER BY c.seq`;
+
 /**
  * Dependencies between jobs (`enqueue --after`). A child waits (pending with waiting_on > 0, never claimed)
  * while any parent has not completed; job_deps holds the edges. Every count is taken afresh from the parents'
@@ -14,6 +24,9 @@ export function canceledFor(parent: string, state: 'dead' | 'canceled'): string 
  * cannot release a child early. Each function runs inside its caller's transaction.
  */
 export function prepareDependencies(db: Database.Database) {
+  // Queries from a parent to its children walk job_deps first (CROSS JOIN fixes that order): left to itself
+  // SQLite starts from every pending job through jobs_state_seq, which cost every finished run ~250 µs per
+  // 5,000 pending jobs, dependencies or not.
   /** Parents of a job that have not completed; a parent that was deleted no longer holds anyone. */
   const COUNT_WAITING = `(SELECT count(*) FROM job_deps d JOIN jobs p ON p.id = d.parent_id WHERE d.child_id = jobs.id AND p.state <> 'completed')`;
   /**
@@ -21,9 +34,7 @@ export function prepareDependencies(db: Database.Database) {
    * held by a paused or full queue or their own run_at. A child that started (processing, or failed and
    * waiting for its retry) ran after every parent completed and is left alone.
    */
-  const pendingChildren = db.prepare<[string], JobRow>(`
-    SELECT c.* FROM job_deps d JOIN jobs c ON c.id = d.child_id
-    WHERE d.parent_id = ? AND c.state = 'pending' ORDER BY c.seq`);
+  const pendingChildren = db.prepare<[string], JobRow>(PENDING_CHILDREN_SQL);
   const recount = db.prepare<[number, string], JobRow>(`
     UPDATE jobs SET waiting_on = ${COUNT_WAITING}, updated_at = ? WHERE id = ? RETURNING *`);
   const cancelChild = db.prepare<{ id: string; parent: string; error: string; now: number }, JobRow>(`
@@ -32,9 +43,7 @@ export function prepareDependencies(db: Database.Database) {
   const endedParent = db.prepare<[string], { id: string; state: 'dead' | 'canceled' }>(`
     SELECT p.id, p.state FROM job_deps d JOIN jobs p ON p.id = d.parent_id
     WHERE d.child_id = ? AND p.state IN ('dead','canceled') ORDER BY p.seq LIMIT 1`);
-  const canceledChildren = db.prepare<[string, string], JobRow>(`
-    SELECT c.* FROM job_deps d JOIN jobs c ON c.id = d.child_id
-    WHERE d.parent_id = ? AND c.state = 'canceled' AND c.canceled_by = ? ORDER BY c.seq`);
+  const canceledChildren = db.prepare<[string, string], JobRow>(CANCELED_CHILDREN_SQL);
   const restore = db.prepare<{ id: string; now: number }, JobRow>(`
     UPDATE jobs SET state = 'pending', canceled_by = NULL, last_error = NULL, attempts = 0,
       run_at = max(run_at, @now), updated_at = @now, waiting_on = ${COUNT_WAITING}
