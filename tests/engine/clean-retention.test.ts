@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { QueueError, type JobState } from '../../protocol/index.js';
+import type { JobState } from '../../protocol/index.js';
 import { Settings } from '../../electron/engine/config/settings.js';
 import type { EngineContext } from '../../electron/engine/context.js';
 import { JobLogs, type RunningLog } from '../../electron/engine/logs/job-logs.js';
@@ -14,6 +14,7 @@ import { createStore, type Store } from '../../electron/engine/store/index.js';
 import { openDatabase } from '../../electron/engine/store/open.js';
 import { logPathFor } from '../../electron/engine/store/rows.js';
 import { CLEAN_BATCH } from '../../electron/engine/store/transitions/clean.js';
+import { queueErrorOfAsync } from '../helpers/queue-error.js';
 
 const DAY = 86_400_000;
 
@@ -77,15 +78,7 @@ const ids = (): string[] => db.prepare<[], { id: string }>(`SELECT id FROM jobs 
 const attemptsOf = (): string[] => db.prepare<[], { job_id: string }>(`SELECT DISTINCT job_id FROM attempts ORDER BY id`).all().map((r) => r.job_id);
 const withLogs = (): string[] => ids().filter((id) => existsSync(path(id)));
 
-async function failure(fn: () => unknown): Promise<QueueError> {
-  try {
-    await fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(QueueError);
-    return e as QueueError;
-  }
-  throw new Error('expected a QueueError');
-}
+const failure = queueErrorOfAsync;
 
 describe('jobs.clean', () => {
   it('by default deletes completed and canceled jobs with their runs and logs; dead and unfinished ones stay', async () => {

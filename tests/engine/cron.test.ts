@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { QueueError, SCHEDULE_LIMITS, type JobState, type ScheduleOverlap } from '../../protocol/index.js';
+import { SCHEDULE_LIMITS, type JobState, type ScheduleOverlap } from '../../protocol/index.js';
 import { Settings } from '../../electron/engine/config/settings.js';
 import type { EngineContext } from '../../electron/engine/context.js';
 import { checkCron, checkTimeZone, cronSlots } from '../../electron/engine/cron/expression.js';
@@ -14,6 +14,7 @@ import { createStore, type Store } from '../../electron/engine/store/index.js';
 import { openDatabase } from '../../electron/engine/store/open.js';
 import type { JobRow } from '../../electron/engine/store/rows.js';
 import type { StoredJobSpec } from '../../electron/engine/store/schedule-rows.js';
+import { queueErrorOf } from '../helpers/queue-error.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -149,15 +150,7 @@ function schedule(id: string) {
   return row;
 }
 
-function errorOf(fn: () => unknown): QueueError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof QueueError) return err;
-    throw err;
-  }
-  throw new Error('expected a QueueError');
-}
+const errorOf = queueErrorOf;
 
 describe('cron expressions (croner)', () => {
   const now = at('2026-05-01T10:00:30Z');

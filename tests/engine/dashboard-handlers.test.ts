@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { QueueError, type ListParams, type ListResult } from '../../protocol/index.js';
+import type { ListParams, ListResult } from '../../protocol/index.js';
 import type { EngineContext } from '../../electron/engine/context.js';
 import { list } from '../../electron/engine/rpc/handlers/list.js';
 import { stats } from '../../electron/engine/rpc/handlers/stats.js';
 import { createStore, type Store } from '../../electron/engine/store/index.js';
 import { openDatabase } from '../../electron/engine/store/open.js';
 import type { NewJob } from '../../electron/engine/store/transitions/enqueue.js';
+import { queueErrorOf } from '../helpers/queue-error.js';
 
 /** A temp database and the little of an engine context that `list` and `stats` use. */
 function openHome(): { dir: string; db: Database.Database; store: Store; ctx: EngineContext } {
@@ -23,14 +24,9 @@ function openHome(): { dir: string; db: Database.Database; store: Store; ctx: En
 const spec = (over: Partial<NewJob> = {}): NewJob => ({ id: null, name: null, command: 'true', max_retries: 0, priority: 0, timeout_ms: null, cwd: null, queue: 'default', ...over });
 
 function invalidMessage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(QueueError);
-    expect((e as QueueError).code).toBe('INVALID_ARGUMENT');
-    return (e as QueueError).message;
-  }
-  throw new Error('expected INVALID_ARGUMENT');
+  const err = queueErrorOf(fn);
+  expect(err.code).toBe('INVALID_ARGUMENT');
+  return err.message;
 }
 
 describe('list params', () => {

@@ -1,12 +1,13 @@
 import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { QueueError, type ErrorCode, type ListSort } from '../../protocol/index.js';
+import { type ErrorCode, type ListSort } from '../../protocol/index.js';
 import type { ListFilter } from '../../electron/engine/store/list-query.js';
 import type { NewJob } from '../../electron/engine/store/transitions/enqueue.js';
 import type { Store } from '../../electron/engine/store/index.js';
 import { newJob, useTempStore } from '../helpers/store.js';
 import type { RunResult } from '../../electron/engine/store/transitions/finish.js';
 import type { JobRow } from '../../electron/engine/store/rows.js';
+import { queueErrorOf } from '../helpers/queue-error.js';
 
 const T0 = 1_700_000_000_000;
 const FAILED: RunResult = { outcome: 'failed', exitCode: 1, signal: null, error: 'exited with code 1' };
@@ -44,15 +45,7 @@ function oneOfEach(): void {
   expect(store.counts()).toEqual({ pending: 1, processing: 1, completed: 1, failed: 1, dead: 1, canceled: 1 });
 }
 
-function errorOf(fn: () => unknown): QueueError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(QueueError);
-    return e as QueueError;
-  }
-  throw new Error('expected a QueueError, nothing was thrown');
-}
+const errorOf = queueErrorOf;
 const codeOf = (fn: () => unknown): ErrorCode => errorOf(fn).code;
 const attemptsOf = (id: string): number => (db.prepare('SELECT COUNT(*) AS n FROM attempts WHERE job_id = ?').get(id) as { n: number }).n;
 

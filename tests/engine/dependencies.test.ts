@@ -11,6 +11,7 @@ import type { NewJob } from '../../electron/engine/store/transitions/enqueue.js'
 import type { Store } from '../../electron/engine/store/index.js';
 import { newJob as baseJob, useTempStore } from '../helpers/store.js';
 import type { RunResult } from '../../electron/engine/store/transitions/finish.js';
+import { queueErrorOf } from '../helpers/queue-error.js';
 
 /**
  * Dependencies (`enqueue --after`) in the store, on a real SQLite file: who waits for whom, what a parent's
@@ -87,15 +88,7 @@ function kill(id: string, now = T0): JobRow[] {
   return finish(id, FAILED, now);
 }
 
-function thrown(fn: () => unknown): QueueError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(QueueError);
-    return err as QueueError;
-  }
-  throw new Error('expected a QueueError, nothing was thrown');
-}
+const thrown = queueErrorOf;
 
 const states = (...ids: string[]) => Object.fromEntries(ids.map((id) => [id, job(id).state]));
 

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { QueueError } from '../../protocol/index.js';
 import type { EngineContext } from '../../electron/engine/context.js';
 import { JobLogs, type RunningLog } from '../../electron/engine/logs/job-logs.js';
 import { enqueue } from '../../electron/engine/rpc/handlers/enqueue.js';
@@ -15,6 +14,7 @@ import { createStore, type Store } from '../../electron/engine/store/index.js';
 import { openDatabase } from '../../electron/engine/store/open.js';
 import { logPathFor } from '../../electron/engine/store/rows.js';
 import { Settings } from '../../electron/engine/config/settings.js';
+import { queueErrorOfAsync } from '../helpers/queue-error.js';
 
 let dir: string;
 let logsDir: string;
@@ -141,15 +141,7 @@ describe('handlers and the pool: ids whose run is still being stopped', () => {
   });
   afterEach(() => db.close());
 
-  async function failure(fn: () => unknown): Promise<QueueError> {
-    try {
-      await fn();
-    } catch (e) {
-      expect(e).toBeInstanceOf(QueueError);
-      return e as QueueError;
-    }
-    throw new Error('expected a QueueError');
-  }
+  const failure = queueErrorOfAsync;
 
   it('job.remove refuses a canceled job whose run the pool still has, and removes it once the run is gone', async () => {
     await enqueue(ctx, { job: { id: 'done', command: 'true' } });

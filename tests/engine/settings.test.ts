@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CONFIG_DEFINITIONS, QueueError, defaultConfig, type ConfigKey } from '../../protocol/index.js';
+import { CONFIG_DEFINITIONS, defaultConfig, type ConfigKey } from '../../protocol/index.js';
 import { Settings } from '../../electron/engine/config/settings.js';
 import { openDatabase } from '../../electron/engine/store/open.js';
+import { queueErrorOf } from '../helpers/queue-error.js';
 
 let dir: string;
 let dbPath: string;
@@ -38,15 +39,7 @@ function storedRows(): Array<{ key: string; value: string }> {
   return db.prepare<[], { key: string; value: string }>('SELECT key, value FROM config ORDER BY key').all();
 }
 
-function thrown(fn: () => unknown): QueueError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(QueueError);
-    return e as QueueError;
-  }
-  throw new Error('expected a QueueError, nothing was thrown');
-}
+const thrown = queueErrorOf;
 
 describe('Settings defaults', () => {
   it('starts from the defaults on an empty database and stores nothing', () => {

@@ -10,6 +10,7 @@ import { MIGRATIONS } from '../../electron/engine/store/migrations/index.js';
 import { generateId, type NewJob } from '../../electron/engine/store/transitions/enqueue.js';
 import type { RunResult } from '../../electron/engine/store/transitions/finish.js';
 import type { JobRow } from '../../electron/engine/store/rows.js';
+import { queueErrorOf } from '../helpers/queue-error.js';
 
 const ID_PATTERN = /^[0-9abcdefghjkmnpqrstvwxyz]{8}$/;
 const T0 = 1_700_000_000_000;
@@ -66,15 +67,7 @@ function recordingDelay() {
 }
 const noDelay = (): number => 0;
 
-function errorCode(fn: () => unknown): ErrorCode {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(QueueError);
-    return (e as QueueError).code;
-  }
-  throw new Error('expected a QueueError, nothing was thrown');
-}
+const errorCode = (fn: () => unknown): ErrorCode => queueErrorOf(fn).code;
 
 describe('enqueue', () => {
   it('inserts a pending job with attempts 0, due now, with the given fields', () => {
