@@ -1,9 +1,9 @@
-import { EVENT_NOTIFICATION, QueueError, type Attempt, type Job, type QueueEvent } from '../protocol/index.js';
+import { EVENT_NOTIFICATION, QueueError, isTerminal, type Attempt, type Job, type QueueEvent } from '../protocol/index.js';
 import type { RpcClient } from '../protocol/node/client.js';
 import { EXIT } from './errors.js';
 import { onInterrupt } from './interrupt.js';
 import { note } from './output.js';
-import { TERMINAL_STATES, WAIT_EXIT, describeEnd, jobExitCode, runExitCode } from './wait-for-jobs.js';
+import { WAIT_EXIT, describeEnd, jobExitCode, runExitCode } from './job-exit.js';
 
 /**
  * Reading a job's log: all of it, its last lines, and following it as it grows (`logs --follow`,
@@ -145,7 +145,7 @@ async function endOf(client: RpcClient, followed: Job): Promise<number> {
     return WAIT_EXIT.removed;
   }
   const { job, attempts } = shown;
-  if (TERMINAL_STATES.has(job.state)) {
+  if (isTerminal(job.state)) {
     if (job.state !== 'completed') note(`queuectl: job ${describeEnd({ id: job.id, createdAt: job.created_at, job, end: 'finished' })}`);
     return jobExitCode(job, attempts);
   }

@@ -1,5 +1,6 @@
 import { colorState } from './output.js';
-import { describeEnd, type JobWaiter, type Target } from './wait-for-jobs.js';
+import { describeEnd } from './job-exit.js';
+import type { JobWaiter, Target } from './wait-for-jobs.js';
 
 /**
  * What `wait` shows while it waits, on stdout:

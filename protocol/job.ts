@@ -25,6 +25,19 @@ export type JobState =
 /** Every state, in the order status prints them. */
 export const JOB_STATES: readonly JobState[] = ['pending', 'processing', 'completed', 'failed', 'dead', 'canceled'];
 
+/** A finished state: completed, dead or canceled. */
+export type TerminalState = Extract<JobState, 'completed' | 'dead' | 'canceled'>;
+
+/**
+ * States a job stays in until someone acts on it: its runs are over (`wait` ends, logs are complete), and
+ * it may be removed or cleaned. The one list of them; everything else that means "finished" derives from it.
+ */
+export const TERMINAL_STATES: readonly JobState[] = ['completed', 'dead', 'canceled'] satisfies readonly TerminalState[];
+
+export function isTerminal(state: JobState): state is TerminalState {
+  return TERMINAL_STATES.includes(state);
+}
+
 export function isJobState(value: unknown): value is JobState {
   return typeof value === 'string' && (JOB_STATES as readonly string[]).includes(value);
 }

@@ -7,7 +7,8 @@ import { onInterrupt } from '../interrupt.js';
 import { printJson } from '../output.js';
 import { duration, jobIds } from '../parse.js';
 import { WaitProgress } from '../progress.js';
-import { JobWaiter, WAIT_EXIT, describeEnd, exitCodeOfEnded, type Target } from '../wait-for-jobs.js';
+import { WAIT_EXIT, describeEnd, exitCodeOfEnded } from '../job-exit.js';
+import { JobWaiter, type Target } from '../wait-for-jobs.js';
 
 /** How one job's end becomes an exit code (wait, enqueue --wait, logs --follow, enqueue --follow). */
 const ONE_JOB_EXIT = `  one job   the job's own: 0 completed; dead: its last run's exit code, or 128+N when

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastLinesStart } from '../../cli/follow-log.js';
-import { runExitCode } from '../../cli/wait-for-jobs.js';
+import { runExitCode } from '../../cli/job-exit.js';
 import type { WaitJson } from '../../cli/commands/wait.js';
 import { CLI, TestHome, waitFor, type CliResult } from '../helpers/daemon.js';
 
