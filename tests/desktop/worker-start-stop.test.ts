@@ -3,7 +3,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDesktop, STOP_EXIT_GRACE_MS, stopWaitMs, waitForExit } from '../../cli/commands/worker.js';
+import { STOP_EXIT_GRACE_MS, stopWaitMs } from '../../cli/commands/worker.js';
+import { startDesktop } from '../../cli/daemon-start.js';
+import { waitForExit } from '../../cli/wait-for-exit.js';
 
 /**
  * `worker start`'s fallback when the desktop app does not come up, and `worker stop`'s deadline, with stand-in
