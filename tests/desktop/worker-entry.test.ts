@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FromWorker, RunFinished, ToWorker } from '../../electron/engine/worker/messages.js';
+import { isProcessAlive } from '../../protocol/node/process-alive.js';
 
 /**
  * The worker bundle (out/node/worker.js, the one both hosts fork) under both of its transports, really
@@ -71,21 +72,6 @@ class WorkerUnderTest {
         setTimeout(r, 100);
       });
     }
-  }
-}
-
-/** Linux: a process that exited but was not reaped yet (Z) counts as gone. */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
   }
 }
 
@@ -168,11 +154,11 @@ describe.each<Transport>(['fork', 'parentPort'])('the worker bundle over %s', (t
     const began = await w.next('started');
     await until(() => existsSync(join(dir, `${id}.pid`)) && readFileSync(join(dir, `${id}.pid`), 'utf8').trim() !== '', 5000, 'the grandchild pid');
     const grandchild = Number(readFileSync(join(dir, `${id}.pid`), 'utf8'));
-    expect(running(grandchild)).toBe(true);
+    expect(isProcessAlive(grandchild)).toBe(true);
     w.send({ type: 'kill', jobId: id, reason: 'canceled' });
     const finished = await w.next('finished');
     expect(finished.killedFor).toBe('canceled');
-    await until(() => !running(grandchild) && !running(began.pid), 5000, 'the job tree to be gone');
+    await until(() => !isProcessAlive(grandchild) && !isProcessAlive(began.pid), 5000, 'the job tree to be gone');
     w.send({ type: 'shutdown' });
     expect(await w.exited).toEqual({ code: 0, signal: null });
   });
@@ -190,10 +176,10 @@ describe.each<Transport>(['fork', 'parentPort'])('the worker bundle over %s', (t
     });
     const { worker, job } = JSON.parse(line) as { worker: number; job: number };
     strays.push(job);
-    expect(running(worker) && running(job)).toBe(true);
+    expect(isProcessAlive(worker) && isProcessAlive(job)).toBe(true);
     process.kill(parent.pid!, 'SIGKILL');
     // fork: the IPC channel closes at once. parentPort: the worker polls its ppid every second.
-    await until(() => !running(job), 6000, 'the orphaned job to be killed');
-    await until(() => !running(worker), 6000, 'the orphaned worker to exit');
+    await until(() => !isProcessAlive(job), 6000, 'the orphaned job to be killed');
+    await until(() => !isProcessAlive(worker), 6000, 'the orphaned worker to exit');
   });
 });

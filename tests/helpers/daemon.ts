@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Attempt, Job, JobState } from '../../protocol/index.js';
+import { isProcessAlive } from '../../protocol/node/process-alive.js';
 
 /** A job as `show --json` prints it. */
 export type ShownJob = Job & { attempt_history: Attempt[] };
@@ -120,14 +121,8 @@ export function uniqueSleep(seconds = 1000): string {
   return `sleep ${seconds}.${process.pid}${String(Date.now()).slice(-5)}`;
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** The daemon or a job process is still running (a zombie counts as gone): the CLI's own check. */
+export const isAlive = isProcessAlive;
 
 /**
  * A job that start-up recovery finds dead, in the pause_on_dead queue gpu: starts a daemon with one worker,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, type Job } from '../../protocol/index.js';
 import { RpcClient } from '../../protocol/node/client.js';
 import { homePaths } from '../../protocol/node/paths.js';
-import { TestHome, waitFor } from '../helpers/daemon.js';
+import { TestHome, isAlive, waitFor } from '../helpers/daemon.js';
 
 /**
  * The daemon's socket is an attack surface: anything a local process writes to it must be answered with a
@@ -140,15 +140,6 @@ function prng(seed: number): () => number {
     x >>>= 0;
     return x / 0x1_0000_0000;
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('the daemon socket withstands hostile and broken clients', () => {
