@@ -1,4 +1,4 @@
-import type { Attempt, AttemptOutcome, Job, JobState } from './job.js';
+import { TERMINAL_STATES, type Attempt, type AttemptOutcome, type Job, type JobState, type TerminalState } from './job.js';
 import type { ConfigKey, NumericConfigDefinition, StringConfigDefinition } from './config.js';
 import type { SubscribeParams } from './events.js';
 import type { Schedule, ScheduleAddParams } from './schedule.js';
@@ -217,9 +217,10 @@ export interface DlqRetryParams {
   with_dependents?: boolean;
 }
 
-/** States `jobs.clean` deletes: finished ones. Without `states` it cleans completed and canceled (dead only when named). */
-export const CLEANABLE_STATES = ['completed', 'dead', 'canceled'] as const;
-export type CleanableState = (typeof CLEANABLE_STATES)[number];
+/** States `jobs.clean` deletes: the finished ones. Without `states` it cleans completed and canceled (dead only when named). */
+export type CleanableState = TerminalState;
+/** TERMINAL_STATES, typed as the states they are (job.ts checks that each one is a TerminalState). */
+export const CLEANABLE_STATES = TERMINAL_STATES as readonly CleanableState[];
 
 export interface JobsCleanParams {
   /** Which finished states; default completed and canceled (the DLQ only when 'dead' is named). */
@@ -350,14 +351,22 @@ export type MethodName = keyof Methods;
 export type ParamsOf<M extends MethodName> = Methods[M]['params'];
 export type ResultOf<M extends MethodName> = Methods[M]['result'];
 
-export const METHOD_NAMES: readonly MethodName[] = [
-  'hello', 'enqueue', 'enqueue.batch', 'status', 'list', 'show', 'logs', 'cancel', 'dlq.retry', 'dlq.purge',
-  'job.retry', 'job.remove', 'jobs.clean', 'stats', 'events.subscribe', 'queue.pause', 'queue.resume', 'queue.list', 'queue.set',
-  'schedule.add', 'schedule.list', 'schedule.remove', 'ui.show', 'ui.web', 'config.list', 'config.get', 'config.set', 'daemon.stop',
-];
+/**
+ * One entry per method of `Methods`: the compiler refuses a missing or an unknown name, so METHOD_NAMES and
+ * isMethodName can never disagree with the map.
+ */
+const METHOD_PRESENT: { readonly [M in MethodName]: true } = {
+  hello: true, enqueue: true, 'enqueue.batch': true, status: true, list: true, show: true, logs: true, cancel: true,
+  'dlq.retry': true, 'dlq.purge': true, 'job.retry': true, 'job.remove': true, 'jobs.clean': true, stats: true,
+  'events.subscribe': true, 'queue.pause': true, 'queue.resume': true, 'queue.list': true, 'queue.set': true,
+  'schedule.add': true, 'schedule.list': true, 'schedule.remove': true, 'ui.show': true, 'ui.web': true,
+  'config.list': true, 'config.get': true, 'config.set': true, 'daemon.stop': true,
+};
+
+export const METHOD_NAMES = Object.keys(METHOD_PRESENT) as readonly MethodName[];
 
 export function isMethodName(value: unknown): value is MethodName {
-  return typeof value === 'string' && (METHOD_NAMES as readonly string[]).includes(value);
+  return typeof value === 'string' && Object.hasOwn(METHOD_PRESENT, value);
 }
 
 /** Limits the daemon enforces on a JobSpec, shared so clients can check early. */

@@ -7,7 +7,10 @@ import { logPathFor, type JobRow } from './store/rows.js';
 import { killTree } from './worker/kill-tree.js';
 import { CappedLog } from './worker/log-file.js';
 
-/** The states a run ends in. Each time a job enters one, the hook runs once for it. */
+/**
+ * The states a run ends in: TERMINAL_STATES and failed (the run ended, though the job will run again). Each
+ * time a job enters one, the hook runs once for it.
+ */
 const ENDED_STATES: ReadonlySet<JobState> = new Set<JobState>(['completed', 'failed', 'dead', 'canceled']);
 
 /** Variables the hook gets about the job; inherited ones of the same names are removed first. */

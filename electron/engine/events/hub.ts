@@ -1,4 +1,4 @@
-import { MAX_EVENT_JOBS, type JobState, type JobsEvent, type QueueEvent, type QueueStateEvent, type SubscribeParams, type WorkerInfo } from '../../../protocol/index.js';
+import { MAX_EVENT_JOBS, isTerminal, type JobsEvent, type QueueEvent, type QueueStateEvent, type SubscribeParams, type WorkerInfo } from '../../../protocol/index.js';
 import type { EventHub as EventHubContract } from '../context.js';
 import type { Session } from '../rpc/session.js';
 import type { Store } from '../store/index.js';
@@ -10,9 +10,6 @@ import { LogFollow } from './log-follow.js';
 export const JOBS_WINDOW_MS = 100;
 /** How often followed logs are checked for new output. */
 export const LOG_POLL_MS = 200;
-
-/** States after which a job's log stops growing (once no process of its run is left). */
-const TERMINAL: ReadonlySet<JobState> = new Set(['completed', 'dead', 'canceled']);
 
 export interface EventHubOptions {
   store: Store;
@@ -169,7 +166,7 @@ export class EventHub implements EventHubContract {
   private finished(id: string): boolean {
     const row = this.options.store.getJob(id);
     if (!row) return true;
-    return TERMINAL.has(row.state) && !this.options.workers().some((w) => w.job_id === id);
+    return isTerminal(row.state) && !this.options.workers().some((w) => w.job_id === id);
   }
 
   private deliver(session: Session, event: QueueEvent): void {

@@ -1,13 +1,10 @@
 import { truncateSync, unlinkSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import type { JobState } from '../../../protocol/index.js';
+import { isTerminal, type JobState } from '../../../protocol/index.js';
 import { logPathFor } from '../store/rows.js';
 
 /** Unlinks run this many at a time, so purging a large DLQ neither blocks the daemon nor floods the fs. */
 const PARALLEL_UNLINKS = 32;
-
-/** States after which a job's log stops growing, once no process of its run is left. */
-const TERMINAL: ReadonlySet<JobState> = new Set(['completed', 'dead', 'canceled']);
 
 /** What a log reader (events/log-follow.ts) needs to know about a log beyond its bytes. */
 export interface LogKeeper {
@@ -73,7 +70,7 @@ export class JobLogs implements LogKeeper {
    */
   readLimit(id: string, state: JobState | undefined): number {
     const running = this.options.running().some((run) => run.jobId === id);
-    if (!running && (state === undefined || TERMINAL.has(state))) return Infinity;
+    if (!running && (state === undefined || isTerminal(state))) return Infinity;
     return this.limit(id);
   }
 

@@ -1,4 +1,4 @@
-import type { MethodName } from '../../../../protocol/index.js';
+import type { MethodName, ResultOf } from '../../../../protocol/index.js';
 import type { EngineContext } from '../../context.js';
 import type { Session } from '../session.js';
 import { cancel } from './cancel.js';
@@ -26,11 +26,17 @@ import { status } from './status.js';
 import { uiShow } from './ui-show.js';
 import { uiWeb } from './ui-web.js';
 
-/** Answers one method for the client behind `session`. Params are untrusted; handlers check them. */
-export type Handler = (ctx: EngineContext, params: unknown, session: Session) => unknown;
-
 /** Every method but hello, which the connection handles itself. */
-export const HANDLERS: Record<Exclude<MethodName, 'hello'>, Handler> = {
+export type HandledMethod = Exclude<MethodName, 'hello'>;
+
+/**
+ * Answers method `M` for the client behind `session`, with the result protocol/methods.ts promises for it.
+ * Params are untrusted; handlers check them.
+ */
+export type Handler<M extends HandledMethod> = (ctx: EngineContext, params: unknown, session: Session) => ResultOf<M> | Promise<ResultOf<M>>;
+
+/** One handler per method, each checked against its own result type. */
+export const HANDLERS: { readonly [M in HandledMethod]: Handler<M> } = {
   enqueue,
   'enqueue.batch': enqueueBatch,
   status,

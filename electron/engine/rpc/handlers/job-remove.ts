@@ -1,6 +1,5 @@
-import { QueueError, type ResultOf } from '../../../../protocol/index.js';
+import { QueueError, isTerminal, type ResultOf } from '../../../../protocol/index.js';
 import type { EngineContext } from '../../context.js';
-import { REMOVABLE_STATES } from '../../store/transitions/remove.js';
 import { asParams } from '../params.js';
 import { resolveSelectedIds } from '../selected-ids.js';
 
@@ -18,7 +17,7 @@ export async function jobRemove(ctx: EngineContext, raw: unknown): Promise<Resul
     for (const id of ids) {
       const state = ctx.store.getJob(id)?.state;
       // The first job that is missing or not finished is refused by the transition, with its own message.
-      if (state === undefined || !REMOVABLE_STATES.includes(state)) break;
+      if (state === undefined || !isTerminal(state)) break;
       if (running.has(id)) throw new QueueError('INVALID_STATE', `job ${id} is still being stopped; try again in a moment`, { id, state });
     }
   }

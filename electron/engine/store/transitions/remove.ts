@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
-import { QueueError, type JobState } from '../../../../protocol/index.js';
+import { QueueError, TERMINAL_STATES, type JobState } from '../../../../protocol/index.js';
 
-/** States a job may be deleted in: finished ones, which nothing runs and nothing will run. */
-export const REMOVABLE_STATES: readonly JobState[] = ['completed', 'dead', 'canceled'];
+/** The finished states as an SQL list ('completed','dead','canceled'): nothing runs such a job, nothing will. */
+const FINISHED = TERMINAL_STATES.map((state) => `'${state}'`).join(',');
 
 /**
  * Deletes finished jobs (their attempts go with them, ON DELETE CASCADE), all or none: a job that is missing
@@ -10,7 +10,7 @@ export const REMOVABLE_STATES: readonly JobState[] = ['completed', 'dead', 'canc
  * once this committed.
  */
 export function prepareRemove(db: Database.Database) {
-  const remove = db.prepare<[string]>(`DELETE FROM jobs WHERE id = ? AND state IN ('completed','dead','canceled')`);
+  const remove = db.prepare<[string]>(`DELETE FROM jobs WHERE id = ? AND state IN (${FINISHED})`);
   const stateOf = db.prepare<[string], { state: JobState }>(`SELECT state FROM jobs WHERE id = ?`);
   return db.transaction((ids: readonly string[]): string[] => {
     for (const id of ids) {
