@@ -46,7 +46,15 @@ export interface EngineContext {
   log(message: string): void;
   /** True once a graceful stop began. */
   stopping(): boolean;
-  /** Announces a job's new state (events, then a dispatch where it may free or add work). */
+  /**
+   * True once the stop closes the servers (after running jobs finished): from then on `dispatch` refuses
+   * every call, from any transport, with SHUTTING_DOWN.
+   */
+  closing(): boolean;
+  /**
+   * Announces a job's new state (the host's 'job' event, subscribers, on_finish), then wakes the scheduler
+   * when the change may free or add work (the job is pending or canceled).
+   */
   changed(row: JobRow): void;
   /** Announces that many jobs changed at once (bulk enqueue, retry all, purge): subscribers re-read. */
   changedMany(): void;

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
-import { QueueError } from '../../protocol/index.js';
 import { homePaths, type HomePaths } from '../../protocol/node/paths.js';
 import { Settings } from './config/settings.js';
 import type { EngineContext, HostHooks } from './context.js';
@@ -117,7 +116,8 @@ async function run(
     log,
   });
   cleanups.push(() => finishHook.kill());
-  const changed = (row: JobRow): void => {
+  /** Tells everyone who listens that a job changed: the host's 'job' event, subscribers, on_finish. */
+  const announce = (row: JobRow): void => {
     events.emit('job', row);
     hub.jobChanged(row);
     finishHook.jobChanged(row); // runs on_finish when a run ended (completed, failed, dead, canceled)
@@ -131,7 +131,7 @@ async function run(
     onWorkersChanged: () => hub.workersChanged(),
     log,
   });
-  const scheduler = new Scheduler(store, pool, settings, paths.logs, changed, log);
+  const scheduler = new Scheduler(store, pool, settings, paths.logs, announce, log);
   cleanups.push(() => scheduler.halt());
 
   const recovered = store.recover(Date.now(), scheduler.retryDelay);
@@ -152,7 +152,7 @@ async function run(
   scheduler.onQueuePaused = (queue, jobId) => pause.pausedOnDead(queue, jobId);
 
   let stopping = false;
-  /** Set when the stop closes the servers: in-process calls are refused from then on, like socket ones. */
+  /** Set when the stop closes the servers: `dispatch` refuses every call from then on (ctx.closing). */
   let closing = false;
   let stopPromise: Promise<void> | null = null;
   let stopDeadline = Infinity;
@@ -172,8 +172,9 @@ async function run(
     startedAt: Date.now(),
     log,
     stopping: () => stopping,
+    closing: () => closing,
     changed: (row) => {
-      changed(row);
+      announce(row);
       if (row.state === 'pending' || row.state === 'canceled') scheduler.wake();
     },
     changedMany: () => {
@@ -253,8 +254,7 @@ async function run(
     events,
     stop,
     stopped,
-    dispatch: async (session, method, params) =>
-      closing ? { error: new QueueError('SHUTTING_DOWN', 'the queue is stopping; nothing was done').toRpc() } : dispatch(ctx, session, method, params, log),
+    dispatch: (session, method, params) => dispatch(ctx, session, method, params, log),
     dropSession: (session) => hub.drop(session),
     setPaused: (paused) => {
       if (closing) log(`ignored ${paused ? 'pause' : 'resume'}: the queue is stopping`);

@@ -8,13 +8,14 @@ import {
   QueueError,
   EVENT_NOTIFICATION,
   RPC_INVALID_REQUEST,
-  RPC_PARSE_ERROR,
   encodeFrame,
+  type HelloResult,
   type QueueEvent,
   type RpcErrorObject,
 } from '../../../protocol/index.js';
 import type { EngineContext } from '../context.js';
 import { dispatch } from './dispatch.js';
+import { parseRequest, type RpcId } from './request.js';
 import type { Session } from './session.js';
 
 /** A client has this long to say hello. */
@@ -23,8 +24,6 @@ export const HELLO_TIMEOUT_MS = 5000;
 export const BAD_TOKEN_DELAY_MS = 300;
 /** A subscriber that lets this much unread output pile up is disconnected rather than buffered without end. */
 const MAX_PENDING_EVENT_BYTES = 32 * 1024 * 1024;
-
-type Id = string | number | null;
 
 /**
  * One client connection: splits lines, insists on a hello with the right token and version first, then
@@ -37,7 +36,6 @@ export function serveConnection(
   token: Buffer,
   log: (msg: string) => void,
   onAuthenticated: () => void,
-  serverClosing: () => boolean,
 ): void {
   const splitter = new LineSplitter(MAX_FRAME_BYTES);
   let authenticated = false;
@@ -67,7 +65,7 @@ export function serveConnection(
   });
   socket.on('error', () => socket.destroy());
 
-  const send = (message: { id: Id; result?: unknown; error?: RpcErrorObject }): void => {
+  const send = (message: { id: RpcId; result?: unknown; error?: RpcErrorObject }): void => {
     if (socket.destroyed || !socket.writable) return;
     let frame = encodeFrame({ jsonrpc: '2.0', ...message });
     if (frame.length * 3 > MAX_FRAME_BYTES && Buffer.byteLength(frame) > MAX_FRAME_BYTES) {
@@ -76,8 +74,8 @@ export function serveConnection(
     }
     socket.write(frame);
   };
-  const sendError = (id: Id, error: RpcErrorObject): void => send({ id, error });
-  const refuse = (id: Id, err: QueueError): void => {
+  const sendError = (id: RpcId, error: RpcErrorObject): void => send({ id, error });
+  const refuse = (id: RpcId, err: QueueError): void => {
     closing = true;
     refused = true;
     sendError(id, err.toRpc());
@@ -100,37 +98,19 @@ export function serveConnection(
 
   async function handleLine(line: string | null): Promise<void> {
     if (socket.destroyed || refused) return;
-    if (line === null) {
-      return sendError(null, { code: RPC_PARSE_ERROR, message: 'message is not valid UTF-8', data: { code: 'BAD_REQUEST' } });
-    }
-    let msg: unknown;
-    try {
-      msg = JSON.parse(line);
-    } catch {
-      return sendError(null, { code: RPC_PARSE_ERROR, message: 'message is not valid JSON', data: { code: 'BAD_REQUEST' } });
-    }
-    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
-      return sendError(null, { code: RPC_INVALID_REQUEST, message: 'message must be a JSON-RPC 2.0 request object', data: { code: 'BAD_REQUEST' } });
-    }
-    const req = msg as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
-    const id: Id = typeof req.id === 'string' || typeof req.id === 'number' ? req.id : null;
-    if (req.jsonrpc !== '2.0' || typeof req.method !== 'string' || (req.id !== undefined && id === null && req.id !== null)) {
-      return sendError(id, { code: RPC_INVALID_REQUEST, message: 'not a JSON-RPC 2.0 request (need jsonrpc "2.0", a string method, a string or number id)', data: { code: 'BAD_REQUEST' } });
-    }
+    const req = parseRequest(line);
+    if ('error' in req) return sendError(req.id, req.error);
 
     if (!authenticated) {
-      if (req.method !== 'hello') return refuse(id, new QueueError('UNAUTHORIZED', 'say hello with the token first'));
-      return hello(id, req.params);
+      if (req.method !== 'hello') return refuse(req.id, new QueueError('UNAUTHORIZED', 'say hello with the token first'));
+      return hello(req.id, req.params);
     }
-    if (req.method === 'hello') return sendError(id, new QueueError('UNAUTHORIZED', 'hello was already said on this connection').toRpc());
-    if (serverClosing()) {
-      return sendError(id, new QueueError('SHUTTING_DOWN', 'the daemon is stopping; nothing was done. Try again once it runs again').toRpc());
-    }
+    if (req.method === 'hello') return sendError(req.id, new QueueError('UNAUTHORIZED', 'hello was already said on this connection').toRpc());
     const outcome = await dispatch(ctx, session, req.method, req.params, log);
-    if (req.id !== undefined) send({ id, ...outcome });
+    if (req.hasId) send({ id: req.id, ...outcome });
   }
 
-  async function hello(id: Id, raw: unknown): Promise<void> {
+  async function hello(id: RpcId, raw: unknown): Promise<void> {
     const params = (typeof raw === 'object' && raw !== null ? raw : {}) as { token?: unknown; protocol_version?: unknown };
     const given = typeof params.token === 'string' ? Buffer.from(params.token) : Buffer.alloc(0);
     if (given.length !== token.length || !timingSafeEqual(given, token)) {
@@ -148,6 +128,7 @@ export function serveConnection(
     authenticated = true;
     clearTimeout(helloTimer);
     onAuthenticated();
-    send({ id, result: { protocol_version: PROTOCOL_VERSION, version: PRODUCT_VERSION, pid: process.pid } });
+    const result: HelloResult = { protocol_version: PROTOCOL_VERSION, version: PRODUCT_VERSION, pid: process.pid };
+    send({ id, result });
   }
 }

@@ -22,8 +22,6 @@ export async function startRpcServer(ctx: EngineContext, log: (msg: string) => v
   const token = loadToken(ctx.paths);
   const sockets = new Set<Socket>();
   let unauthenticated = 0;
-  /** Set when the server starts closing: requests still arriving are refused, so none is half-done. */
-  let closing = false;
   const server = createServer((socket) => {
     if (unauthenticated >= MAX_UNAUTHENTICATED) {
       socket.destroy();
@@ -40,14 +38,13 @@ export async function startRpcServer(ctx: EngineContext, log: (msg: string) => v
       sockets.delete(socket);
       authenticated();
     });
-    serveConnection(socket, ctx, token, log, authenticated, () => closing);
+    serveConnection(socket, ctx, token, log, authenticated);
   });
   server.on('error', (err) => log(`socket server error: ${err.message}`));
   await listen(server, ctx.paths.socket);
   return {
     close: () =>
       new Promise<void>((resolve) => {
-        closing = true;
         server.close(() => resolve());
         for (const s of sockets) s.end();
         setTimeout(() => {

@@ -1,13 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  MAX_FRAME_BYTES,
-  QueueError,
-  RPC_INVALID_REQUEST,
-  RPC_PARSE_ERROR,
-  type RpcErrorObject,
-} from '../../../protocol/index.js';
+import { MAX_FRAME_BYTES, QueueError } from '../../../protocol/index.js';
 import type { EngineContext } from '../context.js';
 import { dispatch } from '../rpc/dispatch.js';
+import { parseRequest, type RpcId } from '../rpc/request.js';
 import type { Session } from '../rpc/session.js';
 import type { EventStreams } from './event-streams.js';
 import { sendText } from './headers.js';
@@ -19,15 +14,16 @@ export const MAX_RPC_BODY_BYTES = 1024 * 1024;
 /** Names the event stream whose session a call acts for (so `events.subscribe` delivers there). */
 export const STREAM_HEADER = 'x-queuectl-stream';
 
-type Id = string | number | null;
-
 /** What POST /rpc needs from the server around it. */
 export interface RpcEndpointDeps {
   ctx: EngineContext;
   streams: EventStreams;
   refusals: RefusalLog;
   log: (msg: string) => void;
-  /** True once the server is closing: calls are answered SHUTTING_DOWN, as on the socket. */
+  /**
+   * True once this server is closing, which ends every event stream: a call naming one then gets dispatch's
+   * SHUTTING_DOWN (the engine is closing too), not "unknown event stream".
+   */
   closing: () => boolean;
 }
 
@@ -63,44 +59,24 @@ export async function handleRpc(req: IncomingMessage, res: ServerResponse, deps:
 
 /** The JSON-RPC response for one body, or null for a notification. */
 async function answerFor(body: Buffer, streamHeader: string | string[] | undefined, deps: RpcEndpointDeps): Promise<object | null> {
-  const fail = (id: Id, error: RpcErrorObject) => ({ jsonrpc: '2.0', id, error });
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
-  } catch {
-    return fail(null, { code: RPC_PARSE_ERROR, message: 'message is not valid UTF-8', data: { code: 'BAD_REQUEST' } });
-  }
-  let msg: unknown;
-  try {
-    msg = JSON.parse(text);
-  } catch {
-    return fail(null, { code: RPC_PARSE_ERROR, message: 'message is not valid JSON', data: { code: 'BAD_REQUEST' } });
-  }
-  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
-    return fail(null, { code: RPC_INVALID_REQUEST, message: 'message must be a JSON-RPC 2.0 request object', data: { code: 'BAD_REQUEST' } });
-  }
-  const req = msg as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
-  const id: Id = typeof req.id === 'string' || typeof req.id === 'number' ? req.id : null;
-  if (req.jsonrpc !== '2.0' || typeof req.method !== 'string' || (req.id !== undefined && id === null && req.id !== null)) {
-    return fail(id, { code: RPC_INVALID_REQUEST, message: 'not a JSON-RPC 2.0 request (need jsonrpc "2.0", a string method, a string or number id)', data: { code: 'BAD_REQUEST' } });
-  }
-  if (deps.closing()) {
-    return fail(id, new QueueError('SHUTTING_DOWN', 'the daemon is stopping; nothing was done. Try again once it runs again').toRpc());
-  }
+  const req = parseRequest(body);
+  if ('error' in req) return { jsonrpc: '2.0', id: req.id, error: req.error };
 
   let session: Session;
   let temporary = false;
-  if (streamHeader === undefined) {
+  const found = typeof streamHeader === 'string' ? deps.streams.session(streamHeader) : undefined;
+  if (found) {
+    session = found;
+  } else if (streamHeader === undefined || deps.closing()) {
+    // No stream named, or one the closing server ended (dispatch then answers SHUTTING_DOWN): a session of its own.
     session = { push: () => undefined };
     temporary = true;
   } else {
-    const found = typeof streamHeader === 'string' ? deps.streams.session(streamHeader) : undefined;
-    if (!found) return fail(id, new QueueError('INVALID_ARGUMENT', 'unknown event stream; reconnect').toRpc());
-    session = found;
+    return { jsonrpc: '2.0', id: req.id, error: new QueueError('INVALID_ARGUMENT', 'unknown event stream; reconnect').toRpc() };
   }
   try {
     const outcome = await dispatch(deps.ctx, session, req.method, req.params, deps.log);
-    return req.id === undefined ? null : { jsonrpc: '2.0', id, ...outcome };
+    return req.hasId ? { jsonrpc: '2.0', id: req.id, ...outcome } : null;
   } finally {
     if (temporary) deps.ctx.hub.drop(session);
   }
@@ -112,7 +88,7 @@ function sendJson(res: ServerResponse, message: object): void {
   if (body.length * 3 > MAX_FRAME_BYTES && Buffer.byteLength(body) > MAX_FRAME_BYTES) {
     const size = Math.ceil(Buffer.byteLength(body) / 2 ** 20);
     const error = new QueueError('INVALID_ARGUMENT', `the answer would be ${size} MiB, over the ${MAX_FRAME_BYTES / 2 ** 20} MiB message cap; ask for less`);
-    body = JSON.stringify({ jsonrpc: '2.0', id: (message as { id?: Id }).id ?? null, error: error.toRpc() });
+    body = JSON.stringify({ jsonrpc: '2.0', id: (message as { id?: RpcId }).id ?? null, error: error.toRpc() });
   }
   const bytes = Buffer.from(body);
   res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(bytes.length) });
