@@ -111,19 +111,19 @@ describe('purgeDead', () => {
   });
 });
 
-describe('retryMany', () => {
+describe('retryDeadMany', () => {
   it('revives the named dead jobs, all or none', () => {
     oneOfEach();
     add({ id: 'dead2', priority: 10 });
     runOnce(FAILED);
     add({ id: 'dead3', priority: 10 });
     runOnce(FAILED);
-    const err = errorOf(() => store.retryMany(['dead', 'pending', 'dead2'], T0 + 5));
+    const err = errorOf(() => store.retryDeadMany(['dead', 'pending', 'dead2'], T0 + 5));
     expect(err.code).toBe('INVALID_STATE');
     expect(err.message).toBe('job pending is pending, not dead; only jobs in the DLQ can be retried. Nothing was retried');
     expect(store.getJob('dead')!.state).toBe('dead');
-    expect(codeOf(() => store.retryMany(['dead', 'gone'], T0 + 5))).toBe('JOB_NOT_FOUND');
-    const rows = store.retryMany(['dead2', 'dead'], T0 + 5);
+    expect(codeOf(() => store.retryDeadMany(['dead', 'gone'], T0 + 5))).toBe('JOB_NOT_FOUND');
+    const rows = store.retryDeadMany(['dead2', 'dead'], T0 + 5);
     expect(rows.map((r) => [r.id, r.state, r.attempts, r.run_at])).toEqual([['dead2', 'pending', 0, T0 + 5], ['dead', 'pending', 0, T0 + 5]]);
     expect(store.getJob('dead3')!.state).toBe('dead');
   });
@@ -279,7 +279,7 @@ describe('state counters with the dashboard transitions', () => {
       } else if (roll < 0.95) store.purgeDead();
       else {
         const j = pick(`'dead'`);
-        if (j) store.retryMany([j.id], now);
+        if (j) store.retryDeadMany([j.id], now);
       }
       expect(store.counts()).toEqual(counted());
     }

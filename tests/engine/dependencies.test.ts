@@ -335,7 +335,7 @@ describe('bringing canceled dependents back', () => {
   it('dlq retry with dependents: the whole chain is pending again, waiting as before, and then runs in order', () => {
     deadChain();
     const { rows, restored } = db.transaction(() => {
-      const rows = [store.retryOne('a', T0 + 100)!];
+      const rows = [store.retryDead('a', T0 + 100)!];
       return { rows, restored: store.restoreDependents(['a'], T0 + 100).restored };
     })();
     expect(rows[0]).toMatchObject({ id: 'a', state: 'pending' });
@@ -350,7 +350,7 @@ describe('bringing canceled dependents back', () => {
 
   it('without it the children stay canceled, and a child retried directly is refused while its parent is dead', () => {
     deadChain();
-    store.retryOne('a', T0 + 100);
+    store.retryDead('a', T0 + 100);
     kill('a', T0 + 200);
     expect(states('b', 'c')).toEqual({ b: 'canceled', c: 'canceled' });
     const err = thrown(() => store.retryJob('b', T0 + 300));
@@ -364,7 +364,7 @@ describe('bringing canceled dependents back', () => {
 
   it('a child retried directly once its parent is back waits for it; the grandchild only comes back with its own parent', () => {
     deadChain();
-    store.retryOne('a', T0 + 100);
+    store.retryDead('a', T0 + 100);
     expect(store.retryJob('b', T0 + 101)).toMatchObject({ state: 'pending', waiting_on: 1, canceled_by: null });
     expect(job('c')).toMatchObject({ state: 'canceled', canceled_by: 'b' });
     complete('a', T0 + 200);
@@ -380,14 +380,14 @@ describe('bringing canceled dependents back', () => {
     finish('p1', FAILED);
     finish('p2', FAILED);
     expect(job('child').canceled_by).toBe('p1');
-    const first = db.transaction(() => (store.retryOne('p1', T0 + 1), store.restoreDependents(['p1'], T0 + 1)))();
+    const first = db.transaction(() => (store.retryDead('p1', T0 + 1), store.restoreDependents(['p1'], T0 + 1)))();
     expect(first.restored).toEqual([]);
     // Still canceled, but blamed on the other parent now: returned, so the caller announces it.
     expect(first.reblamed.map((r) => [r.id, r.state, r.canceled_by, r.last_error, r.updated_at])).toEqual([
       ['child', 'canceled', 'p2', 'canceled: parent p2 is dead', T0 + 1],
     ]);
     expect(job('child')).toMatchObject({ state: 'canceled', canceled_by: 'p2', last_error: 'canceled: parent p2 is dead' });
-    const second = db.transaction(() => (store.retryOne('p2', T0 + 2), store.restoreDependents(['p2'], T0 + 2)))();
+    const second = db.transaction(() => (store.retryDead('p2', T0 + 2), store.restoreDependents(['p2'], T0 + 2)))();
     expect(second.restored.map((r) => [r.id, r.waiting_on])).toEqual([['child', 2]]);
     expect(second.reblamed).toEqual([]);
   });
@@ -399,7 +399,7 @@ describe('bringing canceled dependents back', () => {
     cancel('mine');
     kill('a');
     expect(job('mine').canceled_by).toBeNull();
-    const { restored } = db.transaction(() => (store.retryOne('a', T0 + 10), store.restoreDependents(['a'], T0 + 10)))();
+    const { restored } = db.transaction(() => (store.retryDead('a', T0 + 10), store.restoreDependents(['a'], T0 + 10)))();
     expect(restored.map((r) => [r.id, r.run_at])).toEqual([['later', T0 + 3_600_000]]);
     expect(job('mine').state).toBe('canceled');
   });
@@ -419,11 +419,11 @@ describe('bringing canceled dependents back', () => {
     kill('c');
     store.retryJob('p', T0 + 1);
     kill('p', T0 + 2);
-    const err = thrown(() => store.retryMany(['c'], T0 + 3));
+    const err = thrown(() => store.retryDeadMany(['c'], T0 + 3));
     expect(err.code).toBe('INVALID_STATE');
     expect(err.message).toMatch(/^job c waits for parent p, which is dead, so it would never start; retry the parent first \(queuectl retry p\)\. Nothing was retried$/);
     expect(states('p', 'c')).toEqual({ p: 'dead', c: 'dead' });
-    const rows = store.retryMany(['c', 'p'], T0 + 4);
+    const rows = store.retryDeadMany(['c', 'p'], T0 + 4);
     expect(rows.map((r) => [r.id, r.state, r.waiting_on])).toEqual([['c', 'pending', 1], ['p', 'pending', 0]]);
   });
 
@@ -440,7 +440,7 @@ describe('bringing canceled dependents back', () => {
     kill('d');
     store.retryJob('q', T0 + 1);
     cancel('q', T0 + 2);
-    const rows = store.retryAll(T0 + 3);
+    const rows = store.retryAllDead(T0 + 3);
     expect(rows.map((r) => [r.id, r.waiting_on]).sort()).toEqual([['c', 1], ['p', 0]]);
     expect(job('d').state).toBe('dead');
   });
@@ -450,7 +450,7 @@ describe('bringing canceled dependents back', () => {
     add('lone');
     kill('lone', T0 + 5);
     const before = job('g');
-    const rows = store.retryAll(T0 + 6);
+    const rows = store.retryAllDead(T0 + 6);
     expect(rows.map((r) => [r.id, r.state])).toEqual([['lone', 'pending']]);
     expect(states('p', 'c', 'g')).toEqual({ p: 'canceled', c: 'dead', g: 'dead' });
     expect(job('g')).toEqual(before);
@@ -459,7 +459,7 @@ describe('bringing canceled dependents back', () => {
   it('dlq retry --all: a dead child comes back with its dead parent, and their dead child too, each waiting as before', () => {
     deadChainWithParentRetried();
     kill('p', T0 + 4);
-    const rows = store.retryAll(T0 + 5);
+    const rows = store.retryAllDead(T0 + 5);
     expect(rows.map((r) => [r.id, r.state, r.waiting_on]).sort()).toEqual([['c', 'pending', 1], ['g', 'pending', 1], ['p', 'pending', 0]]);
   });
 });

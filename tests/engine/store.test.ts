@@ -375,7 +375,7 @@ describe('cancel', () => {
   });
 });
 
-describe('retryOne / retryAll', () => {
+describe('retryDead / retryAllDead', () => {
   function makeDead(id: string, now = T0): void {
     add({ id, max_retries: 1 }, now);
     for (let i = 0; i < 2; i++) {
@@ -386,36 +386,36 @@ describe('retryOne / retryAll', () => {
     if (job(id).state !== 'dead') throw new Error('setup: job not dead');
   }
 
-  it('retryOne puts a dead job back to pending with attempts 0, due now, and it can run again', () => {
+  it('retryDead puts a dead job back to pending with attempts 0, due now, and it can run again', () => {
     makeDead('d1');
     expect(job('d1').attempts).toBe(2);
-    expect(store.retryOne('d1', T0 + 500)).toMatchObject({ id: 'd1', state: 'pending', attempts: 0, run_at: T0 + 500, updated_at: T0 + 500 });
+    expect(store.retryDead('d1', T0 + 500)).toMatchObject({ id: 'd1', state: 'pending', attempts: 0, run_at: T0 + 500, updated_at: T0 + 500 });
     const c = claimAt(T0 + 500);
     expect(c.job.id).toBe('d1');
     expect(c.attempt).toBe(3); // the history of runs is kept
   });
 
-  it('retryOne refuses a job that is not dead', () => {
+  it('retryDead refuses a job that is not dead', () => {
     add({ id: 'p' });
-    expect(store.retryOne('p', T0 + 1)).toBeNull();
+    expect(store.retryDead('p', T0 + 1)).toBeNull();
     expect(job('p')).toMatchObject({ state: 'pending', updated_at: T0 });
-    expect(store.retryOne('missing', T0)).toBeNull();
+    expect(store.retryDead('missing', T0)).toBeNull();
   });
 
-  it('retryAll revives every dead job and nothing else', () => {
+  it('retryAllDead revives every dead job and nothing else', () => {
     makeDead('d1');
     makeDead('d2');
     add({ id: 'waiting' });
-    const revived = store.retryAll(T0 + 7);
+    const revived = store.retryAllDead(T0 + 7);
     expect(revived.map((r) => r.id).sort()).toEqual(['d1', 'd2']);
     for (const r of revived) expect(r).toMatchObject({ state: 'pending', attempts: 0, run_at: T0 + 7 });
     expect(job('waiting').updated_at).toBe(T0);
     expect(store.counts()).toMatchObject({ pending: 3, dead: 0 });
   });
 
-  it('retryAll with no dead jobs returns an empty list', () => {
+  it('retryAllDead with no dead jobs returns an empty list', () => {
     add();
-    expect(store.retryAll(T0)).toEqual([]);
+    expect(store.retryAllDead(T0)).toEqual([]);
   });
 });
 
@@ -626,7 +626,7 @@ describe('state counters', () => {
       } else if (roll < 0.9) {
         const any = db.prepare(`SELECT id FROM jobs WHERE state IN ('pending','failed','processing') LIMIT 1`).get() as { id: string } | undefined;
         if (any) store.cancel(any.id, now);
-      } else store.retryAll(now);
+      } else store.retryAllDead(now);
       expect(store.counts()).toEqual(counted());
     }
     store.recover(T0 + 500, noDelay);

@@ -22,10 +22,10 @@ export function dlqRetry(ctx: EngineContext, raw: unknown): ResultOf<'dlq.retry'
   const id = all || ids !== null ? null : ctx.store.resolveId(requireString(params, 'id'));
   const { rows, dependents, reblamed } = ctx.store.db.transaction(() => {
     let rows: JobRow[];
-    if (all) rows = ctx.store.retryAll(now);
-    else if (ids !== null) rows = ctx.store.retryMany(ids, now);
+    if (all) rows = ctx.store.retryAllDead(now);
+    else if (ids !== null) rows = ctx.store.retryDeadMany(ids, now);
     else {
-      const row = ctx.store.retryOne(id!, now);
+      const row = ctx.store.retryDead(id!, now);
       if (!row) {
         const state = ctx.store.getJob(id!)?.state;
         throw new QueueError('INVALID_STATE', `job ${id} is ${state}, not dead; only jobs in the DLQ can be retried`, { id, state });

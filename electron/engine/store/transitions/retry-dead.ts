@@ -4,13 +4,14 @@ import type { JobRow } from '../rows.js';
 import { prepareDependencies } from './dependencies.js';
 
 /**
- * dead → pending with attempts reset, due now: `retryOne` for one job, `retryMany` for several (all or none:
- * a job that is not dead throws INVALID_STATE and none is retried), `retryAll` for every dead job. Each is
- * one transaction. A job with parents (`enqueue --after`) waits again for those not completed; one with a
- * parent dead or canceled (and not retried with it) would wait forever, so retryOne and retryMany refuse it
- * (INVALID_STATE naming the parent) and retryAll leaves it in the DLQ, with every dead job below it (a dead
- * child of a job left dead stays too, transitively); only what came back is returned. The jobs these
- * canceled come back only through `restoreDependents`, which the caller runs in the same transaction when asked.
+ * dead → pending with attempts reset, due now: `retryDead` for one job, `retryDeadMany` for several (all or
+ * none: a job that is not dead throws INVALID_STATE and none is retried), `retryAllDead` for every dead job.
+ * Each is one transaction. A job with parents (`enqueue --after`) waits again for those not completed; one
+ * with a parent dead or canceled (and not retried with it) would wait forever, so retryDead and retryDeadMany
+ * refuse it (INVALID_STATE naming the parent) and retryAllDead leaves it in the DLQ, with every dead job below
+ * it (a dead child of a job left dead stays too, transitively); only what came back is returned. The jobs
+ * these canceled come back only through `restoreDependents`, which the caller runs in the same transaction
+ * when asked. (Any finished job, dead or not, is run again by `retryJob`, retry-job.ts.)
  */
 export function prepareRetryDead(db: Database.Database) {
   const one = db.prepare<[number, number, string], JobRow>(`
@@ -41,11 +42,11 @@ export function prepareRetryDead(db: Database.Database) {
   }
 
   return {
-    retryOne: db.transaction((id: string, now: number): JobRow | null => {
+    retryDead: db.transaction((id: string, now: number): JobRow | null => {
       const row = one.get(now, now, id);
       return row ? settle([row], now)[0]! : null;
     }),
-    retryMany: db.transaction((ids: readonly string[], now: number): JobRow[] => {
+    retryDeadMany: db.transaction((ids: readonly string[], now: number): JobRow[] => {
       const rows = ids.map((id) => {
         const row = one.get(now, now, id);
         if (row) return row;
@@ -55,6 +56,6 @@ export function prepareRetryDead(db: Database.Database) {
       });
       return settle(rows, now);
     }),
-    retryAll: db.transaction((now: number): JobRow[] => all.all(now, now).map((row) => recountWaiting(row, now))),
+    retryAllDead: db.transaction((now: number): JobRow[] => all.all(now, now).map((row) => recountWaiting(row, now))),
   };
 }
