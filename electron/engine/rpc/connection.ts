@@ -15,6 +15,7 @@ import {
 } from '../../../protocol/index.js';
 import type { EngineContext } from '../context.js';
 import { dispatch } from './dispatch.js';
+import { encodeResponse, type RpcResponse } from './response.js';
 import { parseRequest, type RpcId } from './request.js';
 import type { Session } from './session.js';
 
@@ -65,14 +66,9 @@ export function serveConnection(
   });
   socket.on('error', () => socket.destroy());
 
-  const send = (message: { id: RpcId; result?: unknown; error?: RpcErrorObject }): void => {
+  const send = (message: RpcResponse): void => {
     if (socket.destroyed || !socket.writable) return;
-    let frame = encodeFrame({ jsonrpc: '2.0', ...message });
-    if (frame.length * 3 > MAX_FRAME_BYTES && Buffer.byteLength(frame) > MAX_FRAME_BYTES) {
-      const error = new QueueError('INVALID_ARGUMENT', `the answer would be ${Math.ceil(Buffer.byteLength(frame) / 2 ** 20)} MiB, over the ${MAX_FRAME_BYTES / 2 ** 20} MiB message cap; ask for less`);
-      frame = encodeFrame({ jsonrpc: '2.0', id: message.id, error: error.toRpc() });
-    }
-    socket.write(frame);
+    socket.write(encodeResponse(message) + '\n');
   };
   const sendError = (id: RpcId, error: RpcErrorObject): void => send({ id, error });
   const refuse = (id: RpcId, err: QueueError): void => {

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MAX_FRAME_BYTES, QueueError } from '../../../protocol/index.js';
+import { QueueError } from '../../../protocol/index.js';
 import type { EngineContext } from '../context.js';
 import { dispatch } from '../rpc/dispatch.js';
-import { parseRequest, type RpcId } from '../rpc/request.js';
+import { parseRequest } from '../rpc/request.js';
+import { encodeResponse, type RpcResponse } from '../rpc/response.js';
 import type { Session } from '../rpc/session.js';
 import type { EventStreams } from './event-streams.js';
 import { sendText } from './headers.js';
@@ -58,9 +59,9 @@ export async function handleRpc(req: IncomingMessage, res: ServerResponse, deps:
 }
 
 /** The JSON-RPC response for one body, or null for a notification. */
-async function answerFor(body: Buffer, streamHeader: string | string[] | undefined, deps: RpcEndpointDeps): Promise<object | null> {
+async function answerFor(body: Buffer, streamHeader: string | string[] | undefined, deps: RpcEndpointDeps): Promise<RpcResponse | null> {
   const req = parseRequest(body);
-  if ('error' in req) return { jsonrpc: '2.0', id: req.id, error: req.error };
+  if ('error' in req) return { id: req.id, error: req.error };
 
   let session: Session;
   let temporary = false;
@@ -72,25 +73,19 @@ async function answerFor(body: Buffer, streamHeader: string | string[] | undefin
     session = { push: () => undefined };
     temporary = true;
   } else {
-    return { jsonrpc: '2.0', id: req.id, error: new QueueError('INVALID_ARGUMENT', 'unknown event stream; reconnect').toRpc() };
+    return { id: req.id, error: new QueueError('INVALID_ARGUMENT', 'unknown event stream; reconnect').toRpc() };
   }
   try {
     const outcome = await dispatch(deps.ctx, session, req.method, req.params, deps.log);
-    return req.hasId ? { jsonrpc: '2.0', id: req.id, ...outcome } : null;
+    return req.hasId ? { id: req.id, ...outcome } : null;
   } finally {
     if (temporary) deps.ctx.hub.drop(session);
   }
 }
 
-/** Sends a JSON-RPC response; one over the socket's message cap becomes the same error the socket sends. */
-function sendJson(res: ServerResponse, message: object): void {
-  let body = JSON.stringify(message);
-  if (body.length * 3 > MAX_FRAME_BYTES && Buffer.byteLength(body) > MAX_FRAME_BYTES) {
-    const size = Math.ceil(Buffer.byteLength(body) / 2 ** 20);
-    const error = new QueueError('INVALID_ARGUMENT', `the answer would be ${size} MiB, over the ${MAX_FRAME_BYTES / 2 ** 20} MiB message cap; ask for less`);
-    body = JSON.stringify({ jsonrpc: '2.0', id: (message as { id?: RpcId }).id ?? null, error: error.toRpc() });
-  }
-  const bytes = Buffer.from(body);
+/** Sends a JSON-RPC response; one over the message cap becomes the same error the socket sends. */
+function sendJson(res: ServerResponse, message: RpcResponse): void {
+  const bytes = Buffer.from(encodeResponse(message));
   res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(bytes.length) });
   res.end(bytes);
 }
