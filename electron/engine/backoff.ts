@@ -16,3 +16,11 @@ export function retryDelayMs(n: number, settings: BackoffSettings, random: () =>
   const spread = settings.backoff_jitter ? 1 + settings.backoff_jitter * (2 * random() - 1) : 1;
   return Math.max(0, Math.round(capped * spread));
 }
+
+/**
+ * Delays before retry n under the settings as they are when a run ends: what the finish and recovery
+ * transitions are given, so a failed run and an interrupted one are spaced alike.
+ */
+export function currentRetryDelay(settings: { all(): BackoffSettings }): (n: number) => number {
+  return (n) => retryDelayMs(n, settings.all());
+}

@@ -7,6 +7,7 @@ import type { EngineContext, HostHooks } from './context.js';
 import { dispatch, type DispatchOutcome } from './rpc/dispatch.js';
 import type { Session } from './rpc/session.js';
 import { acquireLock } from './lock.js';
+import { currentRetryDelay } from './backoff.js';
 import { Pool } from './pool.js';
 import { startRpcServer, type RpcServer } from './rpc/server.js';
 import { Scheduler } from './scheduler.js';
@@ -134,7 +135,7 @@ async function run(
   const scheduler = new Scheduler(store, pool, settings, paths.logs, announce, log);
   cleanups.push(() => scheduler.halt());
 
-  const recovered = store.recover(Date.now(), scheduler.retryDelay);
+  const recovered = store.recover(Date.now(), currentRetryDelay(settings));
   for (const { pgid, identity } of recovered.orphanGroups) {
     // Only the very process that led the group: a reused pid, or any pid after a reboot, is left alone.
     if (identity !== null && processIdentity(pgid) === identity && killTree(pgid, 'SIGKILL')) {

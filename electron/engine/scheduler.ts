@@ -4,7 +4,7 @@ import type { Store } from './store/index.js';
 import type { Claimed } from './store/transitions/claim.js';
 import type { RunResult } from './store/transitions/finish.js';
 import { logPathFor, type JobRow } from './store/rows.js';
-import { retryDelayMs } from './backoff.js';
+import { currentRetryDelay } from './backoff.js';
 import { isStorageError } from './store/storage-error.js';
 import { withoutFsync } from './store/relaxed.js';
 import type { RunFinished } from './worker/messages.js';
@@ -44,6 +44,9 @@ export class Scheduler {
   /** Told, after the commit, of each queue that pause_on_dead paused and the job that went dead (the engine announces it). */
   onQueuePaused: (queue: string, jobId: string) => void = () => {};
 
+  /** Backoff before retry n, under the settings as they are when a run ends. */
+  private readonly retryDelay: (n: number) => number;
+
   constructor(
     private readonly store: Store,
     private readonly pool: Pool,
@@ -51,7 +54,9 @@ export class Scheduler {
     private readonly logsDir: string,
     private readonly changed: (row: JobRow) => void,
     private readonly log: (message: string) => void,
-  ) {}
+  ) {
+    this.retryDelay = currentRetryDelay(settings);
+  }
 
   start(): void {
     this.restartPoll();
@@ -144,8 +149,6 @@ export class Scheduler {
   get unrecordedCount(): number {
     return this.unrecorded.length;
   }
-
-  retryDelay = (n: number): number => retryDelayMs(n, this.settings.all());
 
   private record(jobId: string, attempt: number, result: RunResult): void {
     this.unrecorded.push({ jobId, attempt, result });
