@@ -27,7 +27,7 @@ const noDelay = (): number => 0;
 
 let db: Database.Database;
 let store: Store;
-useTempStore('qctl-queue-reason-', (t) => ({ db, store } = t));
+useTempStore('qctl-queue-paused-reason-', (t) => ({ db, store } = t));
 
 const add = (over: Partial<NewJob> = {}, now = T0): JobRow => store.enqueue(newJob(over), now);
 
