@@ -10,7 +10,7 @@ import type { Target } from './wait-for-jobs.js';
 
 /**
  * Exit codes of `wait`, `enqueue --wait`, `logs --follow` and `enqueue --follow` besides the job's own
- * (README.md and `queuectl wait --help` document the whole table).
+ * (`queuectl wait --help` and docs/cli.md document the whole table).
  */
 export const WAIT_EXIT = {
   /** The --timeout passed before every job ended (as timeout(1) does). */

@@ -15,7 +15,7 @@ const ONE_JOB_EXIT = `  one job   the job's own: 0 completed; dead: its last run
             signal N killed it (143 for a job killed at its own timeout), or 1 when it
             has neither (crashed, could not start); canceled: 1`;
 
-/** The exit codes of wait and enqueue --wait (also in README.md). */
+/** The exit codes of wait and enqueue --wait (also in docs/cli.md). */
 export const WAIT_EXIT_HELP = `
 Exit codes:
 ${ONE_JOB_EXIT}
