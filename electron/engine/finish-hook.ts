@@ -83,18 +83,9 @@ interface RunningHook {
 }
 
 /**
- * The completion hook (`on_finish`): a shell command the daemon runs after every job ends, with the job
- * described only in environment variables (QUEUECTL_JOB_ID, _STATE, _EXIT_CODE, _COMMAND, _LOG_PATH,
- * _ATTEMPT, _NAME), never in the command string, so nothing from a job is ever parsed by a shell.
- *
- * "Ends" means every run's end that leaves the job completed, failed (a retry follows), dead or canceled;
- * each such transition runs the hook once. A requeue (a graceful stop ran out of time) is not an end. A
- * canceled running job's hook waits (up to 5 s) until its processes are gone, so its log is final.
- *
- * Isolation: fire and forget from where the engine announces changes; `/bin/sh -c` in its own process
- * group, stdin ignored, output appended to on_finish.log (capped, one previous file kept), nothing held in
- * memory; a timeout (on_finish_timeout_ms) kills the group; at most 4 at once and 1,000 waiting (more are
- * dropped and counted); a failure is logged to the daemon's log once, with the job id, and never retried.
+ * The completion hook (`on_finish`): runs after every job end, with the job only in `QUEUECTL_*` variables
+ * so nothing from a job is parsed by a shell; fire and forget, capped and isolated. What it promises, and
+ * why: docs/jobs.md#on_finish.
  */
 export class FinishHook {
   private readonly limits: FinishHookLimits;
