@@ -1,3 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppLayout } from './layout.js';
+
 /**
  * Which better-sqlite3 addon the engine should load. Under plain Node (the headless daemon, the tests) it is
  * the package's own build in node_modules. Under Electron it must be the build `npm run rebuild:electron`
@@ -62,8 +66,37 @@ export function chooseNativeBinding(runtime: NativeRuntime, path: string, binary
   return { kind: 'electron', path };
 }
 
+/** The choice for this process: the runtime it is, and the build and record rebuild:electron left in `layout`. */
+export function nativeBindingFor(layout: Pick<AppLayout, 'root' | 'nativeBinding' | 'nativeStamp'>): NativeChoice {
+  return chooseNativeBinding(
+    {
+      electron: process.versions.electron,
+      abi: process.versions.modules,
+      platform: process.platform,
+      arch: process.arch,
+      betterSqlite3: packageVersion(join(layout.root, 'node_modules', 'better-sqlite3', 'package.json')),
+    },
+    layout.nativeBinding,
+    existsSync(layout.nativeBinding),
+    readJson(layout.nativeStamp),
+  );
+}
+
 export function isStamp(value: unknown): value is NativeStamp {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   return ['electron', 'abi', 'platform', 'arch', 'betterSqlite3'].every((k) => typeof v[k] === 'string');
+}
+
+function packageVersion(path: string): string {
+  const json = readJson(path);
+  return typeof json === 'object' && json !== null && typeof (json as { version?: unknown }).version === 'string' ? (json as { version: string }).version : 'unknown';
+}
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return null;
+  }
 }

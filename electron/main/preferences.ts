@@ -27,6 +27,12 @@ export interface Preferences {
   windowBounds: Bounds | null;
 }
 
+/** Where the preferences are kept (glue/preferences-store.ts); reads come from memory, so they are cheap. */
+export interface PreferencesStore {
+  get(): Preferences;
+  set(preferences: Preferences): void;
+}
+
 export const DEFAULT_PREFERENCES: Preferences = {
   notifications: { dead: true, completed: true },
   launchAtLogin: false,

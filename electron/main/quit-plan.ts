@@ -5,7 +5,8 @@ import { formatDuration } from '../../protocol/index.js';
  * (the graceful stop: they get the configured stop_timeout_ms to finish, then are killed and requeued), stop
  * them now and requeue them (no attempt is spent either way), or cancel. While a stop is under way the tray
  * offers "Quit now", which shortens it to zero; closing the window then only hides it. OS shutdown, a signal
- * and `queuectl worker stop` never ask. index.ts carries these decisions out; they are pure so they are tested.
+ * and `queuectl worker stop` never ask. quit-controller.ts carries these decisions out; they are pure so they
+ * are tested.
  */
 
 /** What engine.stop gets: no timeoutMs means the configured stop_timeout_ms. */

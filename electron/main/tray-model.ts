@@ -23,7 +23,7 @@ export interface TrayState {
   /**
    * A graceful stop is under way (Quit was chosen, or `queuectl worker stop`). The engine announces no
    * 'stopping' event: a stop the tray did not ask for is learnt from a `status` read (withStatus) or a
-   * SHUTTING_DOWN answer (withEngineAnswer); index.ts says when it reads.
+   * SHUTTING_DOWN answer (withEngineAnswer); tray-controller.ts says when it reads.
    */
   stopping: boolean;
   toggles: Record<ToggleKey, boolean>;
@@ -31,7 +31,7 @@ export interface TrayState {
   loginItemUnavailable: string | null;
 }
 
-/** What a menu item does when clicked; glue/index.ts maps each to the engine or the window. */
+/** What a menu item does when clicked; tray-controller.ts maps each to the engine, the window or quitting. */
 export type TrayAction =
   | { type: 'open'; route: string | null }
   | { type: 'pause-toggle' }

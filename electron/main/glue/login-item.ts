@@ -7,7 +7,8 @@ import { autostartEntry, autostartPath, loginArgs, windowsLoginSettings } from '
 /**
  * Launch at login, hidden in the tray (see login-item.ts for what each OS allows). Linux: an XDG autostart
  * entry. Windows: a Run value with the app path, --hidden and --home. macOS: the app bundle as a login item
- * (index.ts offers the toggle only where that is right: packaged, default data directory).
+ * (the tray enables the toggle only where that is right, packaged and on the default data directory:
+ * loginItemUnavailable in login-item.ts).
  * `home` is passed only when it is not the default data directory.
  */
 export function applyLoginItem(enabled: boolean, home: string | null, log: (message: string) => void): void {
@@ -31,5 +32,18 @@ export function applyLoginItem(enabled: boolean, home: string | null, log: (mess
     app.setLoginItemSettings({ openAtLogin: enabled });
   } catch (err) {
     log(`could not ${enabled ? 'enable' : 'disable'} launch at login: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/**
+ * macOS: a login item opens the app without arguments (no --hidden), so ask whether this is such a start.
+ * Best effort: Electron documents wasOpenedAtLogin for macOS; where it is not reported the window opens.
+ */
+export function openedAtLogin(): boolean {
+  if (process.platform !== 'darwin' || !app.isPackaged) return false;
+  try {
+    return app.getLoginItemSettings().wasOpenedAtLogin === true;
+  } catch {
+    return false;
   }
 }

@@ -1,12 +1,7 @@
 import Store from 'electron-store';
-import { normalizePreferences, PREFERENCES_SCHEMA, type Preferences } from '../preferences.js';
+import { normalizePreferences, PREFERENCES_SCHEMA, type Preferences, type PreferencesStore } from '../preferences.js';
 
 /** Preferences in <dir>/preferences.json (dir is <home>/desktop), through electron-store with a schema. */
-export interface PreferencesStore {
-  get(): Preferences;
-  set(preferences: Preferences): void;
-}
-
 export function openPreferences(dir: string, log: (message: string) => void): PreferencesStore {
   let store: Store<Preferences> | null = null;
   try {
