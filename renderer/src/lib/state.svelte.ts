@@ -12,8 +12,6 @@ export interface AppState {
   /** Jobs per state; null until the first answer. */
   counts: Record<JobState, number> | null;
   workers: WorkerInfo[];
-  /** Bumped by every JobsEvent and every reconnect: views that show jobs re-read when it moves. */
-  jobsVersion: number;
   daemon: { version: string; pid: number; home: string; started_at: string } | null;
   /** The queue is paused (no job starts; running ones go on), since when (ISO); from status and queue events. */
   paused: boolean;
@@ -31,7 +29,6 @@ export const app: AppState = $state({
   problem: null,
   counts: null,
   workers: [],
-  jobsVersion: 0,
   daemon: null,
   paused: false,
   pausedSince: null,
@@ -61,13 +58,11 @@ export function startApp(): void {
     if (event.type !== 'jobs') return;
     app.counts = event.counts;
     app.workers = event.workers;
-    app.jobsVersion++;
     if (countWatchers > 0 || event.truncated || event.jobs.some((j) => !knownQueue(j.queue))) rereadQueues.run();
     for (const listener of jobsListeners) listener(event);
   });
   onConnect(() => {
     void refreshStatus();
-    app.jobsVersion++;
     for (const listener of jobsListeners) listener(null);
   });
   void subscribe({ jobs: true }).catch(() => undefined);
