@@ -11,7 +11,8 @@ export type RefusalKind =
   | 'path'
   | 'method'
   | 'stream-cap'
-  | 'slow-reader';
+  | 'slow-reader'
+  | 'connection-cap';
 
 export const REFUSAL_LOG_INTERVAL_MS = 60_000;
 

@@ -12,6 +12,8 @@ export interface RouterDeps extends RpcEndpointDeps {
   files: StaticFiles;
   streams: EventStreams;
   refusals: RefusalLog;
+  /** The request showed the right token or cookie: its connection is the owner's (no longer capped). */
+  authenticated(req: IncomingMessage): void;
 }
 
 const OPEN_THE_URL = 'open the URL printed by `queuectl ui --web`';
@@ -20,7 +22,8 @@ const OPEN_THE_URL = 'open the URL printed by `queuectl ui --web`';
  * Every request, in this order: security headers; Host must name this server (421); method must be GET,
  * HEAD or POST (405); the path must be under the secret prefix `/<prefix>/` (else 404, or 401 for `/`,
  * where someone who typed the bare address should learn what to open); `GET /<prefix>/?token=` trades a
- * right token for the cookie (303 to /<prefix>/); everything else needs the cookie (401); then
+ * right token for the cookie (303 to /<prefix>/); everything else needs the cookie (401), and a request that
+ * shows the token or cookie marks its connection as the owner's (web/connection-cap.ts: never cut); then
  * POST /<prefix>/rpc (same Origin only, 403), GET /<prefix>/events, or a file of the dashboard.
  * Log lines name only the part of the path after the prefix: like the token, the prefix is never logged.
  */
@@ -69,6 +72,7 @@ export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: Serv
           refusals.refused('token', 'a wrong token in the URL');
           return sendText(res, 401, `wrong or outdated access token: ${OPEN_THE_URL} (a new one is made each time the daemon starts)`);
         }
+        deps.authenticated(req);
         res.writeHead(303, { Location: access.home, 'Set-Cookie': access.sessionCookie(), 'Content-Length': '0' });
         res.end();
         return;
@@ -78,6 +82,7 @@ export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: Serv
       refusals.refused('cookie', `${method} ${path.slice(0, 80)} without a valid cookie`);
       return sendText(res, 401, `not signed in: ${OPEN_THE_URL}`);
     }
+    deps.authenticated(req);
 
     if (path === '/rpc') {
       if (method !== 'POST') return sendText(res, 405, 'use POST for rpc', { Allow: 'POST' });

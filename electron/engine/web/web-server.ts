@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EngineContext } from '../context.js';
 import { Access } from './access.js';
+import { UnauthenticatedConnections } from './connection-cap.js';
 import { EventStreams } from './event-streams.js';
 import { sendText } from './headers.js';
 import { RefusalLog } from './refusals.js';
@@ -13,8 +14,22 @@ import type { StaticFiles } from './static-files.js';
 export const LISTEN_HOST = '127.0.0.1';
 /** Connections still busy this long after close() began are cut. */
 const CLOSE_GRACE_MS = 200;
-/** Most TCP connections at once (a browser keeps about six per server, plus one per event stream). */
-const MAX_CONNECTIONS = 128;
+/**
+ * Most connections that have not shown the cookie or token yet; over it the oldest is cut (connection-cap.ts).
+ * Twice the listen backlog (511): a burst of new connections cannot push out the owner's before it is read.
+ * Connections that showed the cookie are not capped (a browser keeps about six, plus one per event stream).
+ */
+export const MAX_UNAUTHENTICATED_CONNECTIONS = 1024;
+/** Request headers must be complete this long after the connection opened or the previous request ended. */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** The whole request (headers and body) within this. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** An idle keep-alive connection is closed after this. */
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** How often the server looks for connections over the header and request timeouts (Node's default is 30 s). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+/** A connection with no traffic either way for this long is closed (event streams send a ping every 15 s). */
+const IDLE_TIMEOUT_MS = 60_000;
 /** Random bytes in the path prefix: 18 bytes are 24 URL-safe characters (base64url, no padding). */
 const PREFIX_BYTES = 18;
 
@@ -41,11 +56,24 @@ export async function listenWebServer(options: { ctx: EngineContext; files: Stat
   let closing = false;
   let route: ReturnType<typeof createRouter> | null = null;
 
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => {
-    if (route) route(req, res);
-    else sendText(res, 503, 'the dashboard is starting; try again');
-  });
-  server.maxConnections = MAX_CONNECTIONS;
+  const unauthenticated = new UnauthenticatedConnections(MAX_UNAUTHENTICATED_CONNECTIONS, (total) =>
+    refusals.refused('connection-cap', `over ${MAX_UNAUTHENTICATED_CONNECTIONS} connections without the cookie; cut the oldest (${total} so far)`),
+  );
+
+  const server = createServer(
+    {
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    },
+    (req, res) => {
+      if (route) route(req, res);
+      else sendText(res, 503, 'the dashboard is starting; try again');
+    },
+  );
+  server.setTimeout(IDLE_TIMEOUT_MS);
+  server.on('connection', (socket) => unauthenticated.add(socket));
   server.on('error', (err) => log(`dashboard server error: ${err.message}`));
 
   await new Promise<void>((resolve, reject) => {
@@ -56,7 +84,16 @@ export async function listenWebServer(options: { ctx: EngineContext; files: Stat
     });
   });
   const { port } = server.address() as AddressInfo;
-  route = createRouter({ ctx, log, files, streams, refusals, access: new Access(token, prefix, port), closing: () => closing });
+  route = createRouter({
+    ctx,
+    log,
+    files,
+    streams,
+    refusals,
+    access: new Access(token, prefix, port),
+    closing: () => closing,
+    authenticated: (req) => unauthenticated.authenticated(req.socket),
+  });
   log(`dashboard served at http://${LISTEN_HOST}:${port}/`);
 
   let closed: Promise<void> | null = null;
