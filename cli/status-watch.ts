@@ -1,7 +1,7 @@
 import { EVENT_NOTIFICATION, type QueueEvent } from '../protocol/index.js';
 import { RpcClient } from '../protocol/node/client.js';
 import { resolveHome } from '../protocol/node/paths.js';
-import { EXIT } from './errors.js';
+import { EXIT, unresponsive } from './errors.js';
 import { terminalHeight, terminalWidth } from './format.js';
 import { dim } from './output.js';
 import { noteQueues, renderStatus, stateFromStatus, summaryJson, summaryLine, type StatusState } from './status-view.js';
@@ -16,7 +16,8 @@ import { MIN_FRAME_MS, Screen } from './watch-screen.js';
  *   A clock ticks once a second to age the times shown; it reads nothing from the daemon.
  * - Not on a terminal (a pipe, a file, TERM=dumb): one plain line per change (`summaryLine`), nothing
  *   printed when nothing shown changed; with --json one JSON document per line instead, on a terminal too.
- * - When the daemon goes away: a message on stderr, exit 3.
+ * - When the daemon goes away: a message on stderr, exit 3. When it stops answering (the connection's
+ *   pings go unanswered: protocol/node/client.ts): its DaemonUnavailable, naming its pid (exit 3).
  */
 export async function watchStatus(opts: { json: boolean }): Promise<number> {
   const client = await RpcClient.connect(resolveHome());
@@ -167,6 +168,8 @@ export async function watchStatus(opts: { json: boolean }): Promise<number> {
   const code = await finished;
   done = true;
   cleanup();
+  const hung = code === EXIT.notRunning ? unresponsive(client.failure) : null;
+  if (hung) throw hung;
   if (code === EXIT.notRunning) {
     process.stderr.write(`queuectl: error: the daemon went away (it stopped or was killed); status --watch ended\n`);
   }

@@ -1,5 +1,6 @@
 import { EVENT_NOTIFICATION, QueueError, isTerminal, type Job, type QueueEvent } from '../protocol/index.js';
 import type { RpcClient } from '../protocol/node/client.js';
+import { daemonGone, unresponsive } from './errors.js';
 
 /**
  * Waiting for jobs to end, without polling: subscribe to job events first, then read the jobs' current
@@ -137,7 +138,8 @@ export class JobWaiter {
 
   /**
    * Resolves when every job has ended, the timeout passed (`deadline`, ms since the epoch), or the daemon
-   * went away. Call once, after adding the jobs; jobs already ended are reported at once.
+   * went away; rejects with DaemonUnavailable when it stopped answering. Call once, after adding the jobs;
+   * jobs already ended are reported at once.
    */
   wait(deadline: number | null): Promise<WaitOutcome> {
     return new Promise<WaitOutcome>((resolve, reject) => {
@@ -166,7 +168,12 @@ export class JobWaiter {
       this.checkDone();
       if (this.settled) return;
       if (this.earlyTruncated) this.requestRefresh();
-      void this.client.closed().then(() => this.settle?.('daemon-gone'));
+      // A daemon that stopped answering (the connection's pings went unanswered) is an error naming its pid.
+      void this.client.closed().then(() => {
+        const hung = unresponsive(this.client.failure);
+        if (hung) this.fail?.(hung);
+        else this.settle?.('daemon-gone');
+      });
       if (deadline !== null) {
         const arm = (): void => {
           const left = deadline - Date.now();
@@ -234,7 +241,8 @@ export class JobWaiter {
     this.refresh()
       .then(() => this.checkDone())
       .catch((err: unknown) => {
-        if (err instanceof QueueError && (err.code === 'NOT_RUNNING' || err.code === 'SHUTTING_DOWN')) this.settle?.('daemon-gone');
+        if (unresponsive(err as Error)) this.fail?.(err);
+        else if (daemonGone(err) || (err instanceof QueueError && err.code === 'SHUTTING_DOWN')) this.settle?.('daemon-gone');
         else this.fail?.(err);
       })
       .finally(() => {
