@@ -1,21 +1,27 @@
 import { EVENT_NOTIFICATION, QueueError, isTerminal, type Attempt, type Job, type QueueEvent } from '../protocol/index.js';
+import type { LogBytes } from '../protocol/log-chunk.js';
 import type { RpcClient } from '../protocol/node/client.js';
-import { EXIT } from './errors.js';
+import { EXIT, daemonGone, unresponsive } from './errors.js';
 import { onInterrupt } from './interrupt.js';
 import { note } from './output.js';
 import { WAIT_EXIT, describeEnd, jobExitCode, runExitCode } from './job-exit.js';
 
 /**
  * Reading a job's log: all of it, its last lines, and following it as it grows (`logs --follow`,
- * `enqueue --follow`). Output goes to stdout as the daemon sends it: UTF-8 text (the protocol carries text;
- * bytes that are not UTF-8 arrive as U+FFFD).
+ * `enqueue --follow`). Output goes to stdout byte for byte as the job wrote it: the daemon sends the exact
+ * bytes of every chunk that is not UTF-8 text (protocol/log-chunk.ts).
  */
 
 /** Largest chunk one `logs` call returns. */
 const MAX_CHUNK = 1024 * 1024;
 
+/** A chunk's bytes as the job wrote them. */
+export function chunkBytes(chunk: LogBytes): Buffer {
+  return chunk.data_base64 === undefined ? Buffer.from(chunk.data, 'utf8') : Buffer.from(chunk.data_base64, 'base64');
+}
+
 /** Writes to stdout; resolves once the data is handed on (waits for a full pipe to drain). */
-export function write(data: string): Promise<void> {
+export function write(data: Uint8Array): Promise<void> {
   return new Promise((resolve) => (process.stdout.write(data) ? resolve() : process.stdout.once('drain', resolve)));
 }
 
@@ -23,7 +29,7 @@ export function write(data: string): Promise<void> {
 export async function printLogFrom(client: RpcClient, id: string, offset: number): Promise<number> {
   for (;;) {
     const chunk = await client.call('logs', { id, offset });
-    if (chunk.data) await write(chunk.data);
+    if (chunk.data) await write(chunkBytes(chunk));
     if (chunk.next_offset >= chunk.size || chunk.next_offset === chunk.offset) return chunk.next_offset;
     offset = chunk.next_offset;
   }
@@ -34,24 +40,30 @@ export async function printLogFrom(client: RpcClient, id: string, offset: number
  * and the offset where the log ended then. Reads a growing stretch from the end until it holds that many
  * lines or reaches the start.
  */
-export async function readTail(client: RpcClient, id: string, lines: number): Promise<{ text: string; next: number }> {
+export async function readTail(client: RpcClient, id: string, lines: number): Promise<{ bytes: Buffer; next: number }> {
   const end = (await client.call('logs', { id, tail_bytes: 0 })).size;
-  if (lines === 0) return { text: '', next: end };
+  if (lines === 0) return { bytes: Buffer.alloc(0), next: end };
   for (let span = Math.max(4096, lines * 160); ; span *= 4) {
     const start = Math.max(0, end - span);
-    const { text, next } = await readRange(client, id, start, end);
-    const from = lastLinesStart(text, lines, start === 0);
-    if (from >= 0) return { text: text.slice(from), next };
-    if (start === 0) return { text, next };
+    const { bytes, next } = await readRange(client, id, start, end);
+    const from = lastLinesStart(bytes, lines, start === 0);
+    if (from >= 0) return { bytes: bytes.subarray(from), next };
+    if (start === 0) return { bytes, next };
   }
+}
+
+/** Text or bytes: what lastLinesStart looks for line breaks in. */
+interface Lines {
+  readonly length: number;
+  lastIndexOf(value: string, from?: number): number;
 }
 
 /**
  * Where the last `n` lines of `text` begin, or -1 when `text` may not hold them whole (it does not start
  * at the start of the log, `atStart`, and has fewer than `n` line breaks before its last line).
  */
-export function lastLinesStart(text: string, n: number, atStart: boolean): number {
-  let i = text.endsWith('\n') ? text.length - 1 : text.length;
+export function lastLinesStart(text: Lines, n: number, atStart: boolean): number {
+  let i = text.length > 0 && text.lastIndexOf('\n') === text.length - 1 ? text.length - 1 : text.length;
   for (let k = 0; k < n; k++) {
     const nl = i > 0 ? text.lastIndexOf('\n', i - 1) : -1;
     if (nl < 0) return atStart ? 0 : -1;
@@ -60,23 +72,25 @@ export function lastLinesStart(text: string, n: number, atStart: boolean): numbe
   return i + 1;
 }
 
-/** The log's bytes from `start` to `end`, as text (the first character may be cut when `start` splits one). */
-async function readRange(client: RpcClient, id: string, start: number, end: number): Promise<{ text: string; next: number }> {
-  const parts: string[] = [];
+/** The log's bytes from `start` to `end`. */
+async function readRange(client: RpcClient, id: string, start: number, end: number): Promise<{ bytes: Buffer; next: number }> {
+  const parts: Buffer[] = [];
   let offset = start;
   while (offset < end) {
     const chunk = await client.call('logs', { id, offset, max_bytes: Math.min(MAX_CHUNK, end - offset) });
-    parts.push(chunk.data);
+    parts.push(chunkBytes(chunk));
     if (chunk.next_offset <= offset) break;
     offset = chunk.next_offset;
   }
-  return { text: parts.join(''), next: offset };
+  return { bytes: Buffer.concat(parts), next: offset };
 }
 
 /**
  * Follows `job`'s log from `offset` until the job has ended and every byte was printed, then returns the
  * exit code (as `wait` for one job). A log started afresh (the job was retried, or removed and its id used
- * again) is said on stderr and followed from its new start. Ctrl-C exits 130; a daemon that stops, 3.
+ * again) is said on stderr and followed from its new start. Ctrl-C exits 130; a daemon that stops, 3; one
+ * that stops answering (the connection's pings go unanswered: protocol/node/client.ts) throws its
+ * DaemonUnavailable (exit 3, naming its pid). Waiting for a job's output has no deadline of its own.
  */
 export async function followLog(client: RpcClient, job: Job, offset: number): Promise<number> {
   const stopInterrupt = onInterrupt(() => client.close());
@@ -99,19 +113,22 @@ function streamLog(client: RpcClient, id: string, offset: number, restarted: () 
   return new Promise((resolve, reject) => {
     let position = offset;
     let done = false;
-    const finish = (how: 'ended' | 'daemon-gone'): void => {
+    /** Resolves how it ended; rejects instead when the daemon stopped answering (`failure`). */
+    const finish = (how: 'ended' | 'daemon-gone', failure: Error | null = null): void => {
       if (done) return;
       done = true;
       client.onNotification = null;
-      resolve(how);
+      if (failure) reject(failure);
+      else resolve(how);
     };
+    const gone = (): void => finish('daemon-gone', unresponsive(client.failure));
     client.onNotification = (n) => {
       if (done || n.method !== EVENT_NOTIFICATION) return;
       const event = n.params as QueueEvent;
       if (event.type !== 'log' || event.id !== id) return;
       if (event.offset === 0 && position > 0) restarted();
       position = event.next_offset;
-      if (event.data) process.stdout.write(event.data);
+      if (event.data) process.stdout.write(chunkBytes(event));
       if (event.ended) finish('ended');
     };
     client.call('events.subscribe', { log: { id, offset } }).then(
@@ -119,11 +136,11 @@ function streamLog(client: RpcClient, id: string, offset: number, restarted: () 
       (r) => r.log === null && finish('daemon-gone'),
       (err: unknown) => {
         if (err instanceof QueueError && err.code === 'JOB_NOT_FOUND') finish('ended');
-        else if (err instanceof QueueError && (err.code === 'NOT_RUNNING' || err.code === 'SHUTTING_DOWN')) finish('daemon-gone');
+        else if (daemonGone(err) || (err instanceof QueueError && err.code === 'SHUTTING_DOWN')) gone();
         else reject(err);
       },
     );
-    void client.closed().then(() => finish('daemon-gone'));
+    void client.closed().then(gone);
   });
 }
 
@@ -133,7 +150,7 @@ async function endOf(client: RpcClient, followed: Job): Promise<number> {
   try {
     shown = await client.call('show', { id: followed.id });
   } catch (err) {
-    if (err instanceof QueueError && err.code === 'NOT_RUNNING') {
+    if (daemonGone(err) && !unresponsive(err as Error)) {
       process.stderr.write(`queuectl: error: the daemon stopped while following the log of job ${followed.id}\n`);
       return EXIT.notRunning;
     }

@@ -1,4 +1,5 @@
 import type { Job, JobState } from './job.js';
+import type { LogBytes } from './log-chunk.js';
 import type { QueueInfo, WorkerInfo } from './methods.js';
 
 /**
@@ -24,13 +25,15 @@ export interface JobsEvent {
   workers: WorkerInfo[];
 }
 
-/** New output of the followed job's log; `ended` once the job is terminal and every byte was sent. */
-export interface LogEvent {
+/**
+ * New output of the followed job's log; `ended` once the job is terminal and every byte was sent. `data` is
+ * the bytes as text, and `data_base64` the exact bytes when they are not UTF-8 (see protocol/log-chunk.ts).
+ */
+export interface LogEvent extends LogBytes {
   type: 'log';
   id: string;
-  /** Byte offset of `data` in the log file. */
+  /** Byte offset of the chunk in the log file. */
   offset: number;
-  data: string;
   /** Where the next chunk starts. */
   next_offset: number;
   /** The job finished and its log was read to the end: no more LogEvents for it. */

@@ -3,7 +3,7 @@ import type { LogEvent } from '../../../protocol/index.js';
 import type { LogKeeper } from '../logs/job-logs.js';
 import { readLogChunk } from '../logs/read-chunk.js';
 
-/** Largest `data` of one LogEvent. */
+/** Most bytes one LogEvent carries. */
 export const LOG_EVENT_BYTES = 256 * 1024;
 /** Most LogEvents one look at the file sends; a follower far behind catches up over the next polls. */
 const CHUNKS_PER_LOOK = 4;
@@ -28,8 +28,9 @@ export interface LogFollowOptions {
 
 /**
  * One client following one job's log: each `look()` sends the bytes written since the last one, in chunks
- * of at most LOG_EVENT_BYTES that never split a UTF-8 character, and `ended: true` on the last chunk once
- * the job is finished and every byte was sent.
+ * of at most LOG_EVENT_BYTES that never split a UTF-8 character (as text, plus the exact bytes when they are
+ * not UTF-8: protocol/log-chunk.ts), and `ended: true` on the last chunk once the job is finished and every
+ * byte was sent.
  *
  * While the job is not finished, nothing past the keeper's limit (the cap of the run writing the log) is
  * sent: past the cap the file grows and is cut back every 250 ms, so those bytes are not the log's. Once
@@ -121,7 +122,9 @@ export class LogFollow {
         return;
       }
       this.offset = chunk.next_offset;
-      const event: LogEvent = { type: 'log', id: this.options.id, offset: chunk.offset, data: chunk.data, next_offset: chunk.next_offset, ended: finished && this.offset === size };
+      const { data, data_base64 } = chunk;
+      const bytes = data_base64 === undefined ? { data } : { data, data_base64 };
+      const event: LogEvent = { type: 'log', id: this.options.id, offset: chunk.offset, ...bytes, next_offset: chunk.next_offset, ended: finished && this.offset === size };
       if (event.ended) return this.end(event);
       this.emit(event);
     }

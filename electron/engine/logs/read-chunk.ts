@@ -1,8 +1,13 @@
+import { isUtf8 } from 'node:buffer';
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
+import type { LogBytes } from '../../../protocol/log-chunk.js';
 
-/** A piece of a job's log, as `logs` answers it and LogEvents carry it. */
-export interface LogChunk {
-  data: string;
+/** Never through a link planted at a log's name (docs/security.md); a FIFO does not block the read. */
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/** A piece of a job's log, as `logs` answers it and LogEvents carry it: text, and the exact bytes when they are not UTF-8. */
+export interface LogChunk extends LogBytes {
   /** Where `data` starts in the file and where the next read should start. */
   offset: number;
   next_offset: number;
@@ -28,23 +33,32 @@ export interface ReadChunkOptions {
   growing?: boolean;
 }
 
-/** Reads one chunk of the log at `path`; a missing file reads as empty. Never splits a UTF-8 character. */
+/**
+ * Reads one chunk of the log at `path`; a missing file reads as empty. Never splits a UTF-8 character (a
+ * cut one is left for the next chunk), so the text of each chunk reads right on its own; the offsets are
+ * exact, so the chunks' bytes put together are the file's. Anything but a plain file reads as empty too: a
+ * symlink planted at the name is not followed.
+ */
 export async function readLogChunk(path: string, options: ReadChunkOptions): Promise<LogChunk> {
+  const empty = { data: '', offset: 0, next_offset: 0, size: 0 };
   let file;
   try {
-    file = await open(path, 'r');
+    file = await open(path, READ_FLAGS);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { data: '', offset: 0, next_offset: 0, size: 0 };
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ELOOP') return empty;
     throw err;
   }
   try {
-    const size = Math.min((await file.stat()).size, options.limit ?? Infinity);
+    const stat = await file.stat();
+    if (!stat.isFile()) return empty;
+    const size = Math.min(stat.size, options.limit ?? Infinity);
     const offset = options.tailBytes !== undefined ? Math.max(0, size - options.tailBytes) : Math.min(options.offset, size);
     const length = Math.min(options.maxBytes, size - offset);
     const buffer = Buffer.alloc(length);
     const { bytesRead } = await file.read(buffer, 0, length, offset);
     const end = completeUtf8(buffer, bytesRead, options.growing === true || offset + bytesRead < size);
-    return { data: buffer.subarray(0, end).toString('utf8'), offset, next_offset: offset + end, size };
+    return { ...logBytes(buffer.subarray(0, end)), offset, next_offset: offset + end, size };
   } finally {
     await file.close();
   }
@@ -64,4 +78,10 @@ export function completeUtf8(buffer: Buffer, length: number, more: boolean): num
     return back < need ? end - back : end;
   }
   return end;
+}
+
+/** A chunk's bytes as they travel: the text, and the bytes themselves when the text cannot give them back. */
+export function logBytes(bytes: Buffer): LogBytes {
+  const data = bytes.toString('utf8');
+  return isUtf8(bytes) ? { data } : { data, data_base64: bytes.toString('base64') };
 }
