@@ -28,6 +28,7 @@ const FIELDS: Record<keyof Job, true> = {
   exit_code: true,
   last_error: true,
   worker_id: true,
+  umask: true,
   log_path: true,
   queue: true,
   depends_on: true,

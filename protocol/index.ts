@@ -8,3 +8,4 @@ export * from './methods.js';
 export * from './events.js';
 export * from './schedule.js';
 export * from './instant.js';
+export * from './job-env.js';

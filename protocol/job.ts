@@ -85,6 +85,8 @@ export interface Job {
   waiting_on: number;
   /** The recurring schedule that enqueued it, or null. */
   schedule_id: string | null;
+  /** The umask its runs start with, as `umask` prints it ("0022"); fixed at enqueue. */
+  umask: string;
 }
 
 /** How one run of a job ended. */

@@ -28,6 +28,32 @@ export interface JobSpec {
    * cancels it (last_error names the parent). Unknown parents and cycles are INVALID_ARGUMENT.
    */
   after?: string[];
+  /**
+   * The job's whole environment (protocol/job-env.ts): exactly these variables, plus the QUEUECTL_* ones the
+   * daemon adds. Omit or null: the queue's own environment (the daemon's or the desktop app's, read when the
+   * job starts). Within ENV_LIMITS; stored with the job, never changed afterwards.
+   */
+  env?: Record<string, string> | null;
+  /** The job's umask, octal text such as "0022"; omit for DEFAULT_UMASK (022). */
+  umask?: string;
+}
+
+/** One job as `show` answers it: with its environment, which lists and events leave out (it can be 256 KiB). */
+export interface JobDetail extends Job {
+  /** The job's whole environment (before the QUEUECTL_* variables), or null: the queue's own environment. */
+  env: Record<string, string> | null;
+}
+
+/**
+ * What `enqueue.batch` takes: the jobs, and the environment and umask for those that leave theirs out (sent
+ * once per batch rather than once per job; a job's own `env`, null included, wins).
+ */
+export interface EnqueueBatchParams {
+  jobs: JobSpec[];
+  /** For jobs without an `env` field; omit or null: the queue's own environment. */
+  env?: Record<string, string> | null;
+  /** For jobs without a `umask` field; omit for DEFAULT_UMASK. */
+  umask?: string;
 }
 
 /** The queue a job runs in when none is named. */
@@ -297,11 +323,13 @@ export interface Methods {
    * Up to MAX_BATCH_JOBS jobs in one transaction: all are stored, or none (the error names the index).
    * ids: in the order given; canceled: those stored already canceled because a parent was dead or canceled.
    */
-  'enqueue.batch': { params: { jobs: JobSpec[] }; result: { ids: string[]; canceled: CanceledAtEnqueue[] } };
+  'enqueue.batch': { params: EnqueueBatchParams; result: { ids: string[]; canceled: CanceledAtEnqueue[] } };
   status: { params: Record<string, never>; result: StatusResult };
   list: { params: ListParams; result: ListResult };
-  show: { params: { id: string }; result: { job: Job; attempts: Attempt[] } };
-  logs: { params: LogsParams; result: LogsResult };
+  /** The job with its environment (JobDetail) and its runs. */
+  show: { params: { id: string }; result: { job: JobDetail; attempts: Attempt[] } };
+  /** data_base64: the chunk's exact bytes when they are not UTF-8 (protocol/log-chunk.ts). */
+  logs: { params: LogsParams; result: LogsResult & import('./log-chunk.js').LogBytes };
   cancel: { params: { id: string }; result: { job: Job } };
   /**
    * count: how many dead jobs went back to pending; jobs: the first MAX_LISTED_RETRIES of them; dependents: how

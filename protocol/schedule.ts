@@ -46,6 +46,10 @@ export interface Schedule {
   /** The job the last firing enqueued, or null. */
   last_job_id: string | null;
   overlap: ScheduleOverlap;
+  /** The umask of each enqueued job ("0022"). */
+  umask: string;
+  /** True when its jobs get the environment `schedule add` captured; false: the queue's own environment. */
+  has_env: boolean;
 }
 
 /**
@@ -70,6 +74,13 @@ export interface ScheduleAddParams {
   cwd?: string | null;
   /** Default 'skip'. */
   overlap?: ScheduleOverlap;
+  /**
+   * The whole environment of each enqueued job, as JobSpec.env (the CLI sends the one `schedule add` ran in);
+   * omit or null: the queue's own environment. Not part of what makes two schedules identical.
+   */
+  env?: Record<string, string> | null;
+  /** The umask of each enqueued job ("0022"); omit for DEFAULT_UMASK. Not part of what makes two schedules identical. */
+  umask?: string;
 }
 
 /** Limits the daemon enforces on a schedule, shared so clients can check early. */

@@ -1,4 +1,4 @@
-import { JOB_LIMITS, MAX_BATCH_JOBS, MAX_FRAME_BYTES, QueueError, type CanceledAtEnqueue, type JobSpec } from '../../protocol/index.js';
+import { JOB_LIMITS, MAX_BATCH_JOBS, MAX_FRAME_BYTES, QueueError, type CanceledAtEnqueue, type EnqueueBatchParams, type JobSpec } from '../../protocol/index.js';
 import type { RpcClient } from '../../protocol/node/client.js';
 import { usageError } from '../errors.js';
 
@@ -46,7 +46,8 @@ export async function readStdinSpecs(toSpec: (text: string, line: number) => Job
 }
 
 /**
- * Sends the jobs in batches (each one transaction) and calls `onBatch` as each batch is acknowledged, with
+ * Sends the jobs in batches (each one transaction), each with `shared` (the environment and umask for jobs
+ * without their own), and calls `onBatch` as each batch is acknowledged, with
  * its ids and the jobs of it stored already canceled (a parent dead or canceled). A batch the daemon refuses
  * stops the run; earlier batches stay enqueued, and the error says how many.
  */
@@ -54,12 +55,14 @@ export async function sendInBatches(
   client: RpcClient,
   specs: JobSpec[],
   lines: number[],
+  shared: Omit<EnqueueBatchParams, 'jobs'>,
   onBatch: (ids: string[], canceled: CanceledAtEnqueue[]) => void,
 ): Promise<void> {
   let sent = 0;
+  const sharedBytes = Buffer.byteLength(JSON.stringify(shared));
   while (sent < specs.length) {
     const batch: JobSpec[] = [];
-    let bytes = 0;
+    let bytes = sharedBytes;
     while (sent + batch.length < specs.length && batch.length < MAX_BATCH_JOBS) {
       const spec = specs[sent + batch.length]!;
       const size = Buffer.byteLength(JSON.stringify(spec)) + 1;
@@ -68,7 +71,7 @@ export async function sendInBatches(
       bytes += size;
     }
     try {
-      const { ids, canceled } = await client.call('enqueue.batch', { jobs: batch });
+      const { ids, canceled } = await client.call('enqueue.batch', { jobs: batch, ...shared });
       onBatch(ids, canceled);
     } catch (err) {
       if (!(err instanceof QueueError)) throw err;

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { JOB_ID_PATTERN, JOB_LIMITS, QUEUE_NAME_PATTERN, parseIsoTime, type Job, type JobSpec } from '../../protocol/index.js';
+import { JOB_ID_PATTERN, JOB_LIMITS, QUEUE_NAME_PATTERN, parseIsoTime, umaskProblem, type Job, type JobSpec } from '../../protocol/index.js';
 import { describeForwardReference, findForwardReference } from '../../protocol/dependencies.js';
 import type { RpcClient } from '../../protocol/node/client.js';
 import { withClient } from '../client.js';
@@ -8,6 +8,7 @@ import { readStdinSpecs, sendInBatches } from './enqueue-stdin.js';
 import { FOLLOW_EXIT_HELP, waitForJobs } from './wait.js';
 import { usageError } from '../errors.js';
 import { followLog } from '../follow-log.js';
+import { addEnvOptions, shellEnvironment, shellUmask, specEnvironment, type EnvOptions } from '../job-env.js';
 import { localTime } from '../format.js';
 import { note, printJson, printLine } from '../output.js';
 import { duration, integer } from '../parse.js';
@@ -29,6 +30,8 @@ interface EnqueueOptions {
   /** --after, each given once or more (ids or unique prefixes of parents); commander leaves it out when none is given, the action fills in []. */
   after: string[];
   queue?: string;
+  /** --env and --no-env. */
+  env?: EnvOptions;
 }
 
 /** Fields other queuectl implementations put in a job spec that describe a fresh job; accepted and checked. */
@@ -40,7 +43,7 @@ const FRESH_JOB_FIELDS: Record<string, (v: unknown) => boolean> = {
 };
 
 export function registerEnqueue(program: Command): void {
-  program
+  const command = program
     .command('enqueue')
     .description('add a job: a shell command, or a JSON job spec such as \'{"id":"job1","command":"sleep 2","max_retries":3}\'')
     .argument('[command...]', 'the command (quote it), or a JSON job spec')
@@ -52,7 +55,8 @@ export function registerEnqueue(program: Command): void {
     .option('--delay <duration>', 'do not start it before this long from now (e.g. 30s, 10m, 2h, 1d; at most 365d)', duration)
     .option('--run-at <time>', 'do not start it before this time: ISO 8601, local time unless it ends in Z or an offset (e.g. 2030-06-01T14:00)', runAtOption)
     .option('--after <id>', `start only once this job completed; repeat for several parents (at most ${JOB_LIMITS.maxParents}). If a parent ends dead or canceled, this job is canceled`, parentOption)
-    .option('--queue <name>', 'run it in this named queue (default: "default"); see queuectl queue', queueOption)
+    .option('--queue <name>', 'run it in this named queue (default: "default"); see queuectl queue', queueOption);
+  addEnvOptions(command)
     .option('--stdin', 'read many jobs from stdin, one command or JSON job spec per line; prints one id per line')
     .option('--json', 'print the new job as JSON (with --stdin: the list of ids; with --wait: what wait --json prints)')
     .option('--wait', 'then wait until the job (with --stdin: every job) has ended, as queuectl wait does, and exit with its exit code')
@@ -67,7 +71,7 @@ export function registerEnqueue(program: Command): void {
       if (runAt !== undefined) opts.runAt = runAt;
       if (opts.stdin) return enqueueFromStdin(words, opts);
       if (words.length === 0) throw usageError("missing the command, e.g. queuectl enqueue \"make test\" (or --stdin)");
-      const spec = buildSpec(words.join(' '), opts);
+      const spec = buildSpec(words.join(' '), opts, true);
       if (opts.follow) {
         await withClient(async (c) => {
           const { job } = await c.call('enqueue', { job: spec });
@@ -145,13 +149,18 @@ async function enqueueFromStdin(words: string[], opts: EnqueueOptions): Promise<
   const lines: number[] = [];
   const specs = await readStdinSpecs((text, line) => {
     lines.push(line);
-    return buildSpec(text, opts);
+    return buildSpec(text, opts, false);
   });
   checkOrder(specs, lines);
+  // This shell's environment and umask go once per batch, for the lines without their own.
+  const shared = {
+    ...(specs.some((spec) => !Object.hasOwn(spec, 'env')) ? { env: shellEnvironment(opts.env) } : {}),
+    umask: shellUmask(),
+  };
   const all: string[] = [];
   let canceledCount = 0;
   const send = async (client: RpcClient) => {
-    await sendInBatches(client, specs, lines, (ids, canceled) => {
+    await sendInBatches(client, specs, lines, shared, (ids, canceled) => {
       all.push(...ids);
       if (!opts.json) process.stdout.write(ids.join('\n') + '\n');
       for (const { id, error } of canceled) if (canceledCount++ < MAX_CANCELED_WARNINGS) warnCanceledAtEnqueue(id, error);
@@ -187,7 +196,12 @@ function checkOrder(specs: JobSpec[], lines: number[]): void {
   throw usageError(`line ${lines[wrong.index]}: ${describeForwardReference(wrong, (index) => `line ${lines[index]}`)} (nothing was enqueued)`);
 }
 
-function buildSpec(text: string, opts: EnqueueOptions): JobSpec {
+/**
+ * The JobSpec of one command or JSON spec with the options applied. A JSON spec's own "env" is the minimal
+ * environment plus its variables (specEnvironment); without one the job gets this shell's (or --no-env's),
+ * here when `own` (one job), else once for the whole batch (enqueue.batch's env). The same for umask.
+ */
+function buildSpec(text: string, opts: EnqueueOptions, own: boolean): JobSpec {
   const spec: JobSpec = text.trimStart().startsWith('{') ? parseSpec(text) : { command: text };
   if (spec.command.trim() === '') throw usageError('the command is empty; give a shell command, e.g. queuectl enqueue "make test"');
   if (spec.command.includes('\uFFFD')) throw usageError('the command is not valid UTF-8');
@@ -201,6 +215,12 @@ function buildSpec(text: string, opts: EnqueueOptions): JobSpec {
   if (opts.queue !== undefined) spec.queue = opts.queue;
   // A spec's own `after` that is not a list is left for the daemon to refuse with its message.
   if (opts.after.length > 0 && (spec.after === undefined || Array.isArray(spec.after))) spec.after = [...new Set([...(spec.after ?? []), ...opts.after])];
+  if (Object.hasOwn(spec, 'env')) spec.env = specEnvironment(spec.env, opts.env);
+  else if (own) spec.env = shellEnvironment(opts.env);
+  if (spec.umask !== undefined) {
+    const problem = umaskProblem(spec.umask);
+    if (problem !== null) throw usageError(`the job spec's ${problem}`);
+  } else if (own) spec.umask = shellUmask();
   return spec;
 }
 

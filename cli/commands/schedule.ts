@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { JOB_LIMITS, SCHEDULE_OVERLAPS, type Schedule, type ScheduleAddParams, type ScheduleOverlap } from '../../protocol/index.js';
 import { withClient } from '../client.js';
+import { addEnvOptions, shellEnvironment, shellUmask, type EnvOptions } from '../job-env.js';
 import { usageError } from '../errors.js';
 import { ago, localTime, safeLine } from '../format.js';
 import { note, printJson, printLine } from '../output.js';
@@ -19,6 +20,8 @@ interface AddOptions {
   cwd?: string;
   overlap?: ScheduleOverlap;
   json?: boolean;
+  /** --env and --no-env. */
+  env?: EnvOptions;
 }
 
 const CRON_HELP = `The expression is read in the daemon's local time zone unless --tz names one:
@@ -44,7 +47,7 @@ function overlapOption(raw: string): ScheduleOverlap {
 export function registerSchedule(program: Command): void {
   const schedule = program.command('schedule').description('recurring jobs: each slot of a cron expression enqueues a command as an ordinary job');
 
-  schedule
+  const add = schedule
     .command('add')
     .description('add a recurring job; the same schedule (cron, zone and job) twice is kept once')
     .argument('<cron>', 'when, quoted: 5 fields (minute hour day-of-month month day-of-week), 6 with seconds first, or @hourly, @daily, ...')
@@ -56,7 +59,8 @@ export function registerSchedule(program: Command): void {
     .option('--priority <n>', 'higher runs sooner (default 0)', integer(-JOB_LIMITS.priority, JOB_LIMITS.priority))
     .option('--timeout <duration>', 'kill each job and its processes after this long (e.g. 30s, 10m; 0: none; default: config job_timeout_ms)', duration)
     .option('--cwd <dir>', 'working directory of its jobs (default: the current directory)')
-    .option('--overlap <skip|allow>', 'while its previous job has not ended, a slot enqueues nothing (skip, the default) or another job (allow)', overlapOption)
+    .option('--overlap <skip|allow>', 'while its previous job has not ended, a slot enqueues nothing (skip, the default) or another job (allow)', overlapOption);
+  addEnvOptions(add)
     .option('--json', 'print the schedule and whether it was added as JSON')
     .addHelpText('after', `\n${CRON_HELP}`)
     .action(async (cron: string, words: string[], opts: AddOptions) => {
@@ -66,7 +70,14 @@ export function registerSchedule(program: Command): void {
       }
       const command = words.join(' ');
       if (command.trim() === '') throw usageError('the command is empty; give a shell command, e.g. queuectl schedule add "@daily" "make backup"');
-      const params: ScheduleAddParams = { cron, command, cwd: opts.cwd === undefined ? process.cwd() : resolve(opts.cwd) };
+      const params: ScheduleAddParams = {
+        cron,
+        command,
+        cwd: opts.cwd === undefined ? process.cwd() : resolve(opts.cwd),
+        // Its jobs run as if typed here: this shell's environment (or --no-env's) and umask, stored with it.
+        env: shellEnvironment(opts.env),
+        umask: shellUmask(),
+      };
       if (opts.queue !== undefined) params.queue = opts.queue;
       if (opts.tz !== undefined) params.tz = opts.tz;
       if (opts.name !== undefined) params.name = opts.name;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { formatDuration, type Attempt, type Job } from '../../protocol/index.js';
+import { formatDuration, type Attempt, type Job, type JobDetail } from '../../protocol/index.js';
 import { withClient } from '../client.js';
-import { ago, elapsed, localTime, safeLine, safeText, timeAndAgo } from '../format.js';
+import { ago, displayWidth, elapsed, localTime, safeLine, safeText, terminalWidth, timeAndAgo } from '../format.js';
 import { bold, colorState, dim, printJson, printLine } from '../output.js';
 import { printFitted } from '../table.js';
 
@@ -24,7 +24,7 @@ export function registerShow(program: Command): void {
     });
 }
 
-function printJob(job: Job, now: number): void {
+function printJob(job: JobDetail, now: number): void {
   const ran = elapsed(job.started_at, job.state === 'processing' ? null : job.finished_at, now);
   const fields: Array<[string, string]> = [
     ['id', job.id],
@@ -38,6 +38,8 @@ function printJob(job: Job, now: number): void {
     ['priority', String(job.priority)],
     ['timeout', job.timeout_ms ? formatDuration(job.timeout_ms) : 'none'],
     ['cwd', job.cwd ?? '-'],
+    ['env', indent(environment(job.env))],
+    ['umask', job.umask],
     ['created', timeAndAgo(job.created_at, now)],
     ['updated', timeAndAgo(job.updated_at, now)],
     ['run at', runAt(job, now)],
@@ -50,6 +52,29 @@ function printJob(job: Job, now: number): void {
     ['log', job.log_path],
   ];
   for (const [k, v] of fields) printLine(`${bold(k.padEnd(LABEL))} ${v}`);
+}
+
+/** The names of its variables, never their values (they may be secrets; `show --json` has them). */
+function environment(env: Record<string, string> | null): string {
+  if (env === null) return "the queue's own (the daemon's environment when it starts)";
+  const names = Object.keys(env).sort();
+  if (names.length === 0) return 'empty';
+  return `${names.length} variables (values: show --json)\n${wrapWords(names.map(safeLine), terminalWidth() - LABEL - 1).join('\n')}`;
+}
+
+/** Words joined by spaces into lines of at most `width` columns (a longer word gets a line of its own). */
+function wrapWords(words: string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    if (line !== '' && displayWidth(line) + 1 + displayWidth(word) > width) {
+      lines.push(line);
+      line = '';
+    }
+    line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines;
 }
 
 /** Its parents, and how many of them have not completed yet. */

@@ -1,10 +1,19 @@
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { DEFAULT_QUEUE, JOB_ID_PATTERN, JOB_LIMITS, QUEUE_NAME_PATTERN, QueueError, parseIsoTime } from '../../protocol/index.js';
+import {
+  DEFAULT_QUEUE, DEFAULT_UMASK, JOB_ID_PATTERN, JOB_LIMITS, QUEUE_NAME_PATTERN, QueueError, envProblem, parseIsoTime, parseUmask, umaskProblem,
+} from '../../protocol/index.js';
 import type { Settings } from './config/settings.js';
-import type { NewJob } from './store/transitions/enqueue.js';
+import type { NewJob, StoredEnv } from './store/transitions/enqueue.js';
 
-const SPEC_FIELDS = new Set(['id', 'command', 'name', 'max_retries', 'priority', 'timeout_ms', 'cwd', 'run_at', 'queue', 'after']);
+const SPEC_FIELDS = new Set(['id', 'command', 'name', 'max_retries', 'priority', 'timeout_ms', 'cwd', 'run_at', 'queue', 'after', 'env', 'umask']);
+
+/** What a spec without `env` or `umask` gets: enqueue.batch's own, checked once for the whole batch. */
+export interface SpecDefaults {
+  env?: StoredEnv | null;
+  umask?: number;
+}
 
 /**
  * Checks a JobSpec from the wire field by field and fills in defaults from the settings.
@@ -12,7 +21,7 @@ const SPEC_FIELDS = new Set(['id', 'command', 'name', 'max_retries', 'priority',
  * the references given (resolveParents in rpc/parents.ts turns them into ids before the job is stored).
  * `now` is what run_at is checked against (a parameter so tests control the clock).
  */
-export function validateSpec(raw: unknown, settings: Settings, now: number = Date.now()): NewJob {
+export function validateSpec(raw: unknown, settings: Settings, now: number = Date.now(), defaults: SpecDefaults = {}): NewJob {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('job must be an object with at least a "command"');
   const spec = raw as Record<string, unknown>;
   for (const key of Object.keys(spec)) {
@@ -59,7 +68,33 @@ export function validateSpec(raw: unknown, settings: Settings, now: number = Dat
 
   const after = spec.after === undefined || spec.after === null ? [] : checkAfter(spec.after);
 
-  return { id, name, command, max_retries: maxRetries, priority, timeout_ms: timeoutMs, cwd, run_at: runAt, queue, after };
+  const env = spec.env === undefined ? (defaults.env ?? null) : checkEnv(spec.env);
+  const umask = spec.umask === undefined ? (defaults.umask ?? DEFAULT_UMASK) : checkUmask(spec.umask);
+
+  return { id, name, command, max_retries: maxRetries, priority, timeout_ms: timeoutMs, cwd, run_at: runAt, queue, after, env, umask };
+}
+
+/**
+ * A job's environment from the wire (JobSpec.env, enqueue.batch's or schedule.add's `env`): null for the
+ * queue's own, else checked against ENV_LIMITS (protocol/job-env.ts) and made ready to store.
+ */
+export function checkEnv(value: unknown, field = 'env'): StoredEnv | null {
+  const problem = envProblem(value, field);
+  if (problem !== null) bad(problem);
+  return value === null ? null : storedEnv(value as Record<string, string>);
+}
+
+/** Canonical JSON (keys sorted, so the same variables are the same row) and its SHA-256. */
+export function storedEnv(vars: Record<string, string>): StoredEnv {
+  const json = JSON.stringify(Object.fromEntries(Object.keys(vars).sort().map((name) => [name, vars[name]])));
+  return { vars: json, digest: createHash('sha256').update(json).digest('hex') };
+}
+
+/** A umask from the wire ("0022") as its value. */
+export function checkUmask(value: unknown, field = 'umask'): number {
+  const mask = parseUmask(value);
+  if (mask === null) bad(umaskProblem(value, field)!);
+  return mask;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { Settings } from './config/settings.js';
 import type { Assignment, Pool } from './pool.js';
 import type { Store } from './store/index.js';
@@ -220,13 +221,35 @@ export class Scheduler {
       timeoutMs: job.timeout_ms,
       logPath: logPathFor(this.logsDir, job.id),
       logMaxBytes: this.settings.get('log_max_bytes'),
-      env: {
+      env: this.environment(job.env_id),
+      queuectlEnv: {
         QUEUECTL_JOB_ID: job.id,
         QUEUECTL_ATTEMPT: String(claimed.attempt),
         QUEUECTL_WORKER_ID: String(workerId),
         QUEUECTL_QUEUE: job.queue,
+        // The data directory (the logs' parent): a queuectl the job runs reaches this daemon, whatever its env.
+        QUEUECTL_HOME: dirname(this.logsDir),
       },
+      umask: job.umask,
     });
+  }
+
+  /**
+   * The last environment read, parsed: the jobs of one batch or one shell share a row, read once. A row's
+   * content never changes and its id is never reused (AUTOINCREMENT, migration 0008), so the id is its key.
+   */
+  private lastEnv: { id: number; vars: Record<string, string> } | null = null;
+
+  /** A job's stored environment (env_id), or null for the queue's own. */
+  private environment(id: number | null): Record<string, string> | null {
+    if (id === null) return null;
+    if (this.lastEnv?.id !== id) {
+      const stored = this.store.environment(id);
+      // Gone only if the job was deleted since its claim, a run that cannot matter; the queue's own then.
+      if (stored === null) return null;
+      this.lastEnv = { id, vars: JSON.parse(stored.vars) as Record<string, string> };
+    }
+    return this.lastEnv.vars;
   }
 
   private storageFailed(err: unknown): void {

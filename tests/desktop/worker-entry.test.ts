@@ -118,6 +118,8 @@ const run = (jobId: string, command: string, extra: Partial<Extract<ToWorker, { 
   logPath: join(dir, `${jobId}.log`),
   logMaxBytes: 1_000_000,
   env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+  queuectlEnv: {},
+  umask: 0o022,
   ...extra,
 });
 

@@ -386,6 +386,7 @@ describe('the cron loop (fake clock, real SQLite)', () => {
     const faulty: CronStore = {
       schedulesByNext: () => store.schedulesByNext(),
       realignSchedule: (move) => store.realignSchedule(move),
+      environment: (envId) => store.environment(envId),
       fireSchedule: (firing, now) => {
         if (refusals-- > 0) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
         return store.fireSchedule(firing, now);
@@ -537,6 +538,7 @@ describe('the cron loop (fake clock, real SQLite)', () => {
     const faulty: CronStore = {
       schedulesByNext: () => store.schedulesByNext(),
       realignSchedule: (move) => store.realignSchedule(move),
+      environment: (envId) => store.environment(envId),
       fireSchedule: (firing, now) => {
         if (refusing) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
         return store.fireSchedule(firing, now);

@@ -57,8 +57,8 @@ describe('pool: retiring busy workers', () => {
     pool.resize(2);
     for (const w of workers) w.reply({ type: 'ready' });
     const [first, second] = workers as [FakeWorker, FakeWorker];
-    pool.run(1, { type: 'run', jobId: 'a', attempt: 1, command: 'true', cwd: null, timeoutMs: null, logPath: '/dev/null', logMaxBytes: 1024, env: {} });
-    pool.run(2, { type: 'run', jobId: 'b', attempt: 1, command: 'true', cwd: null, timeoutMs: null, logPath: '/dev/null', logMaxBytes: 1024, env: {} });
+    pool.run(1, { type: 'run', jobId: 'a', attempt: 1, command: 'true', cwd: null, timeoutMs: null, logPath: '/dev/null', logMaxBytes: 1024, env: null, queuectlEnv: {}, umask: 0o022 });
+    pool.run(2, { type: 'run', jobId: 'b', attempt: 1, command: 'true', cwd: null, timeoutMs: null, logPath: '/dev/null', logMaxBytes: 1024, env: null, queuectlEnv: {}, umask: 0o022 });
 
     pool.resize(1);
     const retiring = [first, second].find((w) => w.sent.some((m) => m.type === 'run')) === first ? second : first;

@@ -2,11 +2,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Attempt, Job, JobState } from '../../protocol/index.js';
+import type { Attempt, JobDetail, JobState } from '../../protocol/index.js';
 import { isProcessAlive } from '../../protocol/node/process-alive.js';
 
 /** A job as `show --json` prints it. */
-export type ShownJob = Job & { attempt_history: Attempt[] };
+export type ShownJob = JobDetail & { attempt_history: Attempt[] };
 
 /** The built CLI, as a user runs it. `npm test` builds it before the tests. */
 export const CLI = resolve('out/cli/queuectl.cjs');

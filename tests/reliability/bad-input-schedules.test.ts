@@ -86,7 +86,7 @@ describe('bad schedules are refused and change nothing', () => {
     try {
       const before = await schedules();
       const cases: Array<[string, unknown, RegExp]> = [
-        ['schedule.add', { cron: '* * * * *', command: 'true', every: '5m' }, /unknown field "every" for schedule\.add; accepted: cron, command, tz, queue, name, max_retries, priority, timeout_ms, cwd, overlap$/],
+        ['schedule.add', { cron: '* * * * *', command: 'true', every: '5m' }, /unknown field "every" for schedule\.add; accepted: cron, command, tz, queue, name, max_retries, priority, timeout_ms, cwd, overlap, env, umask$/],
         ['schedule.add', { cron: '* * * * *', command: 'true', overlap: 'sometimes' }, /^overlap must be "skip" or "allow" \(what a slot does while the previous job has not ended\); got "sometimes"$/],
         ['schedule.add', { cron: '* * * * *', command: 'true', overlap: 0 }, /overlap must be "skip" or "allow"/],
         ['schedule.add', { cron: '* * * * *', command: 'true', cwd: '/nonexistent/queuectl-cwd' }, /^cwd "\/nonexistent\/queuectl-cwd" is not an existing directory$/],

@@ -4,7 +4,7 @@ import { validateSpec } from '../job-spec.js';
 import type { JobRow } from '../store/rows.js';
 import type { ScheduleRow } from '../store/schedule-rows.js';
 import { isStorageError } from '../store/storage-error.js';
-import type { NewJob } from '../store/transitions/enqueue.js';
+import type { NewJob, StoredEnv } from '../store/transitions/enqueue.js';
 import type { Firing, FiringResult } from '../store/transitions/schedules.js';
 import { cronSlots, type CronSlots } from './expression.js';
 
@@ -46,6 +46,8 @@ export interface CronStore {
   schedulesByNext(): ScheduleRow[];
   fireSchedule(firing: Firing, now: number): FiringResult;
   realignSchedule(move: { id: string; expected: number; next: number }): boolean;
+  /** A schedule's stored environment (its env_id), given to each job it enqueues. */
+  environment(id: number | null): StoredEnv | null;
 }
 
 export interface CronLoopOptions {
@@ -232,7 +234,10 @@ export class CronLoop {
     let job: NewJob | null = null;
     let refused: string | null = null;
     try {
-      job = validateSpec(JSON.parse(row.spec) as unknown, this.options.settings, now);
+      job = validateSpec(JSON.parse(row.spec) as unknown, this.options.settings, now, {
+        env: this.options.store.environment(row.env_id),
+        umask: row.umask,
+      });
     } catch (err) {
       refused = messageOf(err);
     }

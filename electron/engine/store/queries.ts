@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { JOB_STATES, QueueError, type JobState } from '../../../protocol/index.js';
 import type { AttemptRow, JobRow } from './rows.js';
+import type { StoredEnv } from './transitions/enqueue.js';
 
 /** Read-only lookups (lists are in list-query.ts, the dashboard's stats in stats-queries.ts). */
 export function prepareQueries(db: Database.Database) {
@@ -10,6 +11,7 @@ export function prepareQueries(db: Database.Database) {
   const attempts = db.prepare<[string], AttemptRow>(
     `SELECT number, worker_id, started_at, finished_at, outcome, exit_code, signal, error FROM attempts WHERE job_id = ? ORDER BY number`,
   );
+  const environment = db.prepare<[number], StoredEnv>(`SELECT vars, digest FROM environments WHERE id = ?`);
   const nextRunAt = db.prepare<[number], { t: number | null }>(
     `SELECT MIN(run_at) AS t FROM jobs INDEXED BY jobs_waiting_run_at WHERE state IN ('pending','failed') AND run_at > ?`,
   );
@@ -22,6 +24,9 @@ export function prepareQueries(db: Database.Database) {
 
   return {
     getJob: (id: string): JobRow | null => byId.get(id) ?? null,
+
+    /** A stored environment (a job's or a schedule's env_id); null for null. */
+    environment: (id: number | null): StoredEnv | null => (id === null ? null : (environment.get(id) ?? null)),
 
     /** An exact id wins; otherwise a unique prefix. JOB_NOT_FOUND or AMBIGUOUS_ID otherwise. */
     resolveId(idOrPrefix: string): string {

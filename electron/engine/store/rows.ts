@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Attempt, AttemptOutcome, Job, JobState } from '../../../protocol/index.js';
+import { formatUmask, type Attempt, type AttemptOutcome, type Job, type JobDetail, type JobState } from '../../../protocol/index.js';
 
 /** A row of the jobs table as SQLite returns it. */
 export interface JobRow {
@@ -32,6 +32,10 @@ export interface JobRow {
   schedule_id: string | null;
   /** The schedule slot (ms) it was enqueued for, or null. */
   scheduled_for: number | null;
+  /** Its environment (a row of `environments`, migration 0008), or null: the queue's own. */
+  env_id: number | null;
+  /** The umask its runs start with (18 = 0o022). */
+  umask: number;
 }
 
 /** A row of the attempts table. */
@@ -78,7 +82,13 @@ export function toJob(row: JobRow, logsDir: string): Job {
     depends_on: row.depends_on === null ? [] : (JSON.parse(row.depends_on) as string[]),
     waiting_on: row.waiting_on,
     schedule_id: row.schedule_id,
+    umask: formatUmask(row.umask),
   };
+}
+
+/** The job with its environment (`vars`: the stored JSON, or null for the queue's own), as `show` answers. */
+export function toJobDetail(row: JobRow, logsDir: string, vars: string | null): JobDetail {
+  return { ...toJob(row, logsDir), env: vars === null ? null : (JSON.parse(vars) as Record<string, string>) };
 }
 
 export function toAttempt(row: AttemptRow): Attempt {

@@ -1,4 +1,4 @@
-import type { Schedule, ScheduleOverlap } from '../../../protocol/index.js';
+import { formatUmask, type Schedule, type ScheduleOverlap } from '../../../protocol/index.js';
 
 /** A row of the schedules table (migration 0007). */
 export interface ScheduleRow {
@@ -17,6 +17,10 @@ export interface ScheduleRow {
   last_job_id: string | null;
   /** What a slot does while the previous job has not ended ('skip', the default, or 'allow'). */
   overlap: ScheduleOverlap;
+  /** The environment its jobs get (migration 0008), or null: the queue's own. */
+  env_id: number | null;
+  /** The umask its jobs get. */
+  umask: number;
 }
 
 /**
@@ -54,5 +58,7 @@ export function toSchedule(row: ScheduleRow): Schedule {
     last_fired_at: row.last_slot === null ? null : iso(row.last_slot),
     last_job_id: row.last_job_id,
     overlap: row.overlap,
+    umask: formatUmask(row.umask),
+    has_env: row.env_id !== null,
   };
 }

@@ -11,8 +11,12 @@ export interface RunRequest {
   timeoutMs: number | null;
   logPath: string;
   logMaxBytes: number;
-  /** Extra environment for the command. */
-  env: Record<string, string>;
+  /** The job's whole environment, or null for the queue's own: this worker's, inherited from its host. */
+  env: Record<string, string> | null;
+  /** The QUEUECTL_* variables the engine adds; they win over `env`. */
+  queuectlEnv: Record<string, string>;
+  /** The umask the command starts with (ignored on Windows). */
+  umask: number;
 }
 
 export type ToWorker =

@@ -55,7 +55,8 @@ export function runCommand(req: RunRequest): RunningCommand {
   const logFd = log.fd as unknown as NonNullable<Options['stdout']>;
   const options: Options = {
     cwd: req.cwd ?? undefined,
-    env: req.env,
+    env: { ...(req.env ?? process.env), ...req.queuectlEnv },
+    extendEnv: false,
     stdin: 'ignore',
     stdout: logFd,
     stderr: logFd,
@@ -66,7 +67,7 @@ export function runCommand(req: RunRequest): RunningCommand {
     windowsVerbatimArguments: windows,
   };
   const shell = windows ? process.env.ComSpec || 'cmd.exe' : '/bin/sh';
-  const child = execa(shell, windows ? ['/d', '/s', '/c', req.command] : ['-c', req.command], options);
+  const child = withUmask(req.umask, () => execa(shell, windows ? ['/d', '/s', '/c', req.command] : ['-c', req.command], options));
   const pid = child.pid ?? null;
 
   let timedOut = false;
@@ -111,6 +112,23 @@ export function runCommand(req: RunRequest): RunningCommand {
       terminate();
     },
   };
+}
+
+/**
+ * Runs `spawn` with the job's umask, the host's restored before it returns. process.umask() is process-wide,
+ * but this is safe: a worker runs one job at a time, nothing else here runs during the synchronous call, and
+ * execa forks (uv_spawn) before it returns, so the child takes the job's mask and keeps it through exec,
+ * while the worker's own files (the next log) keep the daemon's 077. Setting it in the shell instead
+ * (`umask 022; exec sh -c "$cmd"`) would change the command's $0 and its quoting.
+ */
+function withUmask<T>(mask: number, spawn: () => T): T {
+  if (process.platform === 'win32') return spawn();
+  const previous = process.umask(mask);
+  try {
+    return spawn();
+  } finally {
+    process.umask(previous);
+  }
 }
 
 function settled(result: RunFinished): RunningCommand {

@@ -1,6 +1,6 @@
 import { MAX_BATCH_JOBS, QueueError, type CanceledAtEnqueue, type ResultOf } from '../../../../protocol/index.js';
 import type { EngineContext } from '../../context.js';
-import { validateSpec } from '../../job-spec.js';
+import { checkEnv, checkUmask, validateSpec, type SpecDefaults } from '../../job-spec.js';
 import type { JobRow } from '../../store/rows.js';
 import type { NewJob } from '../../store/transitions/enqueue.js';
 import { asParams } from '../params.js';
@@ -12,14 +12,19 @@ import { refuseIdsInUse } from './enqueue.js';
  * scheduler wakes). Chosen ids of removed jobs have those jobs' logs deleted first, as in `enqueue`. A job's
  * `after` may name jobs chosen earlier in the batch; the answer lists the jobs stored already canceled
  * because a parent was dead or canceled, and each of those is announced on its own too (job event, on_finish).
+ * The batch's `env` and `umask` are checked once and given to every job that leaves its own out.
  */
 export function enqueueBatch(ctx: EngineContext, raw: unknown): ResultOf<'enqueue.batch'> | Promise<ResultOf<'enqueue.batch'>> {
-  const { jobs } = asParams(raw);
+  const { jobs, env, umask } = asParams(raw);
+  const defaults: SpecDefaults = {
+    env: env === undefined ? null : checkEnv(env),
+    ...(umask === undefined ? {} : { umask: checkUmask(umask) }),
+  };
   if (!Array.isArray(jobs)) throw new QueueError('INVALID_ARGUMENT', 'jobs must be an array of job specs');
   if (jobs.length > MAX_BATCH_JOBS) throw new QueueError('INVALID_ARGUMENT', `at most ${MAX_BATCH_JOBS} jobs per batch, got ${jobs.length}`);
   const valid: NewJob[] = jobs.map((spec, index) => {
     try {
-      return validateSpec(spec, ctx.settings);
+      return validateSpec(spec, ctx.settings, undefined, defaults);
     } catch (err) {
       if (err instanceof QueueError) throw new QueueError(err.code, `${inBatch(index)}: ${err.message}`, { index });
       throw err;

@@ -1,14 +1,14 @@
-import { QueueError, SCHEDULE_OVERLAPS, type ResultOf, type ScheduleOverlap } from '../../../../protocol/index.js';
+import { DEFAULT_UMASK, QueueError, SCHEDULE_OVERLAPS, type ResultOf, type ScheduleOverlap } from '../../../../protocol/index.js';
 import type { Settings } from '../../config/settings.js';
 import type { EngineContext } from '../../context.js';
 import { checkCron, checkTimeZone, sameCron } from '../../cron/expression.js';
-import { validateSpec } from '../../job-spec.js';
+import { checkEnv, checkUmask, validateSpec } from '../../job-spec.js';
 import { toSchedule, type StoredJobSpec } from '../../store/schedule-rows.js';
 import type { NewSchedule } from '../../store/transitions/schedules.js';
 import { onlyFields } from '../only-fields.js';
 import { asParams, invalid, type Params } from '../params.js';
 
-const FIELDS = ['cron', 'command', 'tz', 'queue', 'name', 'max_retries', 'priority', 'timeout_ms', 'cwd', 'overlap'] as const;
+const FIELDS = ['cron', 'command', 'tz', 'queue', 'name', 'max_retries', 'priority', 'timeout_ms', 'cwd', 'overlap', 'env', 'umask'] as const;
 const JOB_FIELDS = ['command', 'queue', 'name', 'max_retries', 'priority', 'timeout_ms', 'cwd'] as const;
 
 /**
@@ -34,7 +34,8 @@ export function scheduleAdd(ctx: EngineContext, raw: unknown): ResultOf<'schedul
 /**
  * The params checked: strict fields, the expression and its zone, the overlap policy, and the job fields
  * exactly as an enqueue checks them. Stored is the job as given (StoredJobSpec), so max_retries and timeout_ms
- * left out take the config's value at each firing, where the spec is checked again.
+ * left out take the config's value at each firing, where the spec is checked again. The environment and umask
+ * are stored beside the spec (not part of what makes two schedules identical).
  */
 function checkScheduleAdd(p: Params, settings: Settings, now: number): NewSchedule {
   onlyFields(p, 'schedule.add', FIELDS);
@@ -57,7 +58,9 @@ function checkScheduleAdd(p: Params, settings: Settings, now: number): NewSchedu
     ...(given.timeout_ms === undefined ? {} : { timeout_ms: job.timeout_ms ?? 0 }),
     ...(job.cwd === null ? {} : { cwd: job.cwd }),
   };
-  return { cron, sameAs: sameCron(cron), tz, spec: JSON.stringify(spec), queue: job.queue, overlap, next_at: slots.nextAfter(now)! };
+  const env = p.env === undefined ? null : checkEnv(p.env);
+  const umask = p.umask === undefined ? DEFAULT_UMASK : checkUmask(p.umask);
+  return { cron, sameAs: sameCron(cron), tz, spec: JSON.stringify(spec), queue: job.queue, overlap, next_at: slots.nextAfter(now)!, env, umask };
 }
 
 function checkOverlap(value: unknown): ScheduleOverlap {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { QueueError } from '../../../../protocol/index.js';
+import { DEFAULT_UMASK, QueueError } from '../../../../protocol/index.js';
 import type { JobRow } from '../rows.js';
 import { canceledFor } from './dependencies.js';
 
@@ -24,6 +24,16 @@ export interface NewJob {
   after?: readonly string[];
   /** Set by a schedule's firing: its id and the slot (epoch ms). */
   schedule?: { id: string; slot: number } | null;
+  /** Its whole environment, checked (job-spec.ts storedEnv); null or absent: the queue's own. */
+  env?: StoredEnv | null;
+  /** The umask its runs start with; absent: DEFAULT_UMASK. */
+  umask?: number;
+}
+
+/** An environment ready to store: its canonical JSON (keys sorted) and that JSON's SHA-256, its key. */
+export interface StoredEnv {
+  vars: string;
+  digest: string;
 }
 
 /** A new job's parents as stored: the ids, how many have not completed, the first that is dead or canceled. */
@@ -50,6 +60,19 @@ export function generateId(): string {
 }
 
 /**
+ * The row id of an environment, stored if its content is new (one row per distinct environment, migration
+ * 0008); called inside the transaction that stores the job or schedule using it.
+ */
+export function prepareStoreEnv(db: Database.Database): (env: StoredEnv) => number {
+  const add = db.prepare<[string, string]>(`INSERT INTO environments (digest, vars) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING`);
+  const byDigest = db.prepare<[string], { id: number }>(`SELECT id FROM environments WHERE digest = ?`);
+  return (env) => {
+    add.run(env.digest, env.vars);
+    return byDigest.get(env.digest)!.id;
+  };
+}
+
+/**
  * Inserts pending jobs. A chosen id that exists is DUPLICATE_ID; a generated one that collides is redrawn.
  * A job with parents waits for those not completed (waiting_on); one with a parent already dead or canceled
  * is stored canceled at once (canceled_by, last_error naming the parent), as if the parent had ended a moment
@@ -57,14 +80,15 @@ export function generateId(): string {
  */
 export function prepareEnqueue(db: Database.Database) {
   const columns = `INSERT INTO jobs (id, name, command, state, attempts, max_retries, priority, timeout_ms, cwd, run_at, created_at, updated_at,
-      queue, schedule_id, scheduled_for, depends_on, waiting_on)
-    VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      queue, schedule_id, scheduled_for, depends_on, waiting_on, env_id, umask)
+    VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (id) DO NOTHING`;
   /** Every queue a job names has a row (its settings); inside the job's transaction, so a rollback takes both. */
   const ensureQueue = db.prepare<[string]>(`INSERT INTO queues (name) VALUES (?) ON CONFLICT (name) DO NOTHING`);
   const insert = db.prepare<unknown[], JobRow>(`${columns} RETURNING *`);
   /** The same without RETURNING, for batches that only need the ids. */
   const insertQuiet = db.prepare<unknown[]>(columns);
+  const storeEnv = prepareStoreEnv(db);
   const parentState = db.prepare<[string], { state: JobRow['state'] }>(`SELECT state FROM jobs WHERE id = ?`);
   const addEdge = db.prepare<[string, string]>(`INSERT INTO job_deps (parent_id, child_id) VALUES (?, ?)`);
   const cancelAtOnce = db.prepare<{ id: string; parent: string; error: string; now: number }, JobRow>(`
@@ -104,27 +128,36 @@ export function prepareEnqueue(db: Database.Database) {
     }
     throw new Error('could not generate a unique job id in 5 tries');
   }
-  const values = (id: string, job: NewJob, parents: Parents, now: number) =>
+  const values = (id: string, job: NewJob, parents: Parents, now: number, env: number | null) =>
     [
       id, job.name, job.command, job.max_retries, job.priority, job.timeout_ms, job.cwd, Math.max(now, job.run_at ?? now), now, now,
       job.queue, job.schedule?.id ?? null, job.schedule?.slot ?? null,
-      parents.ids.length === 0 ? null : JSON.stringify(parents.ids), parents.waiting,
+      parents.ids.length === 0 ? null : JSON.stringify(parents.ids), parents.waiting, env, job.umask ?? DEFAULT_UMASK,
     ] as const;
 
   /** One job, in an explicit transaction so a failed commit (full disk) throws instead of passing silently. */
   const enqueue = db.transaction((job: NewJob, now: number): JobRow => {
     ensureQueue.run(job.queue);
     const parents = parentsOf(job);
-    const row = withFreshId(job, (id) => insert.get(...values(id, job, parents, now)));
+    const env = job.env ? storeEnv(job.env) : null;
+    const row = withFreshId(job, (id) => insert.get(...values(id, job, parents, now, env)));
     return linkParents(row.id, parents, now) ?? row;
   });
 
   /** Many jobs in one transaction: all or none. Parents earlier in the batch are stored by the time a child is. */
   const enqueueMany = db.transaction((jobs: NewJob[], now: number): string[] => {
     for (const queue of new Set(jobs.map((job) => job.queue))) ensureQueue.run(queue);
+    // A batch mostly shares one environment (enqueue.batch's own): stored or looked up once per digest.
+    const envIds = new Map<string, number>();
+    const envOf = (env: StoredEnv): number => {
+      let id = envIds.get(env.digest);
+      if (id === undefined) envIds.set(env.digest, (id = storeEnv(env)));
+      return id;
+    };
     return jobs.map((job) => {
       const parents = parentsOf(job);
-      const id = withFreshId(job, (id) => (insertQuiet.run(...values(id, job, parents, now)).changes === 1 ? id : undefined));
+      const env = job.env ? envOf(job.env) : null;
+      const id = withFreshId(job, (id) => (insertQuiet.run(...values(id, job, parents, now, env)).changes === 1 ? id : undefined));
       linkParents(id, parents, now);
       return id;
     });

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
-import { QueueError, SCHEDULE_LIMITS, type JobState, type ScheduleOverlap } from '../../../../protocol/index.js';
+import { DEFAULT_UMASK, QueueError, SCHEDULE_LIMITS, type JobState, type ScheduleOverlap } from '../../../../protocol/index.js';
 import type { JobRow } from '../rows.js';
 import type { ScheduleRow } from '../schedule-rows.js';
-import { generateId, prepareEnqueue, type NewJob } from './enqueue.js';
+import { generateId, prepareEnqueue, prepareStoreEnv, type NewJob, type StoredEnv } from './enqueue.js';
 
 /** A checked `schedule.add`, ready to store. */
 export interface NewSchedule {
@@ -18,6 +18,10 @@ export interface NewSchedule {
   overlap: ScheduleOverlap;
   /** Its first slot after now (ms). */
   next_at: number;
+  /** The environment of its jobs; null: the queue's own. Not part of its identity (an identical schedule keeps its own). */
+  env?: StoredEnv | null;
+  /** The umask of its jobs (absent: DEFAULT_UMASK). Not part of its identity either. */
+  umask?: number;
 }
 
 /** What addSchedule did. */
@@ -70,9 +74,11 @@ export function prepareSchedules(db: Database.Database) {
   );
   const count = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM schedules`);
   const ensureQueue = db.prepare<[string]>(`INSERT INTO queues (name) VALUES (?) ON CONFLICT (name) DO NOTHING`);
-  const insert = db.prepare<[string, string, string | null, string, number, number, ScheduleOverlap], ScheduleRow>(
-    `INSERT INTO schedules (id, cron, tz, spec, created_at, next_at, overlap) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING *`,
+  const insert = db.prepare<[string, string, string | null, string, number, number, ScheduleOverlap, number | null, number], ScheduleRow>(
+    `INSERT INTO schedules (id, cron, tz, spec, created_at, next_at, overlap, env_id, umask) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO NOTHING RETURNING *`,
   );
+  const storeEnv = prepareStoreEnv(db);
   const remove = db.prepare<[string], ScheduleRow>(`DELETE FROM schedules WHERE id = ? RETURNING *`);
   const advance = db.prepare<{ id: string; expected: number; next: number }>(`UPDATE schedules SET next_at = @next WHERE id = @id AND next_at = @expected`);
   const slotJob = db.prepare<[string, number], { id: string }>(`SELECT id FROM jobs WHERE schedule_id = ? AND scheduled_for = ?`);
@@ -103,8 +109,9 @@ export function prepareSchedules(db: Database.Database) {
           { limit: SCHEDULE_LIMITS.count },
         );
       }
+      const env = schedule.env ? storeEnv(schedule.env) : null;
       for (let tries = 0; tries < 5; tries++) {
-        const row = insert.get(generateId(), schedule.cron, schedule.tz, schedule.spec, now, schedule.next_at, schedule.overlap);
+        const row = insert.get(generateId(), schedule.cron, schedule.tz, schedule.spec, now, schedule.next_at, schedule.overlap, env, schedule.umask ?? DEFAULT_UMASK);
         if (row) return { row, created: true, queueCreated };
       }
       throw new Error('could not generate a unique schedule id in 5 tries');
