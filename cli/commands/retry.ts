@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { QueueError, type Job } from '../../protocol/index.js';
 import { withClient } from '../client.js';
-import { EXIT, exitCodeFor } from '../errors.js';
+import { EXIT, daemonGone, exitCodeFor } from '../errors.js';
 import { printJson, printLine } from '../output.js';
 import { jobIds } from '../parse.js';
 
@@ -16,7 +16,7 @@ export function registerRetry(program: Command): void {
       const ids = jobIds(rawIds);
       const retried: Array<Job & { dependents?: number }> = [];
       let exitCode: number = EXIT.ok;
-      let lost: QueueError | null = null;
+      let lost: unknown = null;
       await withClient(async (c) => {
         // One job at a time: each is retried or refused on its own, and reported.
         for (const id of ids) {
@@ -27,7 +27,7 @@ export function registerRetry(program: Command): void {
             if (!opts.json) printLine(opts.withDependents ? `retrying ${job.id} ${withDependents(dependents)}` : `retrying ${job.id}`);
           } catch (err) {
             // The connection is gone: the rest would fail the same way; say it once, as any command does.
-            if (err instanceof QueueError && err.code === 'NOT_RUNNING') {
+            if (daemonGone(err)) {
               lost = err;
               break;
             }
@@ -39,7 +39,7 @@ export function registerRetry(program: Command): void {
         }
       });
       if (opts.json) printJson(retried);
-      if (lost) throw lost;
+      if (lost !== null) throw lost;
       process.exitCode = exitCode;
     });
 }
