@@ -54,7 +54,16 @@ export interface EnqueueBatchParams {
   env?: Record<string, string> | null;
   /** For jobs without a `umask` field; omit for DEFAULT_UMASK. */
   umask?: string;
+  /**
+   * True: check these jobs and hold them on this connection, storing nothing yet (the answer's ids are empty).
+   * The next call without it stores every held job and its own in one transaction, all or none: how a client
+   * sends more than MAX_BATCH_JOBS at once. Held jobs count towards MAX_HELD_JOBS; errors index them all.
+   */
+  more?: boolean;
 }
+
+/** Most jobs one all-or-nothing enqueue may hold across `enqueue.batch` calls with `more`. */
+export const MAX_HELD_JOBS = 250_000;
 
 /** The queue a job runs in when none is named. */
 export const DEFAULT_QUEUE = 'default';

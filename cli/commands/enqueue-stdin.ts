@@ -1,4 +1,4 @@
-import { JOB_LIMITS, MAX_BATCH_JOBS, MAX_FRAME_BYTES, QueueError, type CanceledAtEnqueue, type EnqueueBatchParams, type JobSpec } from '../../protocol/index.js';
+import { JOB_LIMITS, MAX_BATCH_JOBS, MAX_FRAME_BYTES, MAX_HELD_JOBS, QueueError, type CanceledAtEnqueue, type EnqueueBatchParams, type JobSpec } from '../../protocol/index.js';
 import type { RpcClient } from '../../protocol/node/client.js';
 import { usageError } from '../errors.js';
 
@@ -46,18 +46,21 @@ export async function readStdinSpecs(toSpec: (text: string, line: number) => Job
 }
 
 /**
- * Sends the jobs in batches (each one transaction), each with `shared` (the environment and umask for jobs
- * without their own), and calls `onBatch` as each batch is acknowledged, with
- * its ids and the jobs of it stored already canceled (a parent dead or canceled). A batch the daemon refuses
- * stops the run; earlier batches stay enqueued, and the error says how many.
+ * Sends the jobs in batches under the frame cap, each with `shared` (the environment and umask for jobs
+ * without their own). Every batch but the last is only held by the daemon (`more`), and the last stores them
+ * all in one transaction, so the whole input is enqueued or none of it; `onStored` then gets every id and the
+ * jobs stored already canceled (a parent dead or canceled).
  */
 export async function sendInBatches(
   client: RpcClient,
   specs: JobSpec[],
   lines: number[],
   shared: Omit<EnqueueBatchParams, 'jobs'>,
-  onBatch: (ids: string[], canceled: CanceledAtEnqueue[]) => void,
+  onStored: (ids: string[], canceled: CanceledAtEnqueue[]) => void,
 ): Promise<void> {
+  if (specs.length > MAX_HELD_JOBS) {
+    throw usageError(`${specs.length} jobs on stdin; at most ${MAX_HELD_JOBS} are enqueued at once, all or none (split the input)`);
+  }
   let sent = 0;
   const sharedBytes = Buffer.byteLength(JSON.stringify(shared));
   while (sent < specs.length) {
@@ -70,19 +73,20 @@ export async function sendInBatches(
       batch.push(spec);
       bytes += size;
     }
+    const last = sent + batch.length === specs.length;
     try {
-      const { ids, canceled } = await client.call('enqueue.batch', { jobs: batch, ...shared });
-      onBatch(ids, canceled);
+      const { ids, canceled } = await client.call('enqueue.batch', last ? { jobs: batch, ...shared } : { jobs: batch, ...shared, more: true });
+      if (last) onStored(ids, canceled);
     } catch (err) {
       if (!(err instanceof QueueError)) throw err;
+      // The daemon numbers the jobs from the first one it holds: the whole input.
       const index = typeof err.details.index === 'number' ? err.details.index : null;
-      const where = index !== null ? `line ${lines[sent + index]}: ` : '';
-      const done = sent > 0 ? ` (the first ${sent} jobs were enqueued)` : ' (nothing was enqueued)';
+      const where = index !== null && lines[index] !== undefined ? `line ${lines[index]}: ` : '';
       let message = err.message.replace(/^job \d+ of the batch: /, '');
       // A parent named before it is enqueued: the other job, too, is named by its line.
       const target = err.details.target;
-      if (typeof target === 'number') message = message.replace(`job ${target + 1} of the batch`, `line ${lines[sent + target]}`);
-      throw new QueueError(err.code, `${where}${message}${done}`);
+      if (typeof target === 'number') message = message.replace(`job ${target + 1} of the batch`, `line ${lines[target]}`);
+      throw new QueueError(err.code, `${where}${message} (nothing was enqueued)`);
     }
     sent += batch.length;
   }

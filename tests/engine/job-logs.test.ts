@@ -173,7 +173,7 @@ describe('handlers and the pool: ids whose run is still being stopped', () => {
     const one = await failure(() => enqueue(ctx, { job: { id: 'ghost', command: 'true' } }));
     expect(one.code).toBe('INVALID_STATE');
     expect(one.message).toBe('job id "ghost" is still in use by a run that is being stopped; try again in a moment');
-    const batch = await failure(() => enqueueBatch(ctx, { jobs: [{ command: 'true' }, { id: 'ghost', command: 'true' }] }));
+    const batch = await failure(() => enqueueBatch(ctx, { jobs: [{ command: 'true' }, { id: 'ghost', command: 'true' }] }, { push: () => undefined }));
     expect(batch.code).toBe('INVALID_STATE');
     expect(batch.message).toBe('job 2 of the batch: job id "ghost" is still in use by a run that is being stopped; try again in a moment');
     expect(batch.details).toEqual({ id: 'ghost', index: 1 });
