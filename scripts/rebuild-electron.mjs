@@ -3,13 +3,16 @@
 // node_modules, which it never touches: `npm test` keeps loading the Node build, the desktop app loads this
 // one (electron/main/native-binding.ts). First a prebuilt binary (prebuild-install, from GitHub), else a
 // compile against Electron's headers (node-gyp, headers from electronjs.org). Both need network access;
-// without it this prints one line saying so and exits 1.
+// without it this prints one line saying so and exits 1. better-sqlite3 12.11.1 publishes no prebuilt binary
+// for Electron 45 (ABI 150) on any platform (its release workflow builds Electron 29–42 only), so on a
+// machine with network the compile is what happens; when its toolchain is missing, one line names it.
 //   --if-needed   do nothing when the existing build matches the installed Electron and better-sqlite3
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { missingToolchain, nodeGypCandidates } from './lib/desktop-setup.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** electron/main/layout.ts and cli/desktop-launch.ts name the same place. */
@@ -105,8 +108,11 @@ function main() {
           `could not build better-sqlite3 for Electron ${target.electron} (ABI ${abi}): no network (${prebuiltWhy}); it downloads a prebuilt binary from github.com or Electron's headers from electronjs.org, so run it again with network access`,
         );
       }
+      const noPrebuilt = `no prebuilt better-sqlite3 ${target.betterSqlite3} for Electron ${target.electron} (ABI ${abi}, ${target.platform}-${target.arch}): ${prebuiltWhy}`;
       const gyp = nodeGyp();
-      if (!gyp) fail(`no prebuilt better-sqlite3 ${target.betterSqlite3} for Electron ${target.electron} (${prebuiltWhy}), and node-gyp was not found to compile one`);
+      if (!gyp) fail(`${noPrebuilt}; and node-gyp was not found to compile one (it comes with npm; run this through npm run rebuild:electron)`);
+      const toolchain = missingToolchain(process.platform, hasTool, gccMajor());
+      if (toolchain) fail(`${noPrebuilt}; ${toolchain}`);
       process.stderr.write(`rebuild:electron: no prebuilt binary (${prebuiltWhy}); compiling against Electron ${target.electron}'s headers…\n`);
       const compiled = spawnSync(
         process.execPath,
@@ -117,7 +123,7 @@ function main() {
       if (compiled.status !== 0 || !existsSync(built)) compileWhy = reason(compiled);
       if (compileWhy) {
         fail(
-          `could not build better-sqlite3 for Electron ${target.electron} (ABI ${abi}): no prebuilt binary (${prebuiltWhy}) and the compile failed (${compileWhy}); it needs network access to github.com or electronjs.org`,
+          `could not build better-sqlite3 for Electron ${target.electron} (ABI ${abi}): no prebuilt binary (${prebuiltWhy}) and the compile failed (${compileWhy})${NETWORK.test(compileWhy) ? '; it needs network access to electronjs.org for the headers' : ''}`,
         );
       }
     }
@@ -130,14 +136,46 @@ function main() {
   }
 }
 
-/** node-gyp: the one npm runs scripts with (npm_config_node_gyp), else npm's bundled copy, else a local one. */
+/** node-gyp, wherever npm keeps it on this OS (desktop-setup.mjs nodeGypCandidates). */
 function nodeGyp() {
-  const candidates = [
-    process.env.npm_config_node_gyp,
-    join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
-    join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
-  ];
-  return candidates.find((c) => c && existsSync(c)) ?? null;
+  return nodeGypCandidates(process.platform, process.execPath, process.env, root).find((c) => existsSync(c)) ?? null;
+}
+
+/** Whether a compiler-toolchain piece answers (desktop-setup.mjs missingToolchain says which matter where). */
+function hasTool(tool) {
+  const runs = (file, args) => spawnSync(file, args, { stdio: 'ignore', timeout: 15_000, windowsHide: true }).status === 0;
+  switch (tool) {
+    case 'python':
+      return runs('py', ['-3', '--version']) || runs('python', ['--version']);
+    case 'python3':
+      return runs('python3', ['--version']);
+    case 'make':
+      return runs('make', ['--version']);
+    case 'g++':
+      return runs('g++', ['--version']);
+    case 'clang++':
+      return process.platform === 'linux' && runs('clang++', ['--version']);
+    case 'xcode':
+      return runs('xcode-select', ['-p']);
+    case 'msvc': {
+      const vswhere = join(process.env['ProgramFiles(x86)'] ?? 'C:\\Program Files (x86)', 'Microsoft Visual Studio', 'Installer', 'vswhere.exe');
+      if (!existsSync(vswhere)) return false;
+      const found = spawnSync(vswhere, ['-latest', '-products', '*', '-requires', 'Microsoft.VisualStudio.Component.VC.Tools.x86.x64', '-property', 'installationPath'], {
+        encoding: 'utf8',
+        timeout: 15_000,
+        windowsHide: true,
+      });
+      return found.status === 0 && found.stdout.trim() !== '';
+    }
+    default:
+      return false;
+  }
+}
+
+function gccMajor() {
+  const r = spawnSync('g++', ['-dumpversion'], { encoding: 'utf8', timeout: 15_000 });
+  const major = r.status === 0 ? Number.parseInt(r.stdout, 10) : Number.NaN;
+  return Number.isFinite(major) ? major : null;
 }
 
 try {
