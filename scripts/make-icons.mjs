@@ -1,6 +1,12 @@
-// Draws the tray and window icons into resources/ (no downloads, no image libraries): a round badge per
-// queue state with a queue of bars (idle: grey, busy: blue) or an exclamation mark (attention: red), at 16
-// and 32 px (Electron picks name@2x.png on high-density displays), and a 256 px window icon.
+// Draws the tray and window icons into resources/ (no downloads, no image libraries), the sizes each
+// platform asks for (electron/main/glue/tray.ts trayIconFile picks the file):
+// - Linux: tray-<state>.png, a round badge per queue state with a queue of bars (idle: grey, busy: blue) or an
+//   exclamation mark (attention: red), 16 px, and tray-<state>@2x.png, 32 px;
+// - macOS: tray-<state>Template.png (16 px) and @2x (32 px), black shapes on transparent, which the menu bar
+//   tints for light and dark mode (the "Template" suffix makes them template images): bars (idle), bars in a
+//   ring (busy), an exclamation mark cut out of a disc (attention);
+// - Windows: tray-<state>.ico holding the badge at 16, 20, 24, 32, 40 and 48 px (100–300% display scale);
+// - everywhere: icon.png, 256 px, for the window and notifications.
 // Usage: node scripts/make-icons.mjs   (the PNGs are committed; run it again only to change the drawing)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +74,37 @@ function trayIcon(state) {
   };
 }
 
+const BLACK = [0, 0, 0];
+
+/** The menu-bar template: shape only (black with alpha); macOS colours it. */
+function templateIcon(state) {
+  const r2 = (x, y) => (x - 0.5) ** 2 + (y - 0.5) ** 2;
+  if (state === 'attention') return (x, y) => (r2(x, y) <= 0.47 ** 2 && !exclamation(x, y) ? BLACK : null);
+  if (state === 'busy') return (x, y) => ((r2(x, y) <= 0.47 ** 2 && r2(x, y) >= 0.39 ** 2) || bars(x, y) ? BLACK : null);
+  return (x, y) => (bars(x, y) ? BLACK : null);
+}
+
+/** A Windows icon file: PNG images, one directory entry each (Vista and later read PNG entries). */
+function ico(images) {
+  const header = Buffer.alloc(6);
+  header.writeUInt16LE(0, 0);
+  header.writeUInt16LE(1, 2);
+  header.writeUInt16LE(images.length, 4);
+  let offset = 6 + 16 * images.length;
+  const entries = images.map(({ size, data }) => {
+    const entry = Buffer.alloc(16);
+    entry[0] = size >= 256 ? 0 : size;
+    entry[1] = size >= 256 ? 0 : size;
+    entry.writeUInt16LE(1, 4); // planes
+    entry.writeUInt16LE(32, 6); // bits per pixel
+    entry.writeUInt32LE(data.length, 8);
+    entry.writeUInt32LE(offset, 12);
+    offset += data.length;
+    return entry;
+  });
+  return Buffer.concat([header, ...entries, ...images.map((i) => i.data)]);
+}
+
 function appIcon(x, y) {
   if (!inRect(x, y, 0.06, 0.06, 0.94, 0.94, 0.2)) return null;
   return bars(x, y) ? WHITE : COLORS.busy;
@@ -117,6 +154,9 @@ mkdirSync(out, { recursive: true });
 for (const state of Object.keys(COLORS)) {
   writeFileSync(`${out}tray-${state}.png`, png(16, render(16, trayIcon(state))));
   writeFileSync(`${out}tray-${state}@2x.png`, png(32, render(32, trayIcon(state))));
+  writeFileSync(`${out}tray-${state}Template.png`, png(16, render(16, templateIcon(state))));
+  writeFileSync(`${out}tray-${state}Template@2x.png`, png(32, render(32, templateIcon(state))));
+  writeFileSync(`${out}tray-${state}.ico`, ico([16, 20, 24, 32, 40, 48].map((size) => ({ size, data: png(size, render(size, trayIcon(state))) }))));
 }
 writeFileSync(`${out}icon.png`, png(256, render(256, appIcon)));
 process.stdout.write(`icons written to ${out}\n`);

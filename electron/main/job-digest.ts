@@ -1,24 +1,16 @@
 import type { Job, JobsEvent } from '../../protocol/index.js';
 
 /**
- * What a JobsEvent means for the tray and the notifications: which jobs just went dead, and which jobs that
- * asked for it (`--notify`) just completed. A job appears in an event because it changed, so its state there
- * is new; the key id + updated_at makes sure one change is counted once even if it is seen twice.
+ * What a JobsEvent means for the tray and the notifications: which jobs just went dead and which just
+ * completed (notify-rules.ts decides which of them the user hears about). A job appears in an event because it
+ * changed, so its state there is new; the key id + updated_at makes sure one change is counted once even if it
+ * is seen twice.
  */
 export interface JobDigest {
   newlyDead: Job[];
-  /** Completed jobs enqueued with --notify. */
-  completedToNotify: Job[];
+  newlyCompleted: Job[];
   /** More dead jobs than listed may have appeared (the event was truncated): the dead count went up by this. */
   uncountedDead: number;
-}
-
-/**
- * Whether a job asked to be announced when it completes. The `notify` field does not exist in the protocol
- * yet (it needs `enqueue --notify`, an engine and protocol change): until it does, this is never true.
- */
-export function wantsCompletionNotice(job: Job): boolean {
-  return (job as Job & { notify?: unknown }).notify === true;
 }
 
 /** Remembers the last `capacity` changes it has seen, so a repeated event is not counted twice. */
@@ -42,12 +34,12 @@ export class SeenChanges {
 
 export function digestJobsEvent(event: JobsEvent, seen: SeenChanges, previousDead: number | null): JobDigest {
   const newlyDead: Job[] = [];
-  const completedToNotify: Job[] = [];
+  const newlyCompleted: Job[] = [];
   for (const job of event.jobs) {
     if (job.state === 'dead' && seen.first(job)) newlyDead.push(job);
-    else if (job.state === 'completed' && wantsCompletionNotice(job) && seen.first(job)) completedToNotify.push(job);
+    else if (job.state === 'completed' && seen.first(job)) newlyCompleted.push(job);
   }
   const rise = previousDead === null ? 0 : event.counts.dead - previousDead;
   const uncountedDead = event.truncated ? Math.max(0, rise - newlyDead.length) : 0;
-  return { newlyDead, completedToNotify, uncountedDead };
+  return { newlyDead, newlyCompleted, uncountedDead };
 }

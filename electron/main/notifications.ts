@@ -9,7 +9,12 @@ import { formatDuration, type Job } from '../../protocol/index.js';
  * glue/notifier.ts shows what comes out through Electron's Notification.
  */
 
-export type NotifyKind = 'dead' | 'completed';
+/**
+ * 'dead': a job moved to the dead-letter queue (the "notify on dead jobs" preference). 'finished': a job the
+ * user asked to hear about ended, completed or dead (`enqueue --notify`, or the long-job preference); see
+ * notify-rules.ts for which kind a job end gets, if any.
+ */
+export type NotifyKind = 'dead' | 'finished';
 
 export interface NotificationSpec {
   kind: NotifyKind;
@@ -120,24 +125,34 @@ export function jobLabel(job: Job): string {
 
 export function single(kind: NotifyKind, job: Job): NotificationSpec {
   const route = `#/jobs/${encodeURIComponent(job.id)}`;
+  const runs = `${job.attempts} ${job.attempts === 1 ? 'run' : 'runs'}`;
   if (kind === 'dead') {
-    const runs = job.attempts;
     const why = job.last_error ?? (job.exit_code !== null ? `exit code ${job.exit_code}` : 'it failed');
     return {
       kind,
       title: `Job failed: ${jobLabel(job)}`,
-      body: `${why}. Moved to the dead-letter queue after ${runs} ${runs === 1 ? 'run' : 'runs'}.`,
+      body: `${why}. Moved to the dead-letter queue after ${runs}.`,
       route,
     };
   }
-  const took = job.started_at && job.finished_at ? Date.parse(job.finished_at) - Date.parse(job.started_at) : null;
-  return {
-    kind,
-    title: `Job completed: ${jobLabel(job)}`,
-    body: took !== null && took >= 0 ? `Finished in ${formatDuration(took)}.` : 'Finished.',
-    route,
-  };
+  const took = runDurationMs(job);
+  const facts = [took !== null ? `took ${formatDuration(took)}` : null, job.exit_code !== null ? `exit code ${job.exit_code}` : null].filter(Boolean);
+  const said = facts.length > 0 ? `${capitalize(facts.join(' · '))}.` : '';
+  if (job.state === 'dead') {
+    const why = job.exit_code === null && job.last_error ? `${job.last_error}. ` : '';
+    return { kind, title: `Job failed: ${jobLabel(job)}`, body: `${why}${said} In the dead-letter queue after ${runs}.`.trim(), route };
+  }
+  return { kind, title: `Job completed: ${jobLabel(job)}`, body: said || 'Finished.', route };
 }
+
+/** How long the job's last run took, from its start and end times; null when either is missing. */
+export function runDurationMs(job: Pick<Job, 'started_at' | 'finished_at'>): number | null {
+  if (!job.started_at || !job.finished_at) return null;
+  const ms = Date.parse(job.finished_at) - Date.parse(job.started_at);
+  return Number.isFinite(ms) && ms >= 0 ? ms : null;
+}
+
+const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 export function summary(kind: NotifyKind, count: number, latest: Job): NotificationSpec {
   if (kind === 'dead') {
@@ -150,8 +165,8 @@ export function summary(kind: NotifyKind, count: number, latest: Job): Notificat
   }
   return {
     kind,
-    title: `${count} jobs completed in the last minute`,
-    body: `The latest: ${jobLabel(latest)}.`,
+    title: `${count} jobs finished in the last minute`,
+    body: `The latest: ${jobLabel(latest)} (${latest.state}).`,
     route: '#/jobs',
   };
 }

@@ -15,12 +15,16 @@ export interface Preferences {
   notifications: {
     /** A job moved to the dead-letter queue. */
     dead: boolean;
-    /** A job enqueued with --notify completed. */
+    /** A job enqueued with --notify ended (completed or dead). The key keeps its first name for old files. */
     completed: boolean;
+    /** Notify when any job whose run took at least this many seconds ends; null: off (the default). */
+    longJobSeconds: number | null;
   };
   launchAtLogin: boolean;
   /** Closing the window hides it to the tray (true) or quits the app (false). */
   closeToTray: boolean;
+  /** macOS: hide the Dock icon while the dashboard window is not shown (only the menu-bar icon is). */
+  hideDockIcon: boolean;
   /** The one-time "still running in the tray" notice was shown. */
   closeNoticeShown: boolean;
   /** Where the window was last; null until it first moved or closed. */
@@ -34,9 +38,10 @@ export interface PreferencesStore {
 }
 
 export const DEFAULT_PREFERENCES: Preferences = {
-  notifications: { dead: true, completed: true },
+  notifications: { dead: true, completed: true, longJobSeconds: null },
   launchAtLogin: false,
   closeToTray: true,
+  hideDockIcon: true,
   closeNoticeShown: false,
   windowBounds: null,
 };
@@ -51,13 +56,26 @@ export function normalizePreferences(raw: unknown): Preferences {
   const flag = (value: unknown, fallback: boolean): boolean => (typeof value === 'boolean' ? value : fallback);
   const d = DEFAULT_PREFERENCES;
   return {
-    notifications: { dead: flag(n.dead, d.notifications.dead), completed: flag(n.completed, d.notifications.completed) },
+    notifications: {
+      dead: flag(n.dead, d.notifications.dead),
+      completed: flag(n.completed, d.notifications.completed),
+      longJobSeconds: isLongJobSeconds(n.longJobSeconds) ? n.longJobSeconds : d.notifications.longJobSeconds,
+    },
     launchAtLogin: flag(r.launchAtLogin, d.launchAtLogin),
     closeToTray: flag(r.closeToTray, d.closeToTray),
+    hideDockIcon: flag(r.hideDockIcon, d.hideDockIcon),
     closeNoticeShown: flag(r.closeNoticeShown, d.closeNoticeShown),
     windowBounds: isBounds(r.windowBounds) ? r.windowBounds : null,
   };
 }
+
+/** The long-job threshold: whole seconds, 1 s to a week. */
+function isLongJobSeconds(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 604_800;
+}
+
+/** The long-job thresholds the tray offers (Preferences ▸ Notify when a job took longer than). */
+export const LONG_JOB_CHOICES = [60, 300, 900, 3600] as const;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -68,7 +86,7 @@ function isBounds(value: unknown): value is Bounds {
 }
 
 /** The preferences the tray's Preferences submenu switches. */
-export type ToggleKey = 'notifyDead' | 'notifyCompleted' | 'launchAtLogin' | 'closeToTray';
+export type ToggleKey = 'notifyDead' | 'notifyCompleted' | 'launchAtLogin' | 'closeToTray' | 'hideDockIcon';
 
 export function toggles(p: Preferences): Record<ToggleKey, boolean> {
   return {
@@ -76,6 +94,7 @@ export function toggles(p: Preferences): Record<ToggleKey, boolean> {
     notifyCompleted: p.notifications.completed,
     launchAtLogin: p.launchAtLogin,
     closeToTray: p.closeToTray,
+    hideDockIcon: p.hideDockIcon,
   };
 }
 
@@ -90,6 +109,8 @@ export function withToggle(p: Preferences, key: ToggleKey, value: boolean): Pref
       return { ...p, launchAtLogin: value };
     case 'closeToTray':
       return { ...p, closeToTray: value };
+    case 'hideDockIcon':
+      return { ...p, hideDockIcon: value };
     default: {
       const never: never = key;
       throw new Error(`unknown preference ${String(never)}`);
@@ -107,12 +128,14 @@ const int = { type: 'integer', minimum: -100_000, maximum: 100_000 } as const;
 export const PREFERENCES_SCHEMA = {
   notifications: {
     type: 'object',
-    properties: { dead: bool, completed: bool },
+    // longJobSeconds is not required: files written before it existed stay valid.
+    properties: { dead: bool, completed: bool, longJobSeconds: { anyOf: [{ type: 'null' }, { type: 'integer', minimum: 1, maximum: 604_800 }] } },
     required: ['dead', 'completed'],
     additionalProperties: false,
   },
   launchAtLogin: bool,
   closeToTray: bool,
+  hideDockIcon: bool,
   closeNoticeShown: bool,
   windowBounds: {
     anyOf: [

@@ -20,7 +20,7 @@ import type { TrayController } from './tray-controller.js';
 export interface QuitControllerOptions {
   engine: Pick<Engine, 'dispatch' | 'stop' | 'stopped' | 'events'>;
   /** Shows the stop, and is the client the quit logic reads status and config through. */
-  tray: Pick<TrayController, 'state' | 'session' | 'hasIcon' | 'showStopping'>;
+  tray: Pick<TrayController, 'state' | 'session' | 'holdsWindow' | 'showStopping'>;
   prefs: PreferencesStore;
   notifier: { notice(title: string, body: string): void };
   /** Shows the Quit dialog (glue/quit-dialog.ts); resolves to the index of the button chosen. */
@@ -93,7 +93,7 @@ export class QuitController {
   /** The user closes the dashboard window: what the window does (glue/window.ts). */
   closeRequest(): 'hide' | 'quit' | 'close' {
     const { prefs } = this.options;
-    const decision = closeDecision({ stopped: this.tornDown, stopUnderWay: this.stopUnderWay(), hasTray: this.options.tray.hasIcon, closeToTray: prefs.get().closeToTray });
+    const decision = closeDecision({ stopped: this.tornDown, stopUnderWay: this.stopUnderWay(), hasTray: this.options.tray.holdsWindow, closeToTray: prefs.get().closeToTray });
     switch (decision) {
       case 'close':
         return 'close';
@@ -124,13 +124,18 @@ export class QuitController {
 
   /**
    * A stop is under way, whoever began it (this app, `queuectl worker stop`): the tray shows it, and the app
-   * quits once the engine has stopped (`engine.stopped` resolves even when a step of the stop failed). The
-   * time limit of a stop the CLI began is the CLI's business: `worker stop` gives up after its own timeout.
+   * quits once the stop has ended, with status 1 if it failed. A stop the app did not begin is watched through
+   * `engine.stop()` with no time limit (a later call only ever brings the deadline closer, so this changes
+   * nothing) because `engine.stopped` does not say whether the stop failed. Deferred: the engine emits
+   * 'stopping' from inside its own stop(), before that stop's promise exists. The time limit of a stop the
+   * CLI began is the CLI's business: `worker stop` gives up after its own timeout.
    */
   noticeEngineStopping(): void {
     if (this.tornDown) return;
     if (!this.options.tray.state.stopping) this.options.tray.showStopping();
-    this.watchStop(this.options.engine.stopped);
+    queueMicrotask(() => {
+      if (!this.tornDown) this.watchStop(this.options.engine.stop({ timeoutMs: Number.POSITIVE_INFINITY }));
+    });
   }
 
   /** A stop is under way: this app's, or one it learnt of (`queuectl worker stop`). */
@@ -149,7 +154,11 @@ export class QuitController {
 
   /** Quits when the stop ends, and also when it fails: before-quit must not keep waiting for it. */
   private watchStop(stop: Promise<void>): void {
-    if (this.stopWatched) return;
+    if (this.stopWatched) {
+      // The engine hands every caller the one stop under way, already watched: its failure is handled there.
+      stop.catch(() => undefined);
+      return;
+    }
     this.stopWatched = true;
     stop
       .catch((err: unknown) => {

@@ -1,8 +1,10 @@
 import type { JobsEvent, StatusResult } from '../../protocol/index.js';
 import type { Engine, Session } from '../engine/index.js';
 import { digestJobsEvent, SeenChanges } from './job-digest.js';
-import { NotificationBatcher, type NotificationSpec } from './notifications.js';
-import { toggles, withToggle, type PreferencesStore } from './preferences.js';
+import { NotificationBatcher, SYSTEM_CLOCK, type Clock, type NotificationSpec } from './notifications.js';
+import { kindEnabled, noticeFor, type NotifyRules } from './notify-rules.js';
+import { toggles, withToggle, type Preferences, type PreferencesStore } from './preferences.js';
+import { Throttle } from './throttle.js';
 import type { QuitRequest } from './quit-plan.js';
 import {
   actionAllowed,
@@ -37,21 +39,40 @@ export interface TrayControllerOptions {
   prefs: PreferencesStore;
   /** Why "Launch at login" cannot work in this run (login-item.ts), or null when it can. */
   loginItemUnavailable: string | null;
+  /**
+   * Why this desktop shows no tray to hide the window into (tray-host.ts), or null when it does. Until the
+   * first answer it is the caller's safe default; setTrayHostProblem() brings later answers.
+   */
+  trayHostProblem: string | null;
+  /** macOS: offer the Dock preference. */
+  dock: boolean;
   /** Makes the tray icon, whose menu reports clicks to `onAction`; null when this desktop shows no tray. */
   createIcon(onAction: (action: TrayAction) => void): TrayIconView | null;
   notifier: { show(spec: NotificationSpec): void; notice(title: string, body: string): void };
-  /** Turns launch at login on or off (glue/login-item.ts). */
-  setLoginItem(enabled: boolean): void;
+  /** Turns launch at login on or off (glue/login-item.ts); false when the OS refused. */
+  setLoginItem(enabled: boolean): boolean;
+  /** A preference changed that the host applies itself (the Dock icon). */
+  onPreferencesChanged?(preferences: Preferences): void;
   showDashboard(route: string | null): void;
   dashboardFocused(): boolean;
   quitting: TrayQuitting;
   log(message: string): void;
+  /** Timers for the notification batching and the redraw throttle (tests drive them by hand). */
+  clock?: Clock;
+  /** At most one redraw of the icon, tooltip and menu per this many ms (1000). */
+  redrawMs?: number;
+}
+
+/** The notification rules from the preferences. */
+export function notifyRules(p: Preferences): NotifyRules {
+  return { dead: p.notifications.dead, requested: p.notifications.completed, longJobSeconds: p.notifications.longJobSeconds };
 }
 
 /**
  * The tray's side of the host: it holds the TrayState (tray-model.ts), is the tray's own client of the engine
- * (job events in, menu actions out), turns new dead jobs into batched notifications, and redraws the icon on
- * every change. Electron-free: the icon and the notifier come in as options.
+ * (job events in, menu actions out), turns job ends into batched notifications (notify-rules.ts), and redraws
+ * the icon after changes, at most about once a second. Electron-free: the icon and the notifier come in as
+ * options.
  */
 export class TrayController {
   /** The tray's own client of the engine: job events in, tray actions out. */
@@ -65,14 +86,25 @@ export class TrayController {
   private readonly icon: TrayIconView | null;
   private readonly batcher: NotificationBatcher;
   private readonly seen = new SeenChanges();
+  /** Redraws wait for this: a busy queue sends a JobsEvent every 100 ms; the tray is drawn about once a second. */
+  private readonly redraw: Throttle;
 
   constructor(private readonly options: TrayControllerOptions) {
     const { engine, prefs } = options;
-    this.current = initialTrayState(toggles(prefs.get()), engine.paused(), options.loginItemUnavailable);
+    const clock = options.clock ?? SYSTEM_CLOCK;
+    this.current = initialTrayState(toggles(prefs.get()), {
+      paused: engine.paused(),
+      loginItemUnavailable: options.loginItemUnavailable,
+      longJobSeconds: prefs.get().notifications.longJobSeconds,
+      trayHostProblem: options.trayHostProblem,
+      dock: options.dock,
+    });
     this.icon = options.createIcon((action) => void this.act(action));
+    this.redraw = new Throttle(() => this.icon?.render(this.current), options.redrawMs ?? 1000, clock);
     this.batcher = new NotificationBatcher({
       show: (spec) => options.notifier.show(spec),
-      enabled: (kind) => (kind === 'dead' ? prefs.get().notifications.dead : prefs.get().notifications.completed),
+      enabled: (kind) => kindEnabled(kind, notifyRules(prefs.get())),
+      clock,
     });
   }
 
@@ -80,9 +112,19 @@ export class TrayController {
     return this.current;
   }
 
-  /** Whether this desktop shows the tray icon (without one, closing the window quits). */
-  get hasIcon(): boolean {
+  /** Whether the tray icon was made (Electron's Tray did not throw). */
+  get iconCreated(): boolean {
     return this.icon !== null;
+  }
+
+  /** Whether closing the window may hide it into the tray: an icon exists and a tray host shows it. */
+  get holdsWindow(): boolean {
+    return this.icon !== null && this.current.trayHostProblem === null;
+  }
+
+  /** A (new) answer to "does this desktop show a tray?" (tray-host.ts). */
+  setTrayHostProblem(problem: string | null): void {
+    if (problem !== this.current.trayHostProblem) this.set({ ...this.current, trayHostProblem: problem });
   }
 
   /** Subscribes to job events, reads status and draws the tray for the first time. */
@@ -105,7 +147,7 @@ export class TrayController {
   /**
    * Reads status: counts, workers, paused, and whether the engine is stopping. A stop the tray did not ask
    * for (`queuectl worker stop`) arrives as the engine's 'stopping' event (quit-controller.ts); status and
-   * SHUTTING_DOWN answers (noteAnswer) confirm it. Status is read at start, before each queue action from the
+   * SHUTTING_DOWN answers (noteAnswer) confirm it for a menu drawn before. Status is read at start, before each queue action from the
    * menu (so a click on a menu drawn before the stop began is dropped) and after the tray's own changes.
    * Nothing is polled.
    */
@@ -147,9 +189,19 @@ export class TrayController {
         return this.refreshStatus();
       }
       case 'toggle': {
+        // The OS may refuse a login item: then the preference keeps its old value and the user is told.
+        if (action.key === 'launchAtLogin' && !this.options.setLoginItem(action.value)) {
+          notifier.notice('Could not change launch at login', 'The system refused it; see the log for why.');
+          return this.set({ ...this.current, toggles: toggles(prefs.get()) });
+        }
         prefs.set(withToggle(prefs.get(), action.key, action.value));
-        if (action.key === 'launchAtLogin') this.options.setLoginItem(action.value);
+        this.options.onPreferencesChanged?.(prefs.get());
         return this.set({ ...this.current, toggles: toggles(prefs.get()) });
+      }
+      case 'long-job': {
+        const p = prefs.get();
+        prefs.set({ ...p, notifications: { ...p.notifications, longJobSeconds: action.seconds } });
+        return this.set({ ...this.current, longJobSeconds: action.seconds });
       }
       case 'quit':
         return quitting.request(action.now ? 'menu-now' : 'menu');
@@ -167,12 +219,13 @@ export class TrayController {
 
   /** Removes the tray icon (quitting). */
   destroy(): void {
+    this.redraw.cancel();
     this.icon?.destroy();
   }
 
   private set(next: TrayState): void {
     this.current = next;
-    this.icon?.render(this.current);
+    this.redraw.request();
   }
 
   private onJobsEvent(event: JobsEvent): void {
@@ -180,8 +233,11 @@ export class TrayController {
     let next = withJobsEvent(this.current, event, digest);
     if (this.options.dashboardFocused()) next = withSeen(next);
     this.set(next);
-    for (const job of digest.newlyDead) this.batcher.add('dead', job);
-    for (const job of digest.completedToNotify) this.batcher.add('completed', job);
+    const rules = notifyRules(this.options.prefs.get());
+    for (const job of [...digest.newlyDead, ...digest.newlyCompleted]) {
+      const kind = noticeFor(job, rules);
+      if (kind) this.batcher.add(kind, job);
+    }
   }
 
   /**

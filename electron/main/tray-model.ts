@@ -1,6 +1,6 @@
 import type { JobState, JobsEvent, QueueInfo, QueueStateEvent, RpcErrorObject, StatusResult } from '../../protocol/index.js';
 import type { JobDigest } from './job-digest.js';
-import type { ToggleKey } from './preferences.js';
+import { LONG_JOB_CHOICES, type ToggleKey } from './preferences.js';
 
 /**
  * The tray as plain data: the state it shows, and functions from that state to the icon, the tooltip and
@@ -21,14 +21,29 @@ export interface TrayState {
   /** Dead jobs that appeared since the user last opened the dashboard: the attention icon. */
   unseenDead: number;
   /**
-   * A graceful stop is under way (Quit was chosen, or `queuectl worker stop`). The engine announces no
-   * 'stopping' event: a stop the tray did not ask for is learnt from a `status` read (withStatus) or a
-   * SHUTTING_DOWN answer (withEngineAnswer); tray-controller.ts says when it reads.
+   * A graceful stop is under way (Quit was chosen, or `queuectl worker stop`). The engine emits 'stopping'
+   * when any stop begins (quit-controller.ts listens); a `status` read (withStatus) and a SHUTTING_DOWN answer
+   * (withEngineAnswer) confirm it for a menu drawn before that.
    */
   stopping: boolean;
   toggles: Record<ToggleKey, boolean>;
   /** Why "Launch at login" cannot work in this run (login-item.ts), or null when it can. */
   loginItemUnavailable: string | null;
+  /** The long-job notification threshold in seconds (preferences), or null when off. */
+  longJobSeconds: number | null;
+  /** Why the tray cannot hold the window (no StatusNotifier host: tray-host.ts), or null when it can. */
+  trayHostProblem: string | null;
+  /** macOS: the Dock preference is offered. */
+  dock: boolean;
+}
+
+/** What initialTrayState needs beyond the toggles; each has a default that fits a desktop with a tray. */
+export interface TrayContext {
+  paused?: boolean;
+  loginItemUnavailable?: string | null;
+  longJobSeconds?: number | null;
+  trayHostProblem?: string | null;
+  dock?: boolean;
 }
 
 /** What a menu item does when clicked; tray-controller.ts maps each to the engine, the window or quitting. */
@@ -38,6 +53,8 @@ export type TrayAction =
   | { type: 'workers'; count: number }
   | { type: 'retry-dead' }
   | { type: 'toggle'; key: ToggleKey; value: boolean }
+  /** Preferences ▸ Notify when a job took longer than ▸ …; null: off. */
+  | { type: 'long-job'; seconds: number | null }
   /** `now`: the "Quit now" shown while stopping, which shortens the stop to zero. */
   | { type: 'quit'; now?: boolean };
 
@@ -53,15 +70,28 @@ export const WORKER_CHOICES = [1, 2, 3, 4, 5, 6, 7, 8] as const;
 
 export const TOGGLE_LABELS: Record<ToggleKey, string> = {
   notifyDead: 'Notify when a job fails for good',
-  notifyCompleted: 'Notify when a --notify job completes',
+  notifyCompleted: 'Notify when a --notify job ends',
   launchAtLogin: 'Launch at login',
   closeToTray: 'Keep running in the tray when the window closes',
+  hideDockIcon: 'Hide the Dock icon while the window is closed',
 };
 
 const ZERO_COUNTS: Record<JobState, number> = { pending: 0, processing: 0, completed: 0, failed: 0, dead: 0, canceled: 0 };
 
-export function initialTrayState(toggles: Record<ToggleKey, boolean>, paused = false, loginItemUnavailable: string | null = null): TrayState {
-  return { counts: { ...ZERO_COUNTS }, workers: 0, paused, pausedQueues: [], unseenDead: 0, stopping: false, toggles, loginItemUnavailable };
+export function initialTrayState(toggles: Record<ToggleKey, boolean>, context: TrayContext = {}): TrayState {
+  return {
+    counts: { ...ZERO_COUNTS },
+    workers: 0,
+    paused: context.paused ?? false,
+    pausedQueues: [],
+    unseenDead: 0,
+    stopping: false,
+    toggles,
+    loginItemUnavailable: context.loginItemUnavailable ?? null,
+    longJobSeconds: context.longJobSeconds ?? null,
+    trayHostProblem: context.trayHostProblem ?? null,
+    dock: context.dock ?? false,
+  };
 }
 
 const pausedNames = (queues: readonly QueueInfo[]): string[] => queues.filter((q) => q.paused).map((q) => q.name);
@@ -108,7 +138,11 @@ export function actionAllowed(state: TrayState, action: TrayAction): boolean {
     case 'retry-dead':
       return !state.stopping;
     case 'toggle':
-      return action.key !== 'launchAtLogin' || state.loginItemUnavailable === null;
+      if (action.key === 'launchAtLogin') return state.loginItemUnavailable === null;
+      if (action.key === 'closeToTray') return state.trayHostProblem === null;
+      if (action.key === 'hideDockIcon') return state.dock;
+      return true;
+    case 'long-job':
     case 'open':
     case 'quit':
       return true;
@@ -206,28 +240,46 @@ export function trayMenu(state: TrayState): MenuSpec[] {
 }
 
 /**
- * One checkbox per preference; its action sets the opposite value. "Launch at login" is disabled, unchecked,
- * with the reason in its label, where it cannot work (see login-item.ts loginItemUnavailable).
+ * One checkbox per preference; its action sets the opposite value. A preference that cannot work here is
+ * disabled, unchecked, with the reason in its label: "Launch at login" (login-item.ts loginItemUnavailable),
+ * "Keep running in the tray" without a tray host (tray-host.ts). The Dock preference is macOS only. Then the
+ * long-job threshold as a submenu of choices.
  */
 function preferenceItems(state: TrayState): MenuSpec[] {
-  return (Object.keys(TOGGLE_LABELS) as ToggleKey[]).map((key) => {
-    if (key === 'launchAtLogin' && state.loginItemUnavailable !== null) {
-      return {
-        kind: 'checkbox' as const,
-        label: `${TOGGLE_LABELS[key]} (${state.loginItemUnavailable})`,
-        checked: false,
-        enabled: false,
-        action: { type: 'toggle' as const, key, value: true },
-      };
+  const items: MenuSpec[] = [];
+  for (const key of Object.keys(TOGGLE_LABELS) as ToggleKey[]) {
+    if (key === 'hideDockIcon' && !state.dock) continue;
+    const unavailable = key === 'launchAtLogin' ? state.loginItemUnavailable : key === 'closeToTray' ? state.trayHostProblem : null;
+    if (unavailable !== null) {
+      items.push({ kind: 'checkbox', label: `${TOGGLE_LABELS[key]} (${unavailable})`, checked: false, enabled: false, action: { type: 'toggle', key, value: true } });
+      continue;
     }
-    return {
-      kind: 'checkbox' as const,
-      label: TOGGLE_LABELS[key],
-      checked: state.toggles[key],
+    items.push({ kind: 'checkbox', label: TOGGLE_LABELS[key], checked: state.toggles[key], enabled: true, action: { type: 'toggle', key, value: !state.toggles[key] } });
+  }
+  const choices: Array<number | null> = [null, ...LONG_JOB_CHOICES];
+  if (state.longJobSeconds !== null && !choices.includes(state.longJobSeconds)) choices.push(state.longJobSeconds);
+  items.push({
+    kind: 'submenu',
+    label: LONG_JOB_LABEL,
+    enabled: true,
+    items: choices.map((seconds) => ({
+      kind: 'radio' as const,
+      label: seconds === null ? 'Off' : thresholdLabel(seconds),
+      checked: seconds === state.longJobSeconds,
       enabled: true,
-      action: { type: 'toggle' as const, key, value: !state.toggles[key] },
-    };
+      action: { type: 'long-job' as const, seconds },
+    })),
   });
+  return items;
+}
+
+export const LONG_JOB_LABEL = 'Notify when any job took longer than';
+
+/** 60 → "1 min", 3600 → "1 hour", 90 → "90 s". */
+export function thresholdLabel(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} ${seconds === 3600 ? 'hour' : 'hours'}`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
 }
 
 function workerItems(state: TrayState, live: boolean): MenuSpec[] {

@@ -9,7 +9,9 @@ import {
   type NotificationSpec,
   type NotifyKind,
 } from '../../electron/main/notifications.js';
+import { kindEnabled } from '../../electron/main/notify-rules.js';
 import { DEFAULT_PREFERENCES, withToggle, type Preferences } from '../../electron/main/preferences.js';
+import { notifyRules } from '../../electron/main/tray-controller.js';
 import { job } from './fixtures/jobs.js';
 
 /** Time under the test's control: timers fire only when advance() passes them. */
@@ -47,7 +49,7 @@ function setup(prefs: () => Preferences = () => DEFAULT_PREFERENCES) {
   const shown: NotificationSpec[] = [];
   const batcher = new NotificationBatcher({
     show: (spec) => shown.push(spec),
-    enabled: (kind: NotifyKind) => prefs().notifications[kind],
+    enabled: (kind: NotifyKind) => kindEnabled(kind, notifyRules(prefs())),
     clock,
     settleMs: 1500,
     minIntervalMs: 10_000,
@@ -114,25 +116,25 @@ describe('notifications: batching and preferences', () => {
   it('kinds are batched apart: failures do not swallow completions', () => {
     const { clock, shown, batcher } = setup();
     batcher.add('dead', job('d1', 'dead'));
-    batcher.add('completed', job('c1', 'completed', { name: 'deploy' }));
+    batcher.add('finished', job('c1', 'completed', { name: 'deploy' }));
     clock.advance(2000);
-    expect(shown.map((s) => s.kind).sort()).toEqual(['completed', 'dead']);
-    expect(shown.find((s) => s.kind === 'completed')).toMatchObject({ title: 'Job completed: deploy (c1)', body: 'Finished in 2.50s.', route: '#/jobs/c1' });
+    expect(shown.map((s) => s.kind).sort()).toEqual(['dead', 'finished']);
+    expect(shown.find((s) => s.kind === 'finished')).toMatchObject({ title: 'Job completed: deploy (c1)', body: 'Took 2.50s · exit code 0.', route: '#/jobs/c1' });
   });
 
   it('a kind switched off in the preferences shows nothing, including what was held when it was switched off', () => {
     let prefs = withToggle(DEFAULT_PREFERENCES, 'notifyDead', false);
     const { clock, shown, batcher } = setup(() => prefs);
     batcher.add('dead', job('x', 'dead'));
-    batcher.add('completed', job('y', 'completed'));
+    batcher.add('finished', job('y', 'completed'));
     clock.advance(2000);
-    expect(shown.map((s) => s.kind)).toEqual(['completed']);
+    expect(shown.map((s) => s.kind)).toEqual(['finished']);
 
     prefs = DEFAULT_PREFERENCES;
     batcher.add('dead', job('z', 'dead'));
     prefs = withToggle(DEFAULT_PREFERENCES, 'notifyDead', false);
     clock.advance(2000);
-    expect(shown.map((s) => s.kind)).toEqual(['completed']);
+    expect(shown.map((s) => s.kind)).toEqual(['finished']);
   });
 
   it('dispose drops what is held (the app is quitting)', () => {

@@ -26,6 +26,9 @@ describe('preferences', () => {
   it('the defaults pass the store schema (electron-store would refuse to start otherwise)', () => {
     expect(validate(DEFAULT_PREFERENCES)).toBe(true);
     expect(validate({ ...DEFAULT_PREFERENCES, windowBounds: { x: -1920, y: 0, width: 1100, height: 720 } })).toBe(true);
+    // A file from before the long-job threshold and the Dock preference stays valid (not reset).
+    const { hideDockIcon: _dock, ...older } = DEFAULT_PREFERENCES;
+    expect(validate({ ...older, notifications: { dead: true, completed: false } })).toBe(true);
   });
 
   it.each([
@@ -33,6 +36,7 @@ describe('preferences', () => {
     ['an unknown notification kind', { notifications: { dead: true, completed: true, spam: true } }],
     ['a half window', { windowBounds: { x: 0, y: 0, width: 800 } }],
     ['a tiny window', { windowBounds: { x: 0, y: 0, width: 10, height: 10 } }],
+    ['a fractional long-job threshold', { notifications: { dead: true, completed: true, longJobSeconds: 1.5 } }],
   ])('the schema refuses %s', (_what, change) => {
     expect(validate({ ...DEFAULT_PREFERENCES, ...change })).toBe(false);
   });
@@ -41,20 +45,24 @@ describe('preferences', () => {
     expect(normalizePreferences(undefined)).toEqual(DEFAULT_PREFERENCES);
     expect(normalizePreferences({ notifications: { dead: false }, closeToTray: 'no', windowBounds: { x: 1, y: 2, width: 900, height: 600 }, extra: 1 })).toEqual({
       ...DEFAULT_PREFERENCES,
-      notifications: { dead: false, completed: true },
+      notifications: { dead: false, completed: true, longJobSeconds: null },
       windowBounds: { x: 1, y: 2, width: 900, height: 600 },
     });
+    // The long-job threshold: whole seconds from 1 s to a week, else off.
+    expect(normalizePreferences({ notifications: { longJobSeconds: 300 } }).notifications.longJobSeconds).toBe(300);
+    expect(normalizePreferences({ notifications: { longJobSeconds: 0.5 } }).notifications.longJobSeconds).toBeNull();
     expect(normalizePreferences({ windowBounds: { x: 1.5, y: 0, width: 900, height: 600 } }).windowBounds).toBeNull();
   });
 
   it('each notification kind, launch at login and close-to-tray switch on their own', () => {
     let p = DEFAULT_PREFERENCES;
     p = withToggle(p, 'notifyDead', false);
-    expect(p.notifications).toEqual({ dead: false, completed: true });
+    expect(p.notifications).toEqual({ dead: false, completed: true, longJobSeconds: null });
     p = withToggle(p, 'notifyCompleted', false);
     p = withToggle(p, 'launchAtLogin', true);
     p = withToggle(p, 'closeToTray', false);
-    expect(toggles(p)).toEqual({ notifyDead: false, notifyCompleted: false, launchAtLogin: true, closeToTray: false });
+    p = withToggle(p, 'hideDockIcon', false);
+    expect(toggles(p)).toEqual({ notifyDead: false, notifyCompleted: false, launchAtLogin: true, closeToTray: false, hideDockIcon: false });
     expect(DEFAULT_PREFERENCES.notifications.dead).toBe(true);
   });
 

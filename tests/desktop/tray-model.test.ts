@@ -5,6 +5,7 @@ import { digestJobsEvent, SeenChanges } from '../../electron/main/job-digest.js'
 import {
   actionAllowed,
   initialTrayState,
+  LONG_JOB_LABEL,
   trayIcon,
   trayMenu,
   trayTooltip,
@@ -17,7 +18,7 @@ import {
   type TrayState,
 } from '../../electron/main/tray-model.js';
 
-const TOGGLES = { notifyDead: true, notifyCompleted: true, launchAtLogin: false, closeToTray: true };
+const TOGGLES = { notifyDead: true, notifyCompleted: true, launchAtLogin: false, closeToTray: true, hideDockIcon: true };
 
 const counts = (c: Partial<Record<JobState, number>>): Record<JobState, number> => ({
   pending: 0,
@@ -93,10 +94,11 @@ describe('tray model: counts → icon, tooltip, menu', () => {
     expect(withJobsEvent(state({ dead: 2 }), e, digest).unseenDead).toBe(10);
   });
 
-  it('only jobs that asked for it (notify: true) are completion news', () => {
+  it('each completion is news once (notify-rules.ts decides whether the user hears of it)', () => {
     const seen = new SeenChanges();
-    const e = event({ completed: 2 }, [job('c1', 'completed'), { ...job('c2', 'completed'), notify: true } as Job]);
-    expect(digestJobsEvent(e, seen, 0).completedToNotify.map((j) => j.id)).toEqual(['c2']);
+    const e = event({ completed: 2 }, [job('c1', 'completed'), { ...job('c2', 'completed'), notify: true } as Job, job('p', 'pending')]);
+    expect(digestJobsEvent(e, seen, 0).newlyCompleted.map((j) => j.id)).toEqual(['c1', 'c2']);
+    expect(digestJobsEvent(e, seen, 0).newlyCompleted).toEqual([]);
   });
 
   it('the menu: counts line, Open dashboard, Pause/Resume, Workers 1–8, Retry all dead, Preferences, Quit', () => {
@@ -209,8 +211,31 @@ describe('tray model: counts → icon, tooltip, menu', () => {
     expect(item).toMatchObject({ kind: 'checkbox', label: 'Launch at login (macOS: needs the packaged app)', checked: false, enabled: false });
     expect(actionAllowed(s, { type: 'toggle', key: 'launchAtLogin', value: true })).toBe(false);
     expect(actionAllowed(s, { type: 'toggle', key: 'closeToTray', value: false })).toBe(true);
-    expect(initialTrayState(TOGGLES, false, 'why').loginItemUnavailable).toBe('why');
+    expect(initialTrayState(TOGGLES, { loginItemUnavailable: 'why' }).loginItemUnavailable).toBe('why');
     expect(labelled(trayMenu(state({})), 'Launch at login')).toMatchObject({ enabled: true });
+  });
+
+  it('no tray host: "keep running in the tray" is disabled with the reason, and its click dropped', () => {
+    const s = state({}, { trayHostProblem: 'no StatusNotifier host on this desktop' });
+    expect(labelled(trayMenu(s), /^Keep running/)).toMatchObject({ label: 'Keep running in the tray when the window closes (no StatusNotifier host on this desktop)', checked: false, enabled: false });
+    expect(actionAllowed(s, { type: 'toggle', key: 'closeToTray', value: true })).toBe(false);
+    expect(labelled(trayMenu(state({})), 'Keep running in the tray when the window closes')).toMatchObject({ enabled: true, checked: true });
+  });
+
+  it('the Dock preference is offered on macOS only; the long-job threshold is a choice, off by default', () => {
+    expect(labelled(trayMenu(state({})), /Dock/)).toBeUndefined();
+    expect(labelled(trayMenu(state({}, { dock: true })), 'Hide the Dock icon while the window is closed')).toMatchObject({ checked: true });
+    expect(actionAllowed(state({}), { type: 'toggle', key: 'hideDockIcon', value: false })).toBe(false);
+    const long = labelled(trayMenu(state({})), LONG_JOB_LABEL);
+    expect(long?.kind === 'submenu' && long.items.map((i) => (i.kind === 'radio' ? [i.label, i.checked] : null))).toEqual([
+      ['Off', true],
+      ['1 min', false],
+      ['5 min', false],
+      ['15 min', false],
+      ['1 hour', false],
+    ]);
+    const chosen = labelled(trayMenu(state({}, { longJobSeconds: 300 })), LONG_JOB_LABEL);
+    expect(chosen?.kind === 'submenu' && chosen.items.find((i) => i.kind === 'radio' && i.checked)).toMatchObject({ label: '5 min', action: { type: 'long-job', seconds: 300 } });
   });
 
   it('the menu is plain data (it survives JSON, so the e2e test can read it through app.evaluate)', () => {

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
+import { desktopEnv, hasDisplay, probeNativeBuild, type FileProbe } from '../../cli/desktop-launch.js';
+import { checkSandbox, sandboxFacts, systemSandboxProbe } from '../../cli/linux-sandbox.js';
 import type { TestHome } from '../helpers/daemon.js';
 
 /**
@@ -24,6 +26,35 @@ export function electronBinary(root = resolve('.')): string | null {
 /** The built app's main bundle (npm run build). */
 export const MAIN = resolve('out/main/index.js');
 
+const FILES: FileProbe = {
+  exists: (path) => existsSync(path),
+  read: (path) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return null;
+    }
+  },
+};
+
+/**
+ * Why the app cannot run here, as the one line the suite prints (`skipped: …`), or null when it can: no
+ * Electron binary, no display, the app not built, no Electron build of better-sqlite3. Checked before any
+ * launch, so a missing piece is a clear skip instead of a 60 s launch timeout.
+ */
+export function skipReason(root = resolve('.')): string | null {
+  if (!electronBinary(root)) return 'skipped: Electron binary not installed';
+  if (!hasDisplay(process.platform, process.env)) return 'skipped: no display (on Linux run: xvfb-run -a npx vitest run tests/e2e-electron)';
+  if (!existsSync(MAIN)) return 'skipped: the desktop app is not built (npm run build)';
+  const native = probeNativeBuild(root, FILES);
+  if (!native.ok) return `skipped: no Electron build of better-sqlite3 (${native.why})`;
+  // As root the tests pass --no-sandbox (a container); as a user, a sandbox Chromium cannot start is a skip.
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const sandbox = isRoot ? { ok: true as const } : checkSandbox(process.platform, sandboxFacts(electronBinary(root)!, systemSandboxProbe()));
+  if (!sandbox.ok) return `skipped: Chromium's sandbox cannot start here (${sandbox.why})`;
+  return null;
+}
+
 export interface RunningApp {
   app: ElectronApplication;
   window: Page;
@@ -45,7 +76,8 @@ export async function launchApp(binary: string, home: TestHome, extraArgs: strin
   const app = await _electron.launch({
     executablePath: binary,
     args: [...chromiumArgs, MAIN, ...extraArgs],
-    env: { ...(home.env() as Record<string, string>), QUEUECTL_E2E: '1' },
+    // The environment `queuectl worker start` gives the app (cli/desktop-launch.ts desktopEnv), plus the hook.
+    env: { ...(desktopEnv(home.env(), home.home) as Record<string, string>), QUEUECTL_E2E: '1' },
     timeout: 60_000,
   });
   let log = '';
@@ -57,11 +89,38 @@ export async function launchApp(binary: string, home: TestHome, extraArgs: strin
 
 /** What electron/main/index.ts exposes on globalThis.__queuectlDesktop under QUEUECTL_E2E=1. */
 export interface TrayView {
-  state: { counts: Record<string, number>; workers: number; unseenDead: number; stopping: boolean };
+  state: { counts: Record<string, number>; workers: number; unseenDead: number; stopping: boolean; trayHostProblem: string | null };
   icon: 'idle' | 'busy' | 'attention';
   tooltip: string;
   menu: Array<{ kind: string; label?: string; enabled?: boolean; items?: unknown[] }>;
   created: boolean;
+  /** Closing the window hides it to the tray (a tray host was found). */
+  holdsWindow: boolean;
+}
+
+/** A notification the app showed (electron/main/notifications.ts NotificationSpec). */
+export interface ShownNotification {
+  kind: string;
+  title: string;
+  body: string;
+  route: string;
+}
+
+export function notificationsShown(app: ElectronApplication): Promise<ShownNotification[]> {
+  return app.evaluate(() => (globalThis as unknown as { __queuectlDesktop: { notifications(): ShownNotification[] } }).__queuectlDesktop.notifications());
+}
+
+/** Clicks a shown notification, as the OS reports it (the same handler Electron's 'click' runs). */
+export function clickNotification(app: ElectronApplication, route: string): Promise<void> {
+  return app.evaluate(
+    (_electron, r) => (globalThis as unknown as { __queuectlDesktop: { clickNotification(route: string): void } }).__queuectlDesktop.clickNotification(r),
+    route,
+  );
+}
+
+/** The names of the app's utility processes (utilityProcess.fork's serviceName shows as ProcessMetric.name). */
+export function utilityNames(app: ElectronApplication): Promise<string[]> {
+  return app.evaluate(({ app: a }) => a.getAppMetrics().flatMap((m) => (m.type === 'Utility' && m.name ? [m.name] : [])));
 }
 
 export function trayView(app: ElectronApplication): Promise<TrayView> {

@@ -1,10 +1,11 @@
 import { app, powerMonitor } from 'electron';
-import { parseAppArgs } from '../app-args.js';
 import type { QuitController } from '../quit-controller.js';
 
 /**
- * The app-wide events the host answers: requests to quit from the user and the OS, and a second launch. (The
- * window's own close and Windows' session end come through glue/window.ts.)
+ * The app-wide events the host answers once it runs: requests to quit from the user and the OS, and macOS's
+ * 'activate' (a click on the Dock icon, or opening the app again from Finder). A second launch is answered
+ * from the first moment in index.ts; the window's own close and Windows' session end come through
+ * glue/window.ts.
  */
 export function listenToApp(quit: QuitController, showDashboard: (route: string | null) => void): void {
   // Cmd+Q, SIGINT/SIGTERM (Electron turns them into a quit), Playwright's close: a graceful stop; a second one
@@ -22,6 +23,9 @@ export function listenToApp(quit: QuitController, showDashboard: (route: string 
   app.on('window-all-closed', () => {
     // The tray keeps the app; without one, the window's close already began quitting.
   });
-
-  app.on('second-instance', (_event, argv) => showDashboard(parseAppArgs(argv).show || null));
+  // macOS: the Dock icon was clicked or the app opened again (applicationShouldHandleReopen, so never at the
+  // first launch: electron shell/browser/mac/electron_application_delegate.mm): the dashboard.
+  app.on('activate', () => {
+    if (!quit.stopped) showDashboard(null);
+  });
 }

@@ -9,9 +9,10 @@ import { autostartEntry, autostartPath, loginArgs, windowsLoginSettings } from '
  * entry. Windows: a Run value with the app path, --hidden and --home. macOS: the app bundle as a login item
  * (the tray enables the toggle only where that is right, packaged and on the default data directory:
  * loginItemUnavailable in login-item.ts).
- * `home` is passed only when it is not the default data directory.
+ * `home` is passed only when it is not the default data directory. False when the change could not be made
+ * (the preference then keeps its old value).
  */
-export function applyLoginItem(enabled: boolean, home: string | null, log: (message: string) => void): void {
+export function applyLoginItem(enabled: boolean, home: string | null, log: (message: string) => void): boolean {
   const appPath = app.isPackaged ? null : app.getAppPath();
   try {
     if (process.platform !== 'darwin' && process.platform !== 'win32') {
@@ -22,16 +23,18 @@ export function applyLoginItem(enabled: boolean, home: string | null, log: (mess
       } else {
         rmSync(path, { force: true });
       }
-      return;
+      return true;
     }
     if (process.platform === 'win32') {
       app.setLoginItemSettings(windowsLoginSettings(enabled, process.execPath, appPath, home));
-      return;
+      return true;
     }
     // macOS: `path` and `args` are Windows-only; the login item is the app bundle, opened without arguments.
     app.setLoginItemSettings({ openAtLogin: enabled });
+    return true;
   } catch (err) {
     log(`could not ${enabled ? 'enable' : 'disable'} launch at login: ${err instanceof Error ? err.message : String(err)}`);
+    return false;
   }
 }
 

@@ -13,10 +13,6 @@ export class Notifier {
     private readonly onClick: (route: string) => void,
   ) {}
 
-  get supported(): boolean {
-    return Notification.isSupported();
-  }
-
   show(spec: NotificationSpec): void {
     if (!Notification.isSupported()) return;
     const { title, body } = forDisplay(spec, process.platform);

@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { Menu, Tray, nativeImage, type MenuItemConstructorOptions, type NativeImage } from 'electron';
+import { trayClickOpensDashboard, trayIconFile } from '../platform.js';
 import { trayIcon, trayMenu, trayTooltip, type MenuSpec, type TrayAction, type TrayIcon, type TrayState } from '../tray-model.js';
 
 /**
  * The tray icon: renders a TrayState (tray-model.ts) into Electron's Tray. The whole menu is built and set
- * again on every render, because Linux's StatusNotifierItem keeps showing the menu it was given, not the
- * changes made to its items afterwards.
+ * again when it changed, because Linux's StatusNotifierItem keeps showing the menu it was given, not the
+ * changes made to its items afterwards; tray-controller.ts calls render() at most about once a second.
  */
 export class TrayView {
   private readonly icons = new Map<TrayIcon, NativeImage>();
@@ -23,8 +24,9 @@ export class TrayView {
     try {
       const tray = new Tray(loadIcon(resourcesDir, 'idle'));
       const view = new TrayView(tray, resourcesDir, onAction);
-      // Windows and most Linux panels: a click opens the dashboard (macOS shows the menu instead).
-      tray.on('click', () => onAction({ type: 'open', route: null }));
+      // Windows and Linux: a click opens the dashboard, the menu is on the right button. macOS opens the menu
+      // on a click (and emits 'click' as well): nothing more there.
+      if (trayClickOpensDashboard(process.platform)) tray.on('click', () => onAction({ type: 'open', route: null }));
       return view;
     } catch (err) {
       log(`no tray icon on this desktop (${err instanceof Error ? err.message : String(err)}); closing the window will quit`);
@@ -85,7 +87,6 @@ export class TrayView {
   }
 }
 
-/** resources/tray-<state>.png; Electron picks tray-<state>@2x.png on high-density displays. */
 function loadIcon(resourcesDir: string, icon: TrayIcon): NativeImage {
-  return nativeImage.createFromPath(join(resourcesDir, `tray-${icon}.png`));
+  return nativeImage.createFromPath(join(resourcesDir, trayIconFile(process.platform, icon)));
 }

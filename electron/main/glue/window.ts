@@ -16,6 +16,8 @@ export interface DashboardWindowOptions {
   onCloseRequest(): 'hide' | 'quit' | 'close';
   /** The user is looking at the dashboard (shown or focused). */
   onSeen(): void;
+  /** The window was shown, or hidden or closed (macOS: the Dock icon follows it). */
+  onVisibilityChange?(visible: boolean): void;
   onContentsCreated(contents: WebContents): void;
   /**
    * Windows only: the OS is ending the session (shutdown, restart, log-off), from the window's 'session-end'.
@@ -129,8 +131,13 @@ export class DashboardWindow {
       this.reloadTimer = null;
       this.gaveUp = false;
       this.crashes.reset();
+      this.options.onVisibilityChange?.(false);
     });
-    window.on('show', () => this.options.onSeen());
+    window.on('show', () => {
+      this.options.onSeen();
+      this.options.onVisibilityChange?.(true);
+    });
+    window.on('hide', () => this.options.onVisibilityChange?.(false));
     window.on('focus', () => this.options.onSeen());
     window.on('resize', () => this.saveSoon());
     window.on('move', () => this.saveSoon());
