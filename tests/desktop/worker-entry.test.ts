@@ -165,6 +165,19 @@ describe.each<Transport>(['fork', 'parentPort'])('the worker bundle over %s', (t
     expect(await w.exited).toEqual({ code: 0, signal: null });
   });
 
+  it('on SIGTERM (utilityProcess.kill, a session ending) kills its job’s whole group at once and exits 143', async () => {
+    const w = start();
+    await w.next('ready');
+    const id = `${transport}-sigterm`;
+    w.send(run(id, `sleep 30 & echo $! > ${join(dir, `${id}.pid`)}; wait`));
+    const began = await w.next('started');
+    await until(() => existsSync(join(dir, `${id}.pid`)) && readFileSync(join(dir, `${id}.pid`), 'utf8').trim() !== '', 5000, 'the grandchild pid');
+    const grandchild = Number(readFileSync(join(dir, `${id}.pid`), 'utf8'));
+    w.child.kill('SIGTERM');
+    expect(await w.exited).toEqual({ code: 143, signal: null });
+    await until(() => !isProcessAlive(grandchild) && !isProcessAlive(began.pid), 5000, 'the job tree to be gone');
+  });
+
   it('when its engine dies (kill -9), kills the job it runs and exits', async () => {
     const parent = spawn(process.execPath, [PARENT, transport, WORKER, join(dir, `${transport}-orphan.log`), 'sleep 60'], { stdio: ['ignore', 'pipe', 'inherit'] });
     strays.push(parent.pid!);

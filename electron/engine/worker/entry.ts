@@ -1,6 +1,7 @@
 import { parentChannel } from './channel.js';
 import { runCommand, type RunningCommand } from './run-command.js';
 import { killTree } from './kill-tree.js';
+import { guardJobGroup } from './job-group-guard.js';
 import { processIdentity } from './process-identity.js';
 
 /**
@@ -46,6 +47,9 @@ channel.onParentGone(() => {
   if (current?.run.pid) killTree(current.run.pid, 'SIGKILL');
   process.exit(1);
 });
+
+// However this process ends (exit, SIGTERM), the running job's group goes with it.
+guardJobGroup(() => current?.run.pid ?? null);
 
 // Ctrl-C in the daemon's terminal reaches its workers too; the engine decides when they stop.
 process.on('SIGINT', () => {});
