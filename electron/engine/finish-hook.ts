@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { renameSync, statSync } from 'node:fs';
+import { lstatSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { formatDuration, type ConfigKey, type ConfigValue, type JobState } from '../../protocol/index.js';
+import { clearUntrusted } from './home-files.js';
 import { logPathFor, type JobRow } from './store/rows.js';
 import { killTree } from './worker/kill-tree.js';
 import { CappedLog } from './worker/log-file.js';
@@ -105,7 +106,7 @@ export class FinishHook {
   constructor(private readonly options: FinishHookOptions) {
     this.limits = { ...FINISH_HOOK_LIMITS, ...options.limits };
     this.logPath = hookLogPath(options.home);
-    this.hookLog = new HookLog(this.logPath, this.limits.logMaxBytes);
+    this.hookLog = new HookLog(this.logPath, this.limits.logMaxBytes, options.log);
     // The run that just ended: its retry may already be claimed (running) in the same transaction.
     this.lastAttempt = options.db.prepare<[string], { n: number | null }>(
       `SELECT MAX(number) AS n FROM attempts WHERE job_id = ? AND outcome <> 'running'`,
@@ -354,6 +355,7 @@ class HookLog {
   constructor(
     private readonly path: string,
     private readonly maxBytes: number,
+    private readonly log: (message: string) => void,
   ) {}
 
   acquire(): Generation {
@@ -366,6 +368,8 @@ class HookLog {
           /* cannot rotate: the capped file takes no more output, which is still bounded */
         }
       }
+      // A link or another user's file planted at the name is replaced, never written through (home-files.ts).
+      clearUntrusted(this.path, 'file', this.log);
       const log = new CappedLog(this.path, this.maxBytes, 'the on_finish log cap');
       this.current = { log, fd: log.fd, users: 0 };
       this.open.add(this.current);
@@ -392,7 +396,7 @@ class HookLog {
 
 function sizeOf(path: string): number {
   try {
-    return statSync(path).size;
+    return lstatSync(path).size;
   } catch {
     return 0;
   }

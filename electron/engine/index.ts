@@ -1,19 +1,21 @@
 import { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
-import { chmodSync, mkdirSync } from 'node:fs';
 import { homePaths, type HomePaths } from '../../protocol/node/paths.js';
 import { Settings } from './config/settings.js';
 import type { EngineContext, HostHooks } from './context.js';
 import { dispatch, type DispatchOutcome } from './rpc/dispatch.js';
 import type { Session } from './rpc/session.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, AlreadyRunningError, probeSocket, readPid, type HomeLock } from './lock.js';
+import { ensurePrivateDir, prepareHome, refuseUntrustedDataFile } from './home-files.js';
+import { HOME_WATCH_INTERVAL_MS, HomeWatch } from './home-watch.js';
+import { orphanLogIds } from './logs/orphans.js';
 import { currentRetryDelay } from './backoff.js';
 import { Pool } from './pool.js';
 import { startRpcServer, type RpcServer } from './rpc/server.js';
 import { Scheduler } from './scheduler.js';
-import type { SpawnWorker } from './spawn.js';
+import type { SpawnWorker, WorkerHandle } from './spawn.js';
 import { createStore } from './store/index.js';
-import { openDatabase } from './store/open.js';
+import { guardWrites, openDatabase } from './store/open.js';
 import { Checkpoints } from './checkpoints.js';
 import { Retention } from './retention.js';
 import { CronLoop } from './cron/loop.js';
@@ -72,31 +74,59 @@ export interface Engine {
 export async function startEngine(options: EngineOptions): Promise<Engine> {
   const log = options.log ?? ((m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`));
   const paths = homePaths(options.home);
-  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
-  chmodSync(paths.home, 0o700);
-  mkdirSync(paths.logs, { recursive: true, mode: 0o700 });
+  // Nothing in the home is followed or trusted blindly (home-files.ts, docs/security.md "A tampered data directory").
+  prepareHome(paths.home);
+  if (await probeSocket(paths.socket)) throw new AlreadyRunningError(readPid(paths.pidFile));
+  ensurePrivateDir(paths.logs, log);
+  for (const file of ['', '-wal', '-shm']) refuseUntrustedDataFile(paths.database + file);
 
-  const release = acquireLock(paths.lockFile, paths.pidFile);
+  const release = acquireLock(paths, log);
   let db: Database.Database | null = null;
   const cleanups: Array<() => void> = [];
   try {
     db = openDatabase(paths.database, options.nativeBinding);
-    return await run(db, paths, options, log, release, cleanups);
+    const watch = new HomeWatch(paths, log);
+    guardWrites(db, () => watch.checkWrites());
+    return await run(db, paths, watch, options, log, release, cleanups);
   } catch (err) {
     for (const cleanup of cleanups.reverse()) cleanup();
     db?.close();
-    release();
+    release.release();
     throw err;
   }
+}
+
+/**
+ * The host's workers, with each run's log made safe to write first (JobLogs.prepareRun: logs/ made again if
+ * deleted, a planted link replaced); nothing is prepared once the database was lost (the home may not be ours).
+ */
+function preparingLogs(spawnWorker: SpawnWorker, jobLogs: JobLogs, watch: HomeWatch): SpawnWorker {
+  return (workerId) => {
+    const handle = spawnWorker(workerId);
+    const wrapped: WorkerHandle = {
+      get pid() {
+        return handle.pid;
+      },
+      send: (message) => {
+        if (message.type === 'run' && watch.lostReason() === null) jobLogs.prepareRun(message.logPath);
+        handle.send(message);
+      },
+      onMessage: (listener) => handle.onMessage(listener),
+      onExit: (listener) => handle.onExit(listener),
+      kill: () => handle.kill(),
+    };
+    return wrapped;
+  };
 }
 
 /** The engine on an open database; anything that needs undoing if start-up fails goes into `cleanups`. */
 async function run(
   db: Database.Database,
   paths: HomePaths,
+  watch: HomeWatch,
   options: EngineOptions,
   log: (message: string) => void,
-  release: () => void,
+  release: HomeLock,
   cleanups: Array<() => void>,
 ): Promise<Engine> {
   const store = createStore(db);
@@ -124,7 +154,7 @@ async function run(
     finishHook.jobChanged(row); // runs on_finish when a run ended (completed, failed, dead, canceled)
   };
 
-  const pool = new Pool(options.spawnWorker, {
+  const pool: Pool = new Pool(preparingLogs(options.spawnWorker, jobLogs, watch), {
     onIdle: () => scheduler.dispatch(),
     onFinished: (_workerId, result) => scheduler.finished(result),
     onCrashed: (_workerId, job, code, signal) => scheduler.crashed(job, code, signal),
@@ -146,6 +176,11 @@ async function run(
     // A job canceled because its parent's interrupted run left that parent dead: last_error names the parent.
     log(row.state === 'canceled' ? `recovered job ${row.id}: ${row.last_error}` : `recovered job ${row.id}: its run was interrupted; now ${row.state}`);
     finishHook.jobChanged(row);
+  }
+  const orphans = orphanLogIds(paths.logs, (id) => store.getJob(id) !== null);
+  if (orphans.length > 0) {
+    log(`deleting ${orphans.length} log file(s) whose jobs no longer exist (left by a crash during clean, retention or remove)`);
+    void jobLogs.deleteLogs(orphans); // queued now: an id enqueued again meanwhile never inherits its old log
   }
   const pause = new PauseSwitch(store, scheduler, hub, log);
   pause.restore();
@@ -197,6 +232,15 @@ async function run(
   cleanups.push(() => void web.close());
   const server: RpcServer = await startRpcServer(ctx, log);
   cleanups.push(() => void server.close());
+  const repairs = {
+    'the logs directory': () => jobLogs.ensureDir(),
+    'the pid file': () => release.restorePid(),
+    'the lock file': () => release.restoreLockFile(),
+    'the socket': () => server.ensureSocket(),
+  };
+  const watching = setInterval(() => watch.tick(repairs), HOME_WATCH_INTERVAL_MS);
+  watching.unref();
+  cleanups.push(() => clearInterval(watching));
 
   const retention = new Retention(ctx);
   cleanups.push(() => retention.stop());
@@ -215,6 +259,7 @@ async function run(
     stopDeadline = Math.min(stopDeadline, Date.now() + (opts.timeoutMs ?? settings.get('stop_timeout_ms')));
     if (stopPromise) return stopPromise;
     stopping = true;
+    clearInterval(watching);
     events.emit('stopping');
     retention.stop();
     cron.stop();
@@ -237,7 +282,7 @@ async function run(
         if (!checkpoints.run('TRUNCATE')) log('final checkpoint failed: the database could not be written');
       });
       await step('closing the database', () => db.close());
-      release();
+      release.release();
       log('stopped');
       events.emit('stopped');
       resolveStopped();

@@ -1,6 +1,7 @@
-import { truncateSync, unlinkSync } from 'node:fs';
+import { closeSync, unlinkSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { isTerminal, type JobState } from '../../../protocol/index.js';
+import { ensurePrivateDir, identityOf, openPrivateAppend, truncatePrivate } from '../home-files.js';
 import { logPathFor } from '../store/rows.js';
 
 /** Unlinks run this many at a time, so purging a large DLQ neither blocks the daemon nor floods the fs. */
@@ -138,13 +139,35 @@ export class JobLogs implements LogKeeper {
    */
   restart(id: string): void {
     try {
-      truncateSync(this.path(id), 0);
+      truncatePrivate(this.path(id), this.options.log);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
         this.options.log(`could not empty the log of job ${id} for its retry; the new run appends to it: ${(err as Error).message}`);
       }
     }
     this.rewritten(id);
+  }
+
+  /**
+   * Makes the logs directory and a log file safe to write before a run appends to `path` (the worker opens
+   * it by path): logs/ is made again (0700) if it was deleted, and replaced if it is not a directory of ours;
+   * the log is made (0600) if missing, and a link or another user's file at its name is replaced
+   * (home-files.ts). Failures are logged; the run then reports its own error.
+   */
+  prepareRun(path: string): void {
+    try {
+      this.ensureDir();
+      closeSync(openPrivateAppend(path, this.options.log));
+    } catch (err) {
+      this.options.log(`could not prepare the log ${path}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Makes the logs directory again (0700) if it was deleted, or replaces it if it is not a directory of ours. */
+  ensureDir(): void {
+    const before = identityOf(this.options.dir);
+    ensurePrivateDir(this.options.dir, this.options.log);
+    if (before === null) this.options.log(`the logs directory ${this.options.dir} was missing; made it again`);
   }
 
   /** Unlinks the log of a dequeued id; the answer is null, or what went wrong. */

@@ -1,17 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, renameSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { HomePaths } from '../../../protocol/node/paths.js';
 import type { EngineContext } from '../context.js';
+import { identityOf, readPrivateFile, writePrivateFile } from '../home-files.js';
 import { serveConnection } from './connection.js';
 
-/** Connections that have not said hello yet; more are closed at once, so garbage cannot pile up. */
-const MAX_UNAUTHENTICATED = 64;
+/**
+ * Connections that have not said hello yet; over it the oldest of them is closed, so garbage cannot pile up
+ * and a flood of idle connections cannot keep the owner's out (twice the listen backlog, 511: a burst of new
+ * connections cannot push out one that arrived just before it, whose hello is read next).
+ */
+const MAX_UNAUTHENTICATED = 1024;
 
 /** The listening socket and the connections on it. */
 export interface RpcServer {
   close(): Promise<void>;
+  /**
+   * Listens again when the socket file was deleted or replaced under the running daemon (home-watch.ts calls
+   * it every second), so clients find it again; connections already open are not affected.
+   */
+  ensureSocket(): void;
 }
 
 /**
@@ -21,17 +31,17 @@ export interface RpcServer {
 export async function startRpcServer(ctx: EngineContext, log: (msg: string) => void): Promise<RpcServer> {
   const token = loadToken(ctx.paths);
   const sockets = new Set<Socket>();
-  let unauthenticated = 0;
-  const server = createServer((socket) => {
-    if (unauthenticated >= MAX_UNAUTHENTICATED) {
-      socket.destroy();
-      return;
+  /** Connections waiting for hello, oldest first (a Map iterates in insertion order). */
+  const unauthenticated = new Map<Socket, true>();
+  const onConnection = (socket: Socket): void => {
+    unauthenticated.set(socket, true);
+    if (unauthenticated.size > MAX_UNAUTHENTICATED) {
+      const oldest = unauthenticated.keys().next().value as Socket;
+      unauthenticated.delete(oldest);
+      oldest.destroy();
     }
-    unauthenticated++;
-    let counted = true;
     const authenticated = (): void => {
-      if (counted) unauthenticated--;
-      counted = false;
+      unauthenticated.delete(socket);
     };
     sockets.add(socket);
     socket.on('close', () => {
@@ -39,38 +49,66 @@ export async function startRpcServer(ctx: EngineContext, log: (msg: string) => v
       authenticated();
     });
     serveConnection(socket, ctx, token, log, authenticated);
-  });
-  server.on('error', (err) => log(`socket server error: ${err.message}`));
-  await listen(server, ctx.paths.socket);
+  };
+  const makeServer = (): Server => createServer(onConnection).on('error', (err) => log(`socket server error: ${err.message}`));
+  const servers = [makeServer()];
+  await listen(servers[0]!, ctx.paths.socket);
+  let bound: string | null = identityOf(ctx.paths.socket);
+  let closed = false;
+  let relistening = false;
+  let relistenFailed = false;
   return {
+    ensureSocket: () => {
+      if (closed || relistening || process.platform === 'win32' || identityOf(ctx.paths.socket) === bound) return;
+      relistening = true;
+      // Closing a listener unlinks its path (libuv), so the old one closes before the new one binds there;
+      // connections already open stay.
+      for (const old of servers.splice(0)) old.close();
+      const fresh = makeServer();
+      servers.push(fresh);
+      listen(fresh, ctx.paths.socket).then(
+        () => {
+          relistening = false;
+          if (closed) return;
+          bound = identityOf(ctx.paths.socket);
+          relistenFailed = false;
+          log(`the socket ${ctx.paths.socket} was removed or replaced; listening there again`);
+        },
+        (err: Error) => {
+          relistening = false;
+          servers.splice(servers.indexOf(fresh), 1);
+          bound = '(failed)'; // differs from anything: tried again next round
+          if (!relistenFailed) log(`the socket ${ctx.paths.socket} was removed or replaced and could not be made again (${err.message}); trying every second`);
+          relistenFailed = true;
+        },
+      );
+    },
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        closed = true;
+        let open = servers.length;
+        if (open === 0) resolve();
+        for (const server of servers) server.close(() => --open === 0 && resolve());
         for (const s of sockets) s.end();
         setTimeout(() => {
           for (const s of sockets) s.destroy();
         }, 200).unref();
-        removeSocket(ctx.paths.socket);
+        if (identityOf(ctx.paths.socket) === bound) removeSocket(ctx.paths.socket);
       }),
   };
 }
 
 /**
  * The secret a client must present in hello: 32 random bytes, hex, in a 0600 file; made on first start,
- * and made anew if the file holds anything else (empty after a crash, edited by hand): an empty token
- * would let any hello in.
+ * and made anew if the file holds anything else (empty after a crash, edited by hand: an empty token would
+ * let any hello in) or is not a plain file of ours (a planted link, another user's file, which they could
+ * read). Written afresh each start (temp file + rename), so the file is always ours and 0600.
  */
 function loadToken(paths: HomePaths): Buffer {
-  const current = existsSync(paths.token) ? readFileSync(paths.token, 'utf8').trim() : '';
-  if (/^[0-9a-f]{64}$/.test(current)) {
-    chmodSync(paths.token, 0o600);
-    return Buffer.from(current);
-  }
-  const fresh = randomBytes(32).toString('hex');
-  const temp = `${paths.token}.${process.pid}.tmp`;
-  writeFileSync(temp, fresh + '\n', { mode: 0o600 });
-  renameSync(temp, paths.token);
-  return Buffer.from(fresh);
+  const current = (readPrivateFile(paths.token) ?? '').trim();
+  const token = /^[0-9a-f]{64}$/.test(current) ? current : randomBytes(32).toString('hex');
+  writePrivateFile(paths.token, token + '\n');
+  return Buffer.from(token);
 }
 
 async function listen(server: Server, path: string): Promise<void> {
@@ -99,10 +137,13 @@ async function listen(server: Server, path: string): Promise<void> {
   if (process.platform !== 'win32') chmodSync(path, 0o600);
 }
 
+/** Clears the socket's path: a socket or a link is removed, anything else is moved aside (never followed). */
 function removeSocket(path: string): void {
   if (process.platform === 'win32') return;
   try {
-    if (lstatSync(path).isSocket()) unlinkSync(path);
+    const st = lstatSync(path);
+    if (st.isSocket() || st.isSymbolicLink()) unlinkSync(path);
+    else renameSync(path, `${path}.untrusted-${Date.now()}`);
   } catch {
     /* not there */
   }

@@ -28,3 +28,18 @@ export function openDatabase(path: string, nativeBinding?: string): Database.Dat
 export function setAutoCheckpoint(db: Database.Database, engineDriven: boolean): void {
   db.pragma(`wal_autocheckpoint = ${engineDriven ? 10_000 : 1000}`);
 }
+
+/**
+ * Runs `check` at the start of every transaction made with `db.transaction` (every write of the engine, see
+ * docs/reliability.md): when it throws (home-watch.ts: the database file was removed or replaced), the
+ * transaction rolls back before anything is written and the caller gets the error instead of an
+ * acknowledgement. Call before `createStore` prepares its transactions.
+ */
+export function guardWrites(db: Database.Database, check: () => void): void {
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((fn: (...args: unknown[]) => unknown) =>
+    transaction(function (this: unknown, ...args: unknown[]) {
+      check();
+      return fn.apply(this, args);
+    })) as Database.Database['transaction'];
+}
