@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants as fsConstants, mkdirSync, openSync, readFileSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { constants } from 'node:os';
 import { QueueError } from '../protocol/index.js';
 import { RpcClient } from '../protocol/node/client.js';
@@ -44,19 +44,38 @@ interface Detached {
   /** daemon.log's size when the child was started: what it wrote is after this. */
   logOffset: number;
   outcome: Promise<DetachedStart>;
+  /** With `ownsLog`: what the child printed before it answered (or exited): its start-up errors. */
+  early: () => string;
 }
 
+/** What a detached start keeps of the child's early output. */
+const EARLY_OUTPUT_MAX = 64 * 1024;
+
 /**
- * Starts a command in its own session with output appended to daemon.log, and waits until the home's socket
- * answers hello, the child exits, or `timeoutMs` passes.
+ * Starts a command in its own session and waits until the home's socket answers hello, the child exits, or
+ * `timeoutMs` passes. `ownsLog` (the headless daemon with --log-file): the child writes and rotates
+ * daemon.log itself, and its stdout and stderr come here until it answers, so start-up errors reach this
+ * CLI; otherwise (the desktop app) its output is appended to daemon.log, opened without following a link.
  */
-function spawnDetached(home: string, command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Detached {
+function spawnDetached(home: string, command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, ownsLog = false): Detached {
   const paths = homePaths(home);
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const logOffset = fileSize(paths.daemonLog);
-  const out = openSync(paths.daemonLog, 'a', 0o600);
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out], env });
-  closeSync(out);
+  let early = '';
+  let child: ChildProcess;
+  if (ownsLog) {
+    child = spawn(command, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.setEncoding('utf8');
+      stream?.on('data', (text: string) => {
+        if (early.length < EARLY_OUTPUT_MAX) early += text;
+      });
+    }
+  } else {
+    const out = openLogNoFollow(paths.daemonLog);
+    child = spawn(command, args, { detached: true, stdio: ['ignore', out, out], env });
+    closeSync(out);
+  }
   let exit: { code: number | null; signal: string | null } | null = null;
   let spawnError: string | null = null;
   const exited = new Promise<void>((resolve) => {
@@ -90,14 +109,55 @@ function spawnDetached(home: string, command: string, args: string[], env: NodeJ
       ? { ok: false, failure: { kind: 'exited', code: ended.code, signal: ended.signal }, spawnError }
       : { ok: false, failure: { kind: 'timeout', waitedMs: timeoutMs }, spawnError };
   })();
-  return { child, exited, logOffset, outcome };
+  // Once it answered or gave up, the child's output is no longer read (the daemon then writes only its log);
+  // a child that exited first gets a moment for its last words, which may arrive after its exit.
+  const stopReading = (): void => {
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+  };
+  const released = outcome.then(
+    async (started) => {
+      if (!started.ok && ownsLog) await Promise.race([outputEnded(child), new Promise((r) => setTimeout(r, 1000))]);
+      stopReading();
+      return started;
+    },
+    (err: unknown) => {
+      stopReading();
+      throw err;
+    },
+  );
+  return { child, exited, logOffset, outcome: released, early: () => early };
 }
 
-/** Starts the headless daemon in the background; throws with its log's tail if it does not answer. */
+/** Resolves when the child's stdout and stderr have both ended. */
+function outputEnded(child: ChildProcess): Promise<unknown> {
+  const ended = (stream: NodeJS.ReadableStream | null): Promise<void> =>
+    stream === null ? Promise.resolve() : new Promise((r) => stream.once('close', () => r()));
+  return Promise.all([ended(child.stdout), ended(child.stderr)]);
+}
+
+/** daemon.log for appending (0600): a symlink planted at the name is removed, never followed. */
+function openLogNoFollow(path: string): number {
+  const flags = fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | (fsConstants.O_NOFOLLOW ?? 0);
+  try {
+    return openSync(path, flags, 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ELOOP') throw err;
+    unlinkSync(path);
+    return openSync(path, flags, 0o600);
+  }
+}
+
+/**
+ * Starts the headless daemon in the background (it writes and rotates daemon.log itself: `--log-file` is
+ * added); throws with what it printed (or its log's tail) if it does not answer.
+ */
 export async function startDetached(home: string, command: string, args: string[], env: NodeJS.ProcessEnv, what: string, timeoutMs: number): Promise<number> {
-  const started = await spawnDetached(home, command, args, env, timeoutMs).outcome;
+  const detached = spawnDetached(home, command, [...args, '--log-file'], env, timeoutMs, true);
+  const started = await detached.outcome;
   if (started.ok) return started.pid;
-  const tail = readFileSync(homePaths(home).daemonLog, 'utf8').trim().split('\n').slice(-5).join('\n');
+  const said = detached.early().trim() || readFrom(homePaths(home).daemonLog, detached.logOffset).trim();
+  const tail = said.split('\n').slice(-5).join('\n');
   const code = started.failure.kind === 'exited' ? ` (exit code ${started.failure.code ?? EXIT.failure})` : '';
   throw new QueueError('INTERNAL', `${what} did not start${code}; its log says:\n${tail}`);
 }

@@ -10,14 +10,27 @@ import type { FromWorker } from '../engine/worker/messages.js';
  */
 export const WORKER_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=64', '--lite-mode', '--no-expose-wasm'];
 
-/** Worker processes for the headless daemon: child_process.fork of the worker bundle. */
-export function forkWorkers(entry: string): SpawnWorker {
+/**
+ * Worker processes for the headless daemon: child_process.fork of the worker bundle. With `log` (a detached
+ * daemon that writes daemon.log itself) whatever a worker prints goes there line by line; without it the
+ * workers share the daemon's stdout and stderr.
+ */
+export function forkWorkers(entry: string, log?: (message: string) => void): SpawnWorker {
   return (workerId) => {
     const child = fork(entry, [], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', log ? 'pipe' : 'inherit', log ? 'pipe' : 'inherit', 'ipc'],
       env: { ...process.env, QUEUECTL_WORKER_ID: String(workerId) },
       execArgv: WORKER_NODE_FLAGS,
     });
+    if (log) {
+      for (const stream of [child.stdout, child.stderr]) {
+        stream?.setEncoding('utf8');
+        stream?.on('data', (text: string) => {
+          for (const line of text.split('\n')) if (line.trim() !== '') log(`worker ${workerId}: ${line}`);
+        });
+      }
+    }
+    const say = log ?? ((message: string) => process.stderr.write(`${message}\n`));
     return {
       pid: child.pid ?? null,
       send: (message) => {
@@ -33,7 +46,7 @@ export function forkWorkers(entry: string): SpawnWorker {
         };
         child.once('close', report);
         child.once('error', (err) => {
-          process.stderr.write(`queuectl: worker ${workerId} could not run: ${err.message}\n`);
+          say(`queuectl: worker ${workerId} could not run: ${err.message}`);
           if (child.pid === undefined) setImmediate(() => report(null, null));
         });
       },
