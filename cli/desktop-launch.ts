@@ -17,6 +17,8 @@ import { join } from 'node:path';
  *   itself is never required, since under plain Node that tries to download it).
  * - the desktop app is built (out/main/index.js) and better-sqlite3 has its Electron build, made by
  *   `npm run rebuild:electron` for the installed Electron.
+ * - on Linux, Chromium can sandbox itself (linux-sandbox.ts): user namespaces, or a set-up chrome-sandbox;
+ *   otherwise the reason names the one command that fixes it.
  * Otherwise the daemon runs, and the reason is printed unless the user asked for it. And if the desktop app,
  * once chosen, exits or does not answer hello within its start timeout, `worker start` stops what is left of
  * it and runs the headless daemon after all, with one line saying why (desktopFallbackNote).
@@ -37,6 +39,8 @@ export interface LaunchFacts {
   appBuilt: boolean;
   /** The Electron build of better-sqlite3 exists and matches the installed Electron; else why not. */
   native: { ok: true } | { ok: false; why: string };
+  /** Linux: Chromium's sandbox can start (linux-sandbox.ts checkSandbox); always ok elsewhere. */
+  sandbox?: { ok: true } | { ok: false; why: string };
 }
 
 export type ElectronProbe = { found: true; path: string } | { found: false; why: string };
@@ -54,6 +58,7 @@ export function decideLaunch(facts: LaunchFacts): LaunchDecision {
   if (!facts.electron.found) return { mode: 'headless', reason: facts.electron.why };
   if (!facts.appBuilt) return { mode: 'headless', reason: 'the desktop app is not built (run: npm run build)' };
   if (!facts.native.ok) return { mode: 'headless', reason: facts.native.why };
+  if (facts.sandbox && !facts.sandbox.ok) return { mode: 'headless', reason: facts.sandbox.why };
   return { mode: 'desktop', electron: facts.electron.path };
 }
 

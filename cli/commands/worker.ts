@@ -3,9 +3,11 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { defaultConfig, formatDuration, QueueError } from '../../protocol/index.js';
 import { RpcClient } from '../../protocol/node/client.js';
+import { daemonHoldingHome } from '../../protocol/node/daemon-holder.js';
 import { homePaths, resolveHome } from '../../protocol/node/paths.js';
 import { runForeground, startDesktop, startDetached } from '../daemon-start.js';
-import { decideLaunch, probeElectron, probeNativeBuild, type FileProbe, type LaunchDecision } from '../desktop-launch.js';
+import { decideLaunch, probeElectron, probeNativeBuild, type ElectronProbe, type FileProbe, type LaunchDecision } from '../desktop-launch.js';
+import { sandboxForLaunch } from '../linux-sandbox.js';
 import { note, printJson, printLine } from '../output.js';
 import { duration, integer } from '../parse.js';
 import { beforeDeadline, waitForExit } from '../wait-for-exit.js';
@@ -41,15 +43,17 @@ const files: FileProbe = {
 function launchDecision(opts: { headless?: boolean; detach?: boolean }): LaunchDecision {
   const root = appRoot();
   const shortcut = opts.headless || opts.detach;
+  const electron: ElectronProbe = shortcut ? { found: false, why: '' } : probeElectron(root, process.env, files);
   return decideLaunch({
     platform: process.platform,
     env: process.env,
     headless: opts.headless === true,
     detach: opts.detach === true,
     // Nothing is probed when the flags already decided.
-    electron: shortcut ? { found: false, why: '' } : probeElectron(root, process.env, files),
+    electron,
     appBuilt: !shortcut && existsSync(fileURLToPath(new URL('../main/index.js', import.meta.url))),
     native: shortcut ? { ok: false, why: '' } : probeNativeBuild(root, files),
+    sandbox: sandboxForLaunch(electron),
   });
 }
 
@@ -99,9 +103,12 @@ export function registerWorker(program: Command): void {
     .option('--json', 'print the stopped daemon as JSON')
     .action(async (opts: { timeout?: number; json?: boolean }) => {
       const home = resolveHome();
-      const client = await RpcClient.connect(home);
+      const client = await connectOrNull(home);
+      if (client === null) return stopBySignal(home, opts);
       const timeoutMs = opts.timeout ?? (await configuredStopTimeout(client));
-      const { pid } = await client.call('daemon.stop', opts.timeout === undefined ? {} : { timeout_ms: opts.timeout });
+      // Run by a job (QUEUECTL_JOB_ID set by its daemon): the stop does not wait for this job (docs/jobs.md, "Process lifetime").
+      const asker = process.env.QUEUECTL_JOB_ID ? { job_id: process.env.QUEUECTL_JOB_ID } : {};
+      const { pid } = await client.call('daemon.stop', { ...(opts.timeout === undefined ? {} : { timeout_ms: opts.timeout }), ...asker });
       const waitMs = stopWaitMs(timeoutMs);
       const deadline = Date.now() + waitMs;
       const exited = (await beforeDeadline(client.closed(), deadline)) && (await waitForExit(pid, deadline));
@@ -129,17 +136,43 @@ async function configuredStopTimeout(client: RpcClient): Promise<number> {
   }
 }
 
-/** `worker start` when a daemon already answers for this home: an error naming its pid. */
+/** `worker start` when a daemon already holds this home (answering or not): an error naming its pid. */
 async function refuseIfRunning(home: string): Promise<void> {
-  let client: RpcClient | null = null;
+  const client = await connectOrNull(home);
+  const pid = client?.hello.pid ?? daemonHoldingHome(homePaths(home));
+  client?.close();
+  if (pid === null) return;
+  const silent = client === null ? ` but its socket ${homePaths(home).socket} does not answer` : '';
+  throw new QueueError('INVALID_STATE', `queuectl is already running for ${home} (pid ${pid})${silent}; stop it with: queuectl worker stop`);
+}
+
+/** A connection to the home's daemon, or null when no socket answers (NOT_RUNNING). */
+async function connectOrNull(home: string): Promise<RpcClient | null> {
   try {
-    client = await RpcClient.connect(home);
+    return await RpcClient.connect(home);
   } catch (err) {
-    if (err instanceof QueueError && err.code === 'NOT_RUNNING') return;
+    if (err instanceof QueueError && err.code === 'NOT_RUNNING') return null;
     throw err;
   }
-  const pid = client.hello.pid;
-  client.close();
-  throw new QueueError('INVALID_STATE', `queuectl is already running for ${home} (pid ${pid}); stop it with: queuectl worker stop`);
+}
+
+/**
+ * `worker stop` when no socket answers: a daemon that still holds the home (its socket file deleted; it
+ * makes it again within a second or two, but it may be stopped or stuck) gets SIGTERM, the graceful stop, as
+ * `daemon.stop` would; the pid comes from daemon.pid and is verified to hold the home's database
+ * (protocol/node/daemon-holder.ts). No such daemon: NOT_RUNNING, as before.
+ */
+async function stopBySignal(home: string, opts: { timeout?: number; json?: boolean }): Promise<void> {
+  const paths = homePaths(home);
+  const pid = daemonHoldingHome(paths);
+  if (pid === null) throw new QueueError('NOT_RUNNING', `no queuectl daemon is running for ${home}`);
+  note(`queuectl: the daemon (pid ${pid}) does not answer on ${paths.socket}; sending it SIGTERM (a graceful stop with its configured stop_timeout_ms)`);
+  process.kill(pid, 'SIGTERM');
+  const waitMs = stopWaitMs(opts.timeout ?? defaultConfig().stop_timeout_ms);
+  if (!(await waitForExit(pid, Date.now() + waitMs))) {
+    throw new QueueError('INTERNAL', `the daemon (pid ${pid}) did not exit within ${formatDuration(waitMs)} of SIGTERM; end it with: kill -9 ${pid}`);
+  }
+  if (opts.json) printJson({ stopped: true, pid });
+  else printLine(`queuectl daemon stopped (pid ${pid})`);
 }
 

@@ -14,6 +14,7 @@ import {
   type FileProbe,
   type LaunchFacts,
 } from '../../cli/desktop-launch.js';
+import { checkSandbox, sandboxFacts, type SandboxProbe } from '../../cli/linux-sandbox.js';
 import { TestHome } from '../helpers/daemon.js';
 
 /** A made-up installation: paths that exist, and file contents. */
@@ -183,5 +184,48 @@ describe('worker start on this machine (no Electron binary, no display): the hea
     const out = await home.json<Record<string, unknown>>(['worker', 'start', '--detach', '--count', '1']);
     expect(Object.keys(out).sort()).toEqual(['home', 'pid']);
     expect(out.home).toBe(home.home);
+  });
+});
+
+describe('Linux: Chromium sandbox before launching (Ubuntu 23.10+ user-namespace restriction)', () => {
+  const binary = '/home/me/app/node_modules/electron/dist/electron';
+  const helper = '/home/me/app/node_modules/electron/dist/chrome-sandbox';
+  const probe = (proc: Record<string, string>, helperStat: { uid: number; mode: number } | null, extra: Partial<SandboxProbe> = {}): SandboxProbe => ({
+    read: (p) => proc[p] ?? null,
+    stat: (p) => (p === helper ? helperStat : null),
+    apparmorProfiles: () => [],
+    uid: 1000,
+    ...extra,
+  });
+  const UBUNTU = { '/proc/sys/kernel/apparmor_restrict_unprivileged_userns': '1\n', '/proc/sys/user/max_user_namespaces': '63450\n' };
+  const asNpmLeftIt = { uid: 1000, mode: 0o100755 };
+
+  it('Ubuntu 24.04 with npm’s chrome-sandbox: the daemon, with the exact chown/chmod line for that file', () => {
+    const check = checkSandbox('linux', sandboxFacts(binary, probe(UBUNTU, asNpmLeftIt)));
+    expect(check).toEqual({
+      ok: false,
+      why: expect.stringContaining(`set it up once with: sudo chown root:root ${helper} && sudo chmod 4755 ${helper}`),
+    });
+    expect(!check.ok && check.why).toMatch(/^AppArmor restricts unprivileged user namespaces.*chrome-sandbox, which is not set up \(owner uid 1000, mode 755\)/);
+    const decision = decideLaunch({ ...desktopReady, sandbox: check });
+    expect(decision).toEqual({ mode: 'headless', reason: !check.ok ? check.why : '' });
+  });
+
+  it('the helper set up (root, setuid), user namespaces allowed, or an AppArmor profile for the binary: the desktop app', () => {
+    expect(checkSandbox('linux', sandboxFacts(binary, probe(UBUNTU, { uid: 0, mode: 0o104755 })))).toEqual({ ok: true });
+    expect(checkSandbox('linux', sandboxFacts(binary, probe({ '/proc/sys/kernel/apparmor_restrict_unprivileged_userns': '0\n' }, asNpmLeftIt)))).toEqual({ ok: true });
+    expect(checkSandbox('linux', sandboxFacts(binary, probe({}, null)))).toEqual({ ok: true });
+    const profiled = probe(UBUNTU, asNpmLeftIt, { apparmorProfiles: () => [`profile electron ${binary} flags=(unconfined) {\n  userns,\n}`] });
+    expect(checkSandbox('linux', sandboxFacts(binary, profiled))).toEqual({ ok: true });
+    expect(checkSandbox('darwin', sandboxFacts(binary, probe(UBUNTU, null)))).toEqual({ ok: true });
+  });
+
+  it('older Debian (unprivileged_userns_clone = 0), no user namespaces at all, a missing helper, root', () => {
+    const debian = checkSandbox('linux', sandboxFacts(binary, probe({ '/proc/sys/kernel/unprivileged_userns_clone': '0' }, asNpmLeftIt)));
+    expect(!debian.ok && debian.why).toMatch(/^unprivileged user namespaces are off \(kernel\.unprivileged_userns_clone = 0\)/);
+    const none = checkSandbox('linux', sandboxFacts(binary, probe({ '/proc/sys/user/max_user_namespaces': '0' }, null)));
+    expect(!none.ok && none.why).toMatch(/max_user_namespaces = 0.*which is missing/);
+    const root = checkSandbox('linux', sandboxFacts(binary, probe({}, null, { uid: 0 })));
+    expect(!root.ok && root.why).toMatch(/does not run as root/);
   });
 });
