@@ -1,7 +1,7 @@
 import type { WorkerInfo } from '../../protocol/index.js';
 import type { SpawnWorker, WorkerHandle } from './spawn.js';
-import { killTree } from './worker/kill-tree.js';
-import type { RunFinished, RunRequest } from './worker/messages.js';
+import { killRun, RUN_MARKER_VAR } from './worker/contain.js';
+import type { KillReason, RunFinished, RunRequest } from './worker/messages.js';
 
 /** The job a busy worker runs. */
 export interface Assignment {
@@ -15,6 +15,14 @@ export interface Assignment {
   pgidIdentity: string | null;
   /** The log cap the run was given (its log is trimmed to it, whatever the setting says now). */
   logMaxBytes: number;
+  /** The run's QUEUECTL_RUN marker (worker/contain.ts), or null when the request carried none. */
+  marker: string | null;
+  /** Why the engine asked the worker to kill the run, or null. */
+  killedFor: KillReason | null;
+  /** The worker did not end the run in time (it was stopped or hung): the engine killed it, and the run's processes. */
+  overdue: 'timed_out' | KillReason | null;
+  /** This run asked its own daemon to stop (`daemon.stop` with its job id): the stop does not wait for it. */
+  stopRequester: boolean;
 }
 
 /**
@@ -42,6 +50,13 @@ export interface PoolEvents {
   onWorkersChanged(): void;
   log(message: string): void;
 }
+
+/**
+ * How long past a run's timeout, or a kill request, the engine waits for the worker's result before it kills
+ * the worker itself (a job can SIGSTOP its own worker): the worker's grace (2 s, worker/run-command.ts) and a
+ * margin for the kill and the report.
+ */
+export const WORKER_OVERDUE_MS = 2000 + 3000;
 
 /** Respawn delays after workers that die right after starting: avoids a hot crash loop. */
 const RESPAWN_BACKOFF_MS = [0, 100, 500, 2000, 5000, 15000];
@@ -85,20 +100,74 @@ export class Pool {
   run(workerId: number, request: RunRequest): void {
     const slot = this.slots.get(workerId);
     if (!slot || slot.status !== 'idle') throw new Error(`worker ${workerId} is not idle`);
-    const job: Assignment = { jobId: request.jobId, attempt: request.attempt, command: request.command, since: Date.now(), pgid: null, pgidIdentity: null, logMaxBytes: request.logMaxBytes };
+    const job: Assignment = {
+      jobId: request.jobId,
+      attempt: request.attempt,
+      command: request.command,
+      since: Date.now(),
+      pgid: null,
+      pgidIdentity: null,
+      logMaxBytes: request.logMaxBytes,
+      marker: request.queuectlEnv[RUN_MARKER_VAR] ?? null,
+      killedFor: null,
+      overdue: null,
+      stopRequester: false,
+    };
     this.slots.set(workerId, { ...slot, status: 'busy', job });
     slot.handle.send(request);
+    if (request.timeoutMs !== null) this.watch(workerId, job, request.timeoutMs + WORKER_OVERDUE_MS, 'timed_out');
   }
 
   /** Asks the worker running `jobId` to kill it. Returns false if no worker runs it. */
-  kill(jobId: string, reason: 'canceled' | 'requeued'): boolean {
+  kill(jobId: string, reason: KillReason): boolean {
     for (const slot of this.slots.values()) {
       if (slot.job?.jobId === jobId) {
+        slot.job.killedFor = reason;
         slot.handle.send({ type: 'kill', jobId, reason });
+        this.watch(slot.id, slot.job, WORKER_OVERDUE_MS, reason);
         return true;
       }
     }
     return false;
+  }
+
+  /** Marks the running `jobId` as the one that asked for the stop (graceful-stop.ts does not wait for it). */
+  markStopRequester(jobId: string): boolean {
+    const job = this.running().find((j) => j.jobId === jobId);
+    if (job) job.stopRequester = true;
+    return job !== undefined;
+  }
+
+  /**
+   * Resolves true once no worker runs `jobId` any more (its result arrived, so its processes are gone, or its
+   * worker died and the run was killed here), false if that takes longer than `timeoutMs`.
+   */
+  async untilGone(jobId: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.running().some((j) => j.jobId === jobId)) {
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return true;
+  }
+
+  /**
+   * If the worker still runs this very run after `ms`, it cannot answer (stopped by SIGSTOP, or hung): it is
+   * killed (SIGKILL), and exited() kills the run's processes and reports the run as `why`.
+   */
+  private watch(workerId: number, job: Assignment, ms: number, why: NonNullable<Assignment['overdue']>): void {
+    setTimeout(() => {
+      const slot = this.slots.get(workerId);
+      if (slot?.job !== job || job.overdue !== null) return;
+      job.overdue = why;
+      this.events.log(`worker ${workerId} (pid ${slot.handle.pid}) did not end job ${job.jobId} in time (${why}); killing the worker and the job's processes`);
+      try {
+        if (slot.handle.pid) process.kill(slot.handle.pid, 'SIGKILL');
+        else slot.handle.kill();
+      } catch {
+        slot.handle.kill();
+      }
+    }, ms).unref();
   }
 
   /** Jobs running now. */
@@ -207,7 +276,7 @@ export class Pool {
     this.exitWaiters.clear();
     const expected = slot.status === 'retiring' && slot.job === null;
     if (slot.job) {
-      if (slot.job.pgid !== null) killTree(slot.job.pgid, 'SIGKILL');
+      killRun({ leader: slot.job.pgid, marker: slot.job.marker, since: startedAt(slot.job.pgidIdentity) });
       this.events.log(`worker ${id} (pid ${handle.pid}) died during job ${slot.job.jobId} (code ${code}, signal ${signal})`);
       this.events.onCrashed(id, slot.job, code, signal);
     } else if (!expected) {
@@ -241,6 +310,12 @@ export class Pool {
   private destroy(slot: Slot): void {
     slot.handle.kill();
   }
+}
+
+/** The start time (clock ticks) in a process identity "boot id:ticks" (worker/process-identity.ts), or null. */
+function startedAt(identity: string | null): number | null {
+  const ticks = identity === null ? NaN : Number(identity.slice(identity.lastIndexOf(':') + 1));
+  return Number.isFinite(ticks) ? ticks : null;
 }
 
 /** Which workers to retire first: starting, then idle, then busy. */

@@ -8,7 +8,8 @@ import { logPathFor, type JobRow } from './store/rows.js';
 import { currentRetryDelay } from './backoff.js';
 import { isStorageError } from './store/storage-error.js';
 import { withoutFsync } from './store/relaxed.js';
-import type { RunFinished } from './worker/messages.js';
+import { STOPPED_OWN_DAEMON, type RunFinished } from './worker/messages.js';
+import { newRunMarker, RUN_MARKER_VAR } from './worker/contain.js';
 
 /** What one scheduling transaction decided; acted on only after it committed. */
 interface Decisions {
@@ -120,15 +121,25 @@ export class Scheduler {
     this.record(result.jobId, result.attempt, { outcome, exitCode: result.exitCode, signal: result.signal, error: result.error });
   }
 
-  /** A worker died mid-run: a crash spends an attempt, unless the daemon is stopping (then it is requeued). */
+  /**
+   * A worker died mid-run: a crash spends an attempt, unless the daemon is stopping (then it is requeued).
+   * The engine itself killed a worker that did not end its run in time (stopped, hung): the run ends as asked
+   * (timed out, canceled, requeued). A run that stopped its own daemon is never requeued for free.
+   */
   crashed(job: Assignment, code: number | null, signal: string | null): void {
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
-    this.record(job.jobId, job.attempt, {
-      outcome: this.halted ? 'requeued' : 'crashed',
-      exitCode: null,
-      signal: null,
-      error: `the worker process died during the run (${how})`,
-    });
+    const base = { exitCode: null, signal: null };
+    if (job.overdue === 'timed_out') {
+      this.record(job.jobId, job.attempt, { ...base, outcome: 'timed_out', error: 'timed out; its worker did not answer (stopped or hung), so the engine killed it and the process tree' });
+    } else if (job.stopRequester || job.killedFor === 'stopped_own_daemon') {
+      this.record(job.jobId, job.attempt, { ...base, outcome: 'failed', error: STOPPED_OWN_DAEMON });
+    } else {
+      this.record(job.jobId, job.attempt, {
+        ...base,
+        outcome: this.halted || job.killedFor === 'requeued' ? 'requeued' : 'crashed',
+        error: `the worker process died during the run (${how})`,
+      });
+    }
   }
 
   /** A run's command started: its process group is recorded soon, batched with other writes. */
@@ -229,8 +240,11 @@ export class Scheduler {
         QUEUECTL_QUEUE: job.queue,
         // The data directory (the logs' parent): a queuectl the job runs reaches this daemon, whatever its env.
         QUEUECTL_HOME: dirname(this.logsDir),
+        // Marks every process of this run, wherever it goes (worker/contain.ts).
+        [RUN_MARKER_VAR]: newRunMarker(),
       },
       umask: job.umask,
+      keepChildren: job.keep_children === 1,
     });
   }
 

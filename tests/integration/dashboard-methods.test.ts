@@ -53,11 +53,14 @@ describe('dashboard methods (real daemon)', () => {
     const running = await enqueue(`trap '' TERM; sleep 30`);
     await t.until(running, 'processing');
     await expectError('job.retry', { id: running }, 'INVALID_STATE', `job ${running} is processing: it is running now; cancel it first to run it again`);
-    await t.ok(['cancel', running]);
+    // cancel answers once the processes are gone; meanwhile (another client) the job is canceled but still dying.
+    const canceling = t.ok(['cancel', running]);
+    await t.until(running, 'canceled');
     await expectError('job.retry', { id: running }, 'INVALID_STATE', `job ${running} is canceled and its processes are still being stopped; try again in a few seconds`);
     // Nor removed: a new job with its id would receive the dying run's result.
     await expectError('job.remove', { ids: [running] }, 'INVALID_STATE', `job ${running} is still being stopped; try again in a moment`);
-    await waitFor(async () => (await rpc.call('status', {})).workers.every((w) => w.job_id !== running), 10_000, 'the canceled run to end');
+    await canceling;
+    expect((await rpc.call('status', {})).workers.every((w) => w.job_id !== running)).toBe(true);
     expect((await rpc.call('job.retry', { id: running })).job.state).toBe('pending');
     await t.until(running, 'processing');
     await t.ok(['cancel', running]);

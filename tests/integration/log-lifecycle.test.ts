@@ -53,7 +53,9 @@ describe('job logs across remove, re-enqueue, the cap and retry (real daemon)', 
     // Ignores SIGTERM, so after the cancel its tree lives on until the SIGKILL 2 s later.
     await rpc.call('enqueue', { job: { id: 'stubborn', command: `trap '' TERM; echo old run; sleep 6` } });
     await t.until('stubborn', 'processing');
-    await t.ok(['cancel', 'stubborn']);
+    // cancel answers once the processes are gone; meanwhile (another client) the job is canceled but still dying.
+    const canceling = t.ok(['cancel', 'stubborn']);
+    await t.until('stubborn', 'canceled');
     const refused = await failure(rpc.call('job.remove', { ids: ['stubborn'] }));
     expect(refused.code).toBe('INVALID_STATE');
     expect(refused.message).toBe('job stubborn is still being stopped; try again in a moment');
@@ -61,6 +63,7 @@ describe('job logs across remove, re-enqueue, the cap and retry (real daemon)', 
     expect((await failure(rpc.call('enqueue', { job: { id: 'stubborn', command: 'true' } }))).code).toBe('DUPLICATE_ID');
     expect((await t.show('stubborn')).state).toBe('canceled');
 
+    await canceling;
     await noWorkerRuns('stubborn');
     expect(await rpc.call('job.remove', { ids: ['stubborn'] })).toEqual({ removed: ['stubborn'] });
     await rpc.call('enqueue', { job: { id: 'stubborn', command: 'echo new run' } });

@@ -42,6 +42,24 @@ export class CappedLog {
     }
   }
 
+  /**
+   * Appends output that came through a pipe (`--keep-children` runs): what fits under the cap, then the note
+   * once; later output is dropped without touching the file.
+   */
+  write(chunk: Uint8Array): void {
+    if (this.truncated) return;
+    ignoreIoError(() => {
+      const room = Math.max(0, this.maxBytes - fstatSync(this.fd).size);
+      if (chunk.length <= room) {
+        writeSync(this.fd, chunk);
+        return;
+      }
+      if (room > 0) writeSync(this.fd, chunk.subarray(0, room));
+      writeSync(this.fd, this.marker);
+      this.truncated = true;
+    });
+  }
+
   /** Cuts the file back to the cap, followed by a one-line note, once output went past it. */
   enforceCap(): void {
     ignoreIoError(() => {

@@ -17,12 +17,23 @@ export interface RunRequest {
   queuectlEnv: Record<string, string>;
   /** The umask the command starts with (ignored on Windows). */
   umask: number;
+  /** `--keep-children` (absent: false): processes left when the shell exits by itself are not killed (docs/jobs.md, "Process lifetime"). */
+  keepChildren?: boolean;
 }
+
+/**
+ * Why the engine kills a run: canceled by the user; requeued by a graceful stop that ran out of time; or
+ * the run asked its own daemon to stop (`queuectl worker stop` inside the job) and is killed as that stop ends.
+ */
+export type KillReason = 'canceled' | 'requeued' | 'stopped_own_daemon';
+
+/** Why a job that ran `queuectl worker stop` against its own daemon failed. */
+export const STOPPED_OWN_DAEMON = 'the job stopped its own daemon (queuectl worker stop); its run was killed when the stop ended, and counts as a failed attempt';
 
 export type ToWorker =
   | RunRequest
   /** Kill the running job's process tree (cancel, or a stop that ran out of time). */
-  | { type: 'kill'; jobId: string; reason: 'canceled' | 'requeued' }
+  | { type: 'kill'; jobId: string; reason: KillReason }
   /** Exit once idle. */
   | { type: 'shutdown' };
 
@@ -34,8 +45,8 @@ export interface RunFinished {
   exitCode: number | null;
   signal: string | null;
   timedOut: boolean;
-  /** Killed on request ('canceled' or 'requeued'), or null. */
-  killedFor: 'canceled' | 'requeued' | null;
+  /** Killed on request, or null. */
+  killedFor: KillReason | null;
   /** Why it could not start or failed, in words (null on success). */
   error: string | null;
 }

@@ -1,13 +1,16 @@
 import { QueueError, type ResultOf } from '../../../../protocol/index.js';
 import type { EngineContext } from '../../context.js';
+import { WORKER_OVERDUE_MS } from '../../pool.js';
 import { toJob } from '../../store/rows.js';
 import { asParams, requireString } from '../params.js';
 
 /**
- * Cancels a waiting or running job; a running one has its process tree killed. Canceled is terminal. The
- * jobs waiting for it (`enqueue --after`) are canceled in the same transaction, naming it, and announced.
+ * Cancels a waiting or running job; a running one has every process of its run killed, and the answer waits
+ * until they are gone (SIGTERM, SIGKILL after 2 s; a worker that cannot answer is killed by the pool). Canceled
+ * is terminal and committed first. The jobs waiting for it (`enqueue --after`) are canceled in the same
+ * transaction, naming it, and announced.
  */
-export function cancel(ctx: EngineContext, raw: unknown): ResultOf<'cancel'> {
+export async function cancel(ctx: EngineContext, raw: unknown): Promise<ResultOf<'cancel'>> {
   const id = ctx.store.resolveId(requireString(asParams(raw), 'id'));
   const now = Date.now();
   const done = ctx.store.db.transaction(() => {
@@ -18,8 +21,11 @@ export function cancel(ctx: EngineContext, raw: unknown): ResultOf<'cancel'> {
     const state = ctx.store.getJob(id)?.state;
     throw new QueueError('INVALID_STATE', `job ${id} is ${state}; only pending, failed and processing jobs can be canceled`, { id, state });
   }
-  ctx.pool.kill(id, 'canceled');
+  const running = ctx.pool.kill(id, 'canceled');
   ctx.changed(done.row);
   for (const child of done.dependents) ctx.changed(child);
+  if (running && !(await ctx.pool.untilGone(id, WORKER_OVERDUE_MS + 2000))) {
+    ctx.log(`cancel ${id}: its run's processes were still being killed when the answer went out`);
+  }
   return { job: toJob(done.row, ctx.paths.logs) };
 }
