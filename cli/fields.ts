@@ -34,6 +34,8 @@ const FIELDS: Record<keyof Job, true> = {
   depends_on: true,
   waiting_on: true,
   schedule_id: true,
+  notify: true,
+  keep_children: true,
 };
 
 export type JobField = keyof Job;

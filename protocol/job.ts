@@ -87,6 +87,10 @@ export interface Job {
   schedule_id: string | null;
   /** The umask its runs start with, as `umask` prints it ("0022"); fixed at enqueue. */
   umask: string;
+  /** Enqueued with `--notify`: the desktop app announces its end (completed or dead). */
+  notify: boolean;
+  /** Enqueued with `--keep-children`: processes it leaves when its shell exits are not killed (docs/jobs.md, "Process lifetime"). */
+  keep_children: boolean;
 }
 
 /** How one run of a job ended. */

@@ -36,6 +36,13 @@ export interface JobSpec {
   env?: Record<string, string> | null;
   /** The job's umask, octal text such as "0022"; omit for DEFAULT_UMASK (022). */
   umask?: string;
+  /** Announce the job's end (completed or dead) with a desktop notification (`enqueue --notify`); omit for false. */
+  notify?: boolean;
+  /**
+   * `enqueue --keep-children`: processes the job leaves running when its shell exits are not killed (a
+   * timeout, cancel or stop still kills them); omit for false.
+   */
+  keep_children?: boolean;
 }
 
 /** One job as `show` answers it: with its environment, which lists and events leave out (it can be 256 KiB). */
@@ -381,7 +388,8 @@ export interface Methods {
   'config.list': { params: Record<string, never>; result: { entries: ConfigEntry[] } };
   'config.get': { params: { key: string }; result: { entry: ConfigEntry } };
   'config.set': { params: { key: string; value: string | number }; result: { entry: ConfigEntry } };
-  'daemon.stop': { params: { timeout_ms?: number }; result: { stopping: true; pid: number } };
+  /** `job_id`: the running job that asks (QUEUECTL_JOB_ID); the stop does not wait for it (docs/jobs.md, "Process lifetime"). */
+  'daemon.stop': { params: { timeout_ms?: number; job_id?: string }; result: { stopping: true; pid: number } };
 }
 
 export type MethodName = keyof Methods;

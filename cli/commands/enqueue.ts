@@ -30,6 +30,10 @@ interface EnqueueOptions {
   /** --after, each given once or more (ids or unique prefixes of parents); commander leaves it out when none is given, the action fills in []. */
   after: string[];
   queue?: string;
+  /** --notify: the desktop app announces the job's end. */
+  notify?: boolean;
+  /** --keep-children: processes the job leaves running are not killed when it ends. */
+  keepChildren?: boolean;
   /** --env and --no-env. */
   env?: EnvOptions;
 }
@@ -55,7 +59,9 @@ export function registerEnqueue(program: Command): void {
     .option('--delay <duration>', 'do not start it before this long from now (e.g. 30s, 10m, 2h, 1d; at most 365d)', duration)
     .option('--run-at <time>', 'do not start it before this time: ISO 8601, local time unless it ends in Z or an offset (e.g. 2030-06-01T14:00)', runAtOption)
     .option('--after <id>', `start only once this job completed; repeat for several parents (at most ${JOB_LIMITS.maxParents}). If a parent ends dead or canceled, this job is canceled`, parentOption)
-    .option('--queue <name>', 'run it in this named queue (default: "default"); see queuectl queue', queueOption);
+    .option('--queue <name>', 'run it in this named queue (default: "default"); see queuectl queue', queueOption)
+    .option('--notify', 'the desktop app shows a notification when the job ends (completed or dead), with its duration and exit code')
+    .option('--keep-children', 'leave running the processes the job starts and leaves behind when it ends (a service); by default every one is killed');
   addEnvOptions(command)
     .option('--stdin', 'read many jobs from stdin, one command or JSON job spec per line; prints one id per line')
     .option('--json', 'print the new job as JSON (with --stdin: the list of ids; with --wait: what wait --json prints)')
@@ -213,6 +219,8 @@ function buildSpec(text: string, opts: EnqueueOptions, own: boolean): JobSpec {
   else if (spec.cwd === undefined) spec.cwd = process.cwd();
   if (opts.runAt !== undefined) spec.run_at = new Date(opts.runAt).toISOString();
   if (opts.queue !== undefined) spec.queue = opts.queue;
+  if (opts.notify) spec.notify = true;
+  if (opts.keepChildren) spec.keep_children = true;
   // A spec's own `after` that is not a list is left for the daemon to refuse with its message.
   if (opts.after.length > 0 && (spec.after === undefined || Array.isArray(spec.after))) spec.after = [...new Set([...(spec.after ?? []), ...opts.after])];
   if (Object.hasOwn(spec, 'env')) spec.env = specEnvironment(spec.env, opts.env);

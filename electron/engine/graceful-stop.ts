@@ -18,15 +18,18 @@ const WORKER_EXIT_MS = 3000;
 /**
  * Takes no new jobs; lets running jobs finish until the deadline; then kills their process trees and puts
  * them back to pending without spending an attempt; lets the workers go; writes every run result it can.
+ * A run that asked for this stop itself (daemon.stop's job_id) is not waited for: once the others are done
+ * it is killed and ends as a failed attempt (retried with backoff, or dead), never a free requeue.
  */
 export async function drainForStop({ pool, scheduler, log, deadline }: StopParts): Promise<void> {
   scheduler.halt();
   log(`stopping: ${pool.busyCount()} running job(s) get ${formatDuration(Math.max(0, deadline() - Date.now()))} to finish`);
-  await waitUntil(() => pool.busyCount() === 0, deadline);
+  await waitUntil(() => pool.running().every((job) => job.stopRequester), deadline);
   const left = pool.running();
   if (left.length) {
-    log(`stop timeout: killing and requeuing ${left.map((j) => j.jobId).join(', ')}`);
-    for (const job of left) pool.kill(job.jobId, 'requeued');
+    const requeued = left.filter((job) => !job.stopRequester);
+    if (requeued.length) log(`stop timeout: killing and requeuing ${requeued.map((j) => j.jobId).join(', ')}`);
+    for (const job of left) pool.kill(job.jobId, job.stopRequester ? 'stopped_own_daemon' : 'requeued');
     const killDeadline = Date.now() + KILL_WAIT_MS;
     await waitUntil(() => pool.busyCount() === 0, () => killDeadline);
   }

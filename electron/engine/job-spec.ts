@@ -7,7 +7,7 @@ import {
 import type { Settings } from './config/settings.js';
 import type { NewJob, StoredEnv } from './store/transitions/enqueue.js';
 
-const SPEC_FIELDS = new Set(['id', 'command', 'name', 'max_retries', 'priority', 'timeout_ms', 'cwd', 'run_at', 'queue', 'after', 'env', 'umask']);
+const SPEC_FIELDS = new Set(['id', 'command', 'name', 'max_retries', 'priority', 'timeout_ms', 'cwd', 'run_at', 'queue', 'after', 'env', 'umask', 'notify', 'keep_children']);
 
 /** What a spec without `env` or `umask` gets: enqueue.batch's own, checked once for the whole batch. */
 export interface SpecDefaults {
@@ -71,7 +71,14 @@ export function validateSpec(raw: unknown, settings: Settings, now: number = Dat
   const env = spec.env === undefined ? (defaults.env ?? null) : checkEnv(spec.env);
   const umask = spec.umask === undefined ? (defaults.umask ?? DEFAULT_UMASK) : checkUmask(spec.umask);
 
-  return { id, name, command, max_retries: maxRetries, priority, timeout_ms: timeoutMs, cwd, run_at: runAt, queue, after, env, umask };
+  if (spec.notify !== undefined && spec.notify !== null && typeof spec.notify !== 'boolean') bad(`notify must be true or false; got ${JSON.stringify(spec.notify)}`);
+  const notify = spec.notify === true;
+  if (spec.keep_children !== undefined && spec.keep_children !== null && typeof spec.keep_children !== 'boolean') {
+    bad(`keep_children must be true or false; got ${JSON.stringify(spec.keep_children)}`);
+  }
+  const keepChildren = spec.keep_children === true;
+
+  return { id, name, command, max_retries: maxRetries, priority, timeout_ms: timeoutMs, cwd, run_at: runAt, queue, after, env, umask, notify, keep_children: keepChildren };
 }
 
 /**

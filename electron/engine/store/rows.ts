@@ -36,6 +36,10 @@ export interface JobRow {
   env_id: number | null;
   /** The umask its runs start with (18 = 0o022). */
   umask: number;
+  /** 1: announce its end on the desktop (`enqueue --notify`, migration 0009). */
+  notify: 0 | 1;
+  /** 1: processes left when its shell exits are not killed (`enqueue --keep-children`, migration 0010). */
+  keep_children: 0 | 1;
 }
 
 /** A row of the attempts table. */
@@ -83,6 +87,8 @@ export function toJob(row: JobRow, logsDir: string): Job {
     waiting_on: row.waiting_on,
     schedule_id: row.schedule_id,
     umask: formatUmask(row.umask),
+    notify: row.notify === 1,
+    keep_children: row.keep_children === 1,
   };
 }
 

@@ -6,9 +6,11 @@ import { sql as m0005 } from './0005_queues.js';
 import { sql as m0006 } from './0006_finished_index.js';
 import { sql as m0007 } from './0007_scheduling.js';
 import { sql as m0008 } from './0008_job_environment.js';
+import { sql as m0009 } from './0009_job_notify.js';
+import { sql as m0010 } from './0010_keep_children.js';
 
 /**
  * Numbered, append-only: migration n brings the schema from user_version n-1 to n.
  * Never edit one that has shipped; add the next number instead.
  */
-export const MIGRATIONS: readonly string[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008];
+export const MIGRATIONS: readonly string[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010];

@@ -28,6 +28,10 @@ export interface NewJob {
   env?: StoredEnv | null;
   /** The umask its runs start with; absent: DEFAULT_UMASK. */
   umask?: number;
+  /** Announce its end on the desktop (`enqueue --notify`); absent: false. */
+  notify?: boolean;
+  /** Leave the processes it leaves behind running (`enqueue --keep-children`); absent: false. */
+  keep_children?: boolean;
 }
 
 /** An environment ready to store: its canonical JSON (keys sorted) and that JSON's SHA-256, its key. */
@@ -80,8 +84,8 @@ export function prepareStoreEnv(db: Database.Database): (env: StoredEnv) => numb
  */
 export function prepareEnqueue(db: Database.Database) {
   const columns = `INSERT INTO jobs (id, name, command, state, attempts, max_retries, priority, timeout_ms, cwd, run_at, created_at, updated_at,
-      queue, schedule_id, scheduled_for, depends_on, waiting_on, env_id, umask)
-    VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      queue, schedule_id, scheduled_for, depends_on, waiting_on, env_id, umask, notify, keep_children)
+    VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (id) DO NOTHING`;
   /** Every queue a job names has a row (its settings); inside the job's transaction, so a rollback takes both. */
   const ensureQueue = db.prepare<[string]>(`INSERT INTO queues (name) VALUES (?) ON CONFLICT (name) DO NOTHING`);
@@ -132,7 +136,8 @@ export function prepareEnqueue(db: Database.Database) {
     [
       id, job.name, job.command, job.max_retries, job.priority, job.timeout_ms, job.cwd, Math.max(now, job.run_at ?? now), now, now,
       job.queue, job.schedule?.id ?? null, job.schedule?.slot ?? null,
-      parents.ids.length === 0 ? null : JSON.stringify(parents.ids), parents.waiting, env, job.umask ?? DEFAULT_UMASK,
+      parents.ids.length === 0 ? null : JSON.stringify(parents.ids), parents.waiting, env, job.umask ?? DEFAULT_UMASK, job.notify ? 1 : 0,
+      job.keep_children ? 1 : 0,
     ] as const;
 
   /** One job, in an explicit transaction so a failed commit (full disk) throws instead of passing silently. */
