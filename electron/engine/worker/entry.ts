@@ -1,7 +1,6 @@
 import { parentChannel } from './channel.js';
 import { runCommand, type RunningCommand } from './run-command.js';
-import { killTree } from './kill-tree.js';
-import { guardJobGroup } from './job-group-guard.js';
+import { guardJobGroup, processGuard } from './job-group-guard.js';
 import { processIdentity } from './process-identity.js';
 
 /**
@@ -44,12 +43,12 @@ channel.onMessage((msg) => {
 });
 
 channel.onParentGone(() => {
-  if (current?.run.pid) killTree(current.run.pid, 'SIGKILL');
+  current?.run.destroy();
   process.exit(1);
 });
 
-// However this process ends (exit, SIGTERM), the running job's group goes with it.
-guardJobGroup(() => current?.run.pid ?? null);
+// However this process ends (exit, SIGTERM), every process of the running job goes with it.
+guardJobGroup(() => current?.run ?? null, processGuard((run: RunningCommand) => run.destroy()));
 
 // Ctrl-C in the daemon's terminal reaches its workers too; the engine decides when they stop.
 process.on('SIGINT', () => {});

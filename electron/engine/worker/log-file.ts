@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 
 /**
  * A job's log: opened for append so the command's stdout and stderr can write straight into it (no output
@@ -15,7 +15,8 @@ export class CappedLog {
     private readonly maxBytes: number,
     limit = 'log_max_bytes',
   ) {
-    this.fd = openSync(path, 'a', 0o600);
+    // A link planted where the log goes is refused (ELOOP), never written through.
+    this.fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), 0o600);
     this.marker = `\n[queuectl: log truncated at ${maxBytes} bytes (${limit}); further output discarded]\n`;
   }
 
