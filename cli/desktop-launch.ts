@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -81,6 +82,18 @@ export interface FileProbe {
   /** The file's text, or null if it cannot be read. */
   read(path: string): string | null;
 }
+
+/** The real file system, for `worker start` and the Electron end-to-end tests. */
+export const DISK_FILES: FileProbe = {
+  exists: (path) => existsSync(path),
+  read: (path) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return null;
+    }
+  },
+};
 
 /**
  * The Electron executable, found the way node_modules/electron/index.js finds it (path.txt, then dist/ or

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { defaultConfig, formatDuration, QueueError } from '../../protocol/index.js';
@@ -6,7 +6,7 @@ import { RpcClient } from '../../protocol/node/client.js';
 import { daemonHoldingHome } from '../../protocol/node/daemon-holder.js';
 import { homePaths, resolveHome } from '../../protocol/node/paths.js';
 import { runForeground, startDesktop, startDetached } from '../daemon-start.js';
-import { decideLaunch, probeElectron, probeNativeBuild, type ElectronProbe, type FileProbe, type LaunchDecision } from '../desktop-launch.js';
+import { DISK_FILES, decideLaunch, probeElectron, probeNativeBuild, type ElectronProbe, type LaunchDecision } from '../desktop-launch.js';
 import { sandboxForLaunch } from '../linux-sandbox.js';
 import { note, printJson, printLine } from '../output.js';
 import { duration, integer } from '../parse.js';
@@ -28,22 +28,11 @@ export function stopWaitMs(stopTimeoutMs: number): number {
   return stopTimeoutMs + STOP_EXIT_GRACE_MS;
 }
 
-const files: FileProbe = {
-  exists: (path) => existsSync(path),
-  read: (path) => {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return null;
-    }
-  },
-};
-
 /** Desktop app or headless daemon: see cli/desktop-launch.ts for the rules. */
 function launchDecision(opts: { headless?: boolean; detach?: boolean }): LaunchDecision {
   const root = appRoot();
   const shortcut = opts.headless || opts.detach;
-  const electron: ElectronProbe = shortcut ? { found: false, why: '' } : probeElectron(root, process.env, files);
+  const electron: ElectronProbe = shortcut ? { found: false, why: '' } : probeElectron(root, process.env, DISK_FILES);
   return decideLaunch({
     platform: process.platform,
     env: process.env,
@@ -52,7 +41,7 @@ function launchDecision(opts: { headless?: boolean; detach?: boolean }): LaunchD
     // Nothing is probed when the flags already decided.
     electron,
     appBuilt: !shortcut && existsSync(fileURLToPath(new URL('../main/index.js', import.meta.url))),
-    native: shortcut ? { ok: false, why: '' } : probeNativeBuild(root, files),
+    native: shortcut ? { ok: false, why: '' } : probeNativeBuild(root, DISK_FILES),
     sandbox: sandboxForLaunch(electron),
   });
 }

@@ -5,44 +5,15 @@ import {
   NotificationBatcher,
   single,
   summary,
-  type Clock,
   type NotificationSpec,
   type NotifyKind,
 } from '../../electron/main/notifications.js';
 import { kindEnabled } from '../../electron/main/notify-rules.js';
 import { DEFAULT_PREFERENCES, withToggle, type Preferences } from '../../electron/main/preferences.js';
 import { notifyRules } from '../../electron/main/tray-controller.js';
+import { FakeClock } from './fixtures/clock.js';
 import { job } from './fixtures/jobs.js';
 
-/** Time under the test's control: timers fire only when advance() passes them. */
-class FakeClock implements Clock {
-  private t = 1_000_000;
-  private timers: Array<{ at: number; fn: () => void; id: number }> = [];
-  private nextId = 1;
-
-  now(): number {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.push({ at: this.t + ms, fn, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((t) => t.id !== handle);
-  }
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((t) => t !== due);
-      this.t = due.at;
-      due.fn();
-    }
-    this.t = end;
-  }
-}
 
 function setup(prefs: () => Preferences = () => DEFAULT_PREFERENCES) {
   const clock = new FakeClock();

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
-import { desktopEnv, hasDisplay, probeNativeBuild, type FileProbe } from '../../cli/desktop-launch.js';
+import { DISK_FILES, desktopEnv, hasDisplay, probeNativeBuild } from '../../cli/desktop-launch.js';
 import { checkSandbox, sandboxFacts, systemSandboxProbe } from '../../cli/linux-sandbox.js';
 import type { TestHome } from '../helpers/daemon.js';
 
@@ -26,17 +26,6 @@ export function electronBinary(root = resolve('.')): string | null {
 /** The built app's main bundle (npm run build). */
 export const MAIN = resolve('out/main/index.js');
 
-const FILES: FileProbe = {
-  exists: (path) => existsSync(path),
-  read: (path) => {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return null;
-    }
-  },
-};
-
 /**
  * Why the app cannot run here, as the one line the suite prints (`skipped: …`), or null when it can: no
  * Electron binary, no display, the app not built, no Electron build of better-sqlite3. Checked before any
@@ -46,7 +35,7 @@ export function skipReason(root = resolve('.')): string | null {
   if (!electronBinary(root)) return 'skipped: Electron binary not installed';
   if (!hasDisplay(process.platform, process.env)) return 'skipped: no display (on Linux run: xvfb-run -a npx vitest run tests/e2e-electron)';
   if (!existsSync(MAIN)) return 'skipped: the desktop app is not built (npm run build)';
-  const native = probeNativeBuild(root, FILES);
+  const native = probeNativeBuild(root, DISK_FILES);
   if (!native.ok) return `skipped: no Electron build of better-sqlite3 (${native.why})`;
   // As root the tests pass --no-sandbox (a container); as a user, a sandbox Chromium cannot start is a skip.
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -31,16 +31,7 @@ export class TestHome {
 
   /** Runs the CLI to completion (async, so the test's own daemon keeps being served). */
   cli(args: string[], options: { input?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
-    return new Promise((resolvePromise, reject) => {
-      const child = spawn(process.execPath, [CLI, ...args], { env: this.env(options.env), cwd: options.cwd });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
-      child.stdin.end(options.input ?? '');
-    });
+    return collect(process.execPath, [CLI, ...args], { env: this.env(options.env), cwd: options.cwd, input: options.input });
   }
 
   /** Runs the CLI and insists on exit 0; returns trimmed stdout. */
@@ -98,6 +89,43 @@ export class TestHome {
     }
     rmSync(this.home, { recursive: true, force: true });
   }
+}
+
+/** A CLI run in the background: its output so far, and its end. */
+export interface RunningCli {
+  child: ChildProcessWithoutNullStreams;
+  stdout: () => string;
+  stderr: () => string;
+  done: Promise<CliResult>;
+}
+
+/** Starts the built CLI in the background against `t`'s home (extra variables over `t.env()`). */
+export function startCli(t: TestHome, args: string[], env: NodeJS.ProcessEnv = {}): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], { env: t.env(env) });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdin.end();
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+  return { child, stdout: () => stdout, stderr: () => stderr, done };
+}
+
+/** Runs a program to completion with exactly `env` (nothing inherited when given), collecting its output. */
+export function collect(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string | Buffer } = {}): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { env: options.env, cwd: options.cwd });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
 }
 
 /** Polls until `check` returns a value (not undefined/false) or the timeout passes. */

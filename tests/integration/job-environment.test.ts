@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, Schedule } from '../../protocol/index.js';
 import { RpcClient } from '../../protocol/node/client.js';
-import { CLI, TestHome, waitFor, type CliResult } from '../helpers/daemon.js';
+import { CLI, TestHome, collect, waitFor, type CliResult } from '../helpers/daemon.js';
 import { expectInvalidArgument } from '../helpers/rpc.js';
 import { WebSession } from '../helpers/web.js';
 
@@ -28,17 +27,7 @@ describe('a job runs with the environment and umask of the shell that enqueued i
 
   /** The built CLI with exactly `env` (nothing inherited), under `umask`, as a shell with that mask runs it. */
   const run = (args: string[], options: { env?: Record<string, string>; umask?: string; input?: string } = {}): Promise<CliResult> =>
-    new Promise((resolve, reject) => {
-      const script = `umask ${options.umask ?? '022'} && exec "$@"`;
-      const child = spawn('/bin/sh', ['-c', script, 'sh', process.execPath, CLI, ...args], { env: options.env ?? shell, cwd: work });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-      child.stdin.end(options.input ?? '');
-    });
+    collect('/bin/sh', ['-c', `umask ${options.umask ?? '022'} && exec "$@"`, 'sh', process.execPath, CLI, ...args], { env: options.env ?? shell, cwd: work, input: options.input });
   /** `enqueue --follow`: the job's output on stdout, its id from stderr ("enqueued <id>"). */
   const follow = async (args: string[], options: { env?: Record<string, string>; umask?: string } = {}) => {
     const r = await run(['enqueue', '--follow', ...args], options);

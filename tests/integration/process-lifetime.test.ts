@@ -1,10 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanRun } from '../../electron/engine/worker/proc-scan.js';
-import { CLI, TestHome, isAlive, waitFor, type CliResult } from '../helpers/daemon.js';
+import { CLI, TestHome, collect, isAlive, waitFor, type CliResult } from '../helpers/daemon.js';
 
 const linux = process.platform === 'linux';
 /** python3's own path (the job's PATH is the bare one), or null when there is none. */
@@ -25,17 +25,7 @@ describe.runIf(linux)('a run leaves no process behind (real daemon started from 
 
   /** The built CLI with only the variables named here: what a bare `env -i` shell plus QUEUECTL_HOME has. */
   const bare = (args: string[]): Promise<CliResult> =>
-    new Promise((resolve, reject) => {
-      const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: process.env.HOME ?? dir, QUEUECTL_HOME: t.home, NO_COLOR: '1' };
-      const child = spawn(process.execPath, [CLI, ...args], { env });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-      child.stdin.end();
-    });
+    collect(process.execPath, [CLI, ...args], { env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: process.env.HOME ?? dir, QUEUECTL_HOME: t.home, NO_COLOR: '1' } });
 
   beforeAll(async () => {
     // A classic daemon: fork, setsid, fork again; the grandchild writes its pid and sleeps.

@@ -1,35 +1,13 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastLinesStart } from '../../cli/follow-log.js';
 import { runExitCode } from '../../cli/job-exit.js';
 import type { WaitJson } from '../../cli/commands/wait.js';
-import { CLI, TestHome, waitFor, type CliResult } from '../helpers/daemon.js';
+import { CLI, TestHome, startCli, waitFor, type CliResult } from '../helpers/daemon.js';
 
 /** wait, enqueue --wait, logs --follow, enqueue --follow and logs --tail, through the built CLI. */
-
-/** A CLI run in the background: its output so far, and its end. */
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  stdout: () => string;
-  stderr: () => string;
-  done: Promise<CliResult>;
-}
-
-function startCli(t: TestHome, args: string[]): Running {
-  const child = spawn(process.execPath, [CLI, ...args], { env: t.env() });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  child.stdin.end();
-  const done = new Promise<CliResult>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-  return { child, stdout: () => stdout, stderr: () => stderr, done };
-}
 
 /** `script` runs the CLI on a terminal (util-linux; skipped without it). */
 const hasScript = spawnSync('script', ['--version']).status === 0;

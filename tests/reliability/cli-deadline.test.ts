@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, TestHome, isAlive, uniqueSleep, waitFor, type CliResult } from '../helpers/daemon.js';
+import { CLI, TestHome, isAlive, startCli, uniqueSleep, waitFor } from '../helpers/daemon.js';
 
 /**
  * The CLI never waits for ever on a daemon that does not answer: with the daemon stopped by SIGSTOP, every
@@ -8,21 +7,6 @@ import { CLI, TestHome, isAlive, uniqueSleep, waitFor, type CliResult } from '..
  * pid and what to do. Long waits (wait, logs --follow, status --watch) live past the deadline while the
  * daemon answers their pings, and end the same way once it stops answering.
  */
-
-/** A CLI run in the background: its output so far, and its end. */
-function startCli(t: TestHome, args: string[], env: NodeJS.ProcessEnv = {}): { stdout: () => string; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [CLI, ...args], { env: t.env(env) });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  child.stdin.end();
-  const done = new Promise<CliResult>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-  return { stdout: () => stdout, done };
-}
 
 const FAST = { QUEUECTL_TIMEOUT: '1s' };
 
