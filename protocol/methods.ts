@@ -1,6 +1,7 @@
 import { TERMINAL_STATES, type Attempt, type AttemptOutcome, type Job, type JobState, type TerminalState } from './job.js';
 import type { ConfigKey, NumericConfigDefinition, StringConfigDefinition } from './config.js';
 import type { SubscribeParams } from './events.js';
+import type { LogBytes } from './log-chunk.js';
 import type { Schedule, ScheduleAddParams } from './schedule.js';
 
 /** What a client asks to enqueue. Only `command` is required; the daemon fills in the rest from config. */
@@ -345,7 +346,7 @@ export interface Methods {
   /** The job with its environment (JobDetail) and its runs. */
   show: { params: { id: string }; result: { job: JobDetail; attempts: Attempt[] } };
   /** data_base64: the chunk's exact bytes when they are not UTF-8 (protocol/log-chunk.ts). */
-  logs: { params: LogsParams; result: LogsResult & import('./log-chunk.js').LogBytes };
+  logs: { params: LogsParams; result: LogsResult & LogBytes };
   cancel: { params: { id: string }; result: { job: Job } };
   /**
    * count: how many dead jobs went back to pending; jobs: the first MAX_LISTED_RETRIES of them; dependents: how
