@@ -22,7 +22,8 @@ const KILL_LIMIT_MS = 2000;
  */
 export function signalRun(run: RunTrace, signal: NodeJS.Signals): void {
   if (run.leader !== null) killTree(run.leader, signal);
-  const pids = scanRun(run);
+  // The group had its signal: the rest are those that left it (a trap would run twice otherwise).
+  const pids = scanRun(run, run.leader !== null);
   for (const pid of pids) sendSignal(pid, signal);
   if (signal === 'SIGTERM') {
     if (run.leader !== null && process.platform !== 'win32') killTree(run.leader, 'SIGCONT');

@@ -21,9 +21,9 @@ export const CAN_SCAN = process.platform === 'linux';
  * leader's process group or session, and those whose environment at exec held `QUEUECTL_RUN=<marker>`. Only
  * our own uid's environments are readable, which is all a job can make. This process is never included.
  * A pid that is still someone's group or session id is never handed to a new process, so a group or session
- * match cannot hit a stranger.
+ * match cannot hit a stranger. `outsideGroup`: leave out the leader's group (already signalled as a whole).
  */
-export function scanRun(run: RunTrace): number[] {
+export function scanRun(run: RunTrace, outsideGroup = false): number[] {
   if (!CAN_SCAN) return [];
   const needle = run.marker ? Buffer.from(`QUEUECTL_RUN=${run.marker}\0`) : null;
   const found: number[] = [];
@@ -39,7 +39,7 @@ export function scanRun(run: RunTrace): number[] {
     const stat = readStat(pid);
     if (stat === null || stat.state === 'Z' || stat.state === 'X') continue;
     if (run.leader !== null && (stat.pgrp === run.leader || stat.session === run.leader)) {
-      found.push(pid);
+      if (!(outsideGroup && stat.pgrp === run.leader)) found.push(pid);
       continue;
     }
     if (needle && (run.since == null || stat.start >= run.since) && environHas(pid, needle)) found.push(pid);
