@@ -140,19 +140,21 @@ export function readPrivateFile(path: string): string | null {
 
 /**
  * Makes sure `path` is a directory of ours, mode 0700: made if missing; an untrusted entry (a link, another
- * user's directory) is removed or moved aside first. Answers its lstat.
+ * user's directory) is removed or moved aside first. Answers whether it had to make it.
  */
-export function ensurePrivateDir(path: string, log: Log): Stats {
+export function ensurePrivateDir(path: string, log: Log): boolean {
   clearUntrusted(path, 'dir', log);
+  let made = true;
   try {
     mkdirSync(path, { mode: 0o700 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    made = false;
   }
   const st = lstatSync(path);
   if (!trustedDir(st)) throw new Error(`${path} is ${describe(st)}; refusing to use it`);
   if (process.platform !== 'win32' && (st.mode & 0o777) !== 0o700) chmodSync(path, 0o700);
-  return st;
+  return made;
 }
 
 /**

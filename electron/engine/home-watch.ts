@@ -47,6 +47,11 @@ export class HomeWatch {
     return this.lost;
   }
 
+  /** Whether writes were found refused already (no new check: the last write or the timer made it). */
+  get isLost(): boolean {
+    return this.lost !== null;
+  }
+
   /** The timer's round: the check above, then each repair (a failure is logged once per repair). */
   tick(repairs: Record<string, () => void>): void {
     if (this.lostReason(true) !== null) return;

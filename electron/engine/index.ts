@@ -108,7 +108,7 @@ function preparingLogs(spawnWorker: SpawnWorker, jobLogs: JobLogs, watch: HomeWa
         return handle.pid;
       },
       send: (message) => {
-        if (message.type === 'run' && watch.lostReason() === null) jobLogs.prepareRun(message.logPath);
+        if (message.type === 'run' && !watch.isLost) jobLogs.prepareRun(message.logPath);
         handle.send(message);
       },
       onMessage: (listener) => handle.onMessage(listener),

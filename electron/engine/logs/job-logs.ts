@@ -1,7 +1,7 @@
 import { closeSync, unlinkSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { isTerminal, type JobState } from '../../../protocol/index.js';
-import { ensurePrivateDir, identityOf, openPrivateAppend, truncatePrivate } from '../home-files.js';
+import { ensurePrivateDir, openPrivateAppend, truncatePrivate } from '../home-files.js';
 import { logPathFor } from '../store/rows.js';
 
 /** Unlinks run this many at a time, so purging a large DLQ neither blocks the daemon nor floods the fs. */
@@ -165,9 +165,7 @@ export class JobLogs implements LogKeeper {
 
   /** Makes the logs directory again (0700) if it was deleted, or replaces it if it is not a directory of ours. */
   ensureDir(): void {
-    const before = identityOf(this.options.dir);
-    ensurePrivateDir(this.options.dir, this.options.log);
-    if (before === null) this.options.log(`the logs directory ${this.options.dir} was missing; made it again`);
+    if (ensurePrivateDir(this.options.dir, this.options.log)) this.options.log(`the logs directory ${this.options.dir} was missing; made it again`);
   }
 
   /** Unlinks the log of a dequeued id; the answer is null, or what went wrong. */
