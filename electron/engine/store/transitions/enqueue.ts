@@ -68,12 +68,10 @@ export function generateId(): string {
  * 0008); called inside the transaction that stores the job or schedule using it.
  */
 export function prepareStoreEnv(db: Database.Database): (env: StoredEnv) => number {
-  const add = db.prepare<[string, string]>(`INSERT INTO environments (digest, vars) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING`);
+  const add = db.prepare<[string, string], { id: number }>(`INSERT INTO environments (digest, vars) VALUES (?, ?) RETURNING id`);
   const byDigest = db.prepare<[string], { id: number }>(`SELECT id FROM environments WHERE digest = ?`);
-  return (env) => {
-    add.run(env.digest, env.vars);
-    return byDigest.get(env.digest)!.id;
-  };
+  // Mostly stored already (every enqueue from one shell): look up first, insert only what is new.
+  return (env) => (byDigest.get(env.digest) ?? add.get(env.digest, env.vars)!).id;
 }
 
 /**
