@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { lstat, readFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { formatDuration, parseDuration } from '../duration.js';
@@ -6,6 +5,7 @@ import { QueueError, type ErrorCode, type RpcErrorObject } from '../errors.js';
 import { encodeFrame, LineSplitter } from '../framing.js';
 import type { HelloResult, MethodName, ParamsOf, ResultOf } from '../methods.js';
 import { PROTOCOL_VERSION } from '../version.js';
+import { readPidFile } from './daemon-holder.js';
 import { homePaths, type HomePaths } from './paths.js';
 
 /** Notification pushed by the daemon (no id). */
@@ -286,14 +286,9 @@ function daemonName(pid: number | null): string {
   return pid === null ? 'the queuectl daemon' : `the queuectl daemon (pid ${pid})`;
 }
 
-/** The pid in daemon.pid, for messages; null when it cannot be read. */
+/** The pid in daemon.pid, for messages; null when it cannot be read (never through a link). */
 function readPid(paths: HomePaths): number | null {
-  try {
-    const pid = Number.parseInt(readFileSync(paths.pidFile, 'utf8'), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
+  return readPidFile(paths.pidFile);
 }
 
 async function readToken(paths: HomePaths): Promise<string> {

@@ -16,7 +16,7 @@ export function daemonHoldingHome(paths: HomePaths): number | null {
 }
 
 /** The pid written in `path`, if it is a plain file with a positive integer in it. */
-function readPidFile(path: string): number | null {
+export function readPidFile(path: string): number | null {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
