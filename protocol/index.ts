@@ -9,3 +9,4 @@ export * from './events.js';
 export * from './schedule.js';
 export * from './instant.js';
 export * from './job-env.js';
+export * from './runs.js';
