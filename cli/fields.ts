@@ -27,6 +27,7 @@ const FIELDS: Record<keyof Job, true> = {
   finished_at: true,
   exit_code: true,
   last_error: true,
+  last_line: true,
   worker_id: true,
   umask: true,
   log_path: true,

@@ -1,6 +1,8 @@
 import { EVENT_NOTIFICATION, QueueError, isTerminal, type Attempt, type Job, type QueueEvent } from '../protocol/index.js';
 import type { LogBytes } from '../protocol/log-chunk.js';
+import type { LogsParams } from '../protocol/methods.js';
 import type { RpcClient } from '../protocol/node/client.js';
+import type { QueueCaller } from './client.js';
 import { EXIT, daemonGone, unresponsive } from './errors.js';
 import { onInterrupt } from './interrupt.js';
 import { note } from './output.js';
@@ -25,10 +27,16 @@ export function write(data: Uint8Array): Promise<void> {
   return new Promise((resolve) => (process.stdout.write(data) ? resolve() : process.stdout.once('drain', resolve)));
 }
 
-/** Prints the log from `offset` to its end as it is now; returns where it stopped. */
-export async function printLogFrom(client: RpcClient, id: string, offset: number): Promise<number> {
+/** Which run's output to read (`logs --run`): its number or the latest; undefined for the whole log. */
+export type RunChoice = LogsParams['run'];
+
+/**
+ * Prints the log from `offset` to its end as it is now (with `run`: to the end of that run's output, from
+ * where it begins when `offset` is before it); returns where it stopped.
+ */
+export async function printLogFrom(client: QueueCaller, id: string, offset: number, run?: RunChoice): Promise<number> {
   for (;;) {
-    const chunk = await client.call('logs', { id, offset });
+    const chunk = await client.call('logs', { id, offset, run });
     if (chunk.data) await write(chunkBytes(chunk));
     if (chunk.next_offset >= chunk.size || chunk.next_offset === chunk.offset) return chunk.next_offset;
     offset = chunk.next_offset;
@@ -36,19 +44,21 @@ export async function printLogFrom(client: RpcClient, id: string, offset: number
 }
 
 /**
- * The last `lines` lines of the log as it is now (a last line without a newline counts, as in tail(1)),
- * and the offset where the log ended then. Reads a growing stretch from the end until it holds that many
- * lines or reaches the start.
+ * The last `lines` lines of the log (or of one run's output) as it is now (a last line without a newline
+ * counts, as in tail(1)), and the offset where it ended then. Reads a growing stretch from the end until it
+ * holds that many lines or reaches the start.
  */
-export async function readTail(client: RpcClient, id: string, lines: number): Promise<{ bytes: Buffer; next: number }> {
-  const end = (await client.call('logs', { id, tail_bytes: 0 })).size;
+export async function readTail(client: QueueCaller, id: string, lines: number, run?: RunChoice): Promise<{ bytes: Buffer; next: number }> {
+  const whole = await client.call('logs', { id, tail_bytes: 0, run });
+  const end = whole.size;
+  const first = whole.start ?? 0;
   if (lines === 0) return { bytes: Buffer.alloc(0), next: end };
   for (let span = Math.max(4096, lines * 160); ; span *= 4) {
-    const start = Math.max(0, end - span);
-    const { bytes, next } = await readRange(client, id, start, end);
-    const from = lastLinesStart(bytes, lines, start === 0);
+    const start = Math.max(first, end - span);
+    const { bytes, next } = await readRange(client, id, start, end, run);
+    const from = lastLinesStart(bytes, lines, start === first);
     if (from >= 0) return { bytes: bytes.subarray(from), next };
-    if (start === 0) return { bytes, next };
+    if (start === first) return { bytes, next };
   }
 }
 
@@ -73,11 +83,11 @@ export function lastLinesStart(text: Lines, n: number, atStart: boolean): number
 }
 
 /** The log's bytes from `start` to `end`. */
-async function readRange(client: RpcClient, id: string, start: number, end: number): Promise<{ bytes: Buffer; next: number }> {
+async function readRange(client: QueueCaller, id: string, start: number, end: number, run: RunChoice): Promise<{ bytes: Buffer; next: number }> {
   const parts: Buffer[] = [];
   let offset = start;
   while (offset < end) {
-    const chunk = await client.call('logs', { id, offset, max_bytes: Math.min(MAX_CHUNK, end - offset) });
+    const chunk = await client.call('logs', { id, offset, max_bytes: Math.min(MAX_CHUNK, end - offset), run });
     parts.push(chunkBytes(chunk));
     if (chunk.next_offset <= offset) break;
     offset = chunk.next_offset;
@@ -87,8 +97,9 @@ async function readRange(client: RpcClient, id: string, start: number, end: numb
 
 /**
  * Follows `job`'s log from `offset` until the job has ended and every byte was printed, then returns the
- * exit code (as `wait` for one job). A log started afresh (the job was retried, or removed and its id used
- * again) is said on stderr and followed from its new start. Ctrl-C exits 130; a daemon that stops, 3; one
+ * exit code (as `wait` for one job). Retries append to the log, each run under its header, so they are
+ * followed as they come. A log started afresh (deleted by hand, or the job removed and its id used again)
+ * is said on stderr and followed from its new start. Ctrl-C exits 130; a daemon that stops, 3; one
  * that stops answering (the connection's pings go unanswered: protocol/node/client.ts) throws its
  * DaemonUnavailable (exit 3, naming its pid). Waiting for a job's output has no deadline of its own.
  */
@@ -96,7 +107,7 @@ export async function followLog(client: RpcClient, job: Job, offset: number): Pr
   const stopInterrupt = onInterrupt(() => client.close());
   try {
     const how = await streamLog(client, job.id, offset, () =>
-      note(`queuectl: the log of job ${job.id} was started afresh (the job runs again); following it from its start`),
+      note(`queuectl: the log of job ${job.id} was started afresh (deleted, or made anew); following it from its start`),
     );
     if (how === 'daemon-gone') {
       process.stderr.write(`queuectl: error: the daemon stopped while following the log of job ${job.id}\n`);

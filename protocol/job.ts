@@ -91,6 +91,13 @@ export interface Job {
   notify: boolean;
   /** Enqueued with `--keep-children`: processes it leaves when its shell exits are not killed (docs/jobs.md, "Process lifetime"). */
   keep_children: boolean;
+  /**
+   * The summary of the latest finished run when it did not complete: its last non-empty line of output
+   * (trimmed, at most 200 characters, queuectl's own notes skipped), e.g. the error a failing command
+   * printed; null when that run completed, printed nothing or binary output, or ended with its worker or
+   * daemon (interrupted).
+   */
+  last_line: string | null;
 }
 
 /** How one run of a job ended. */
@@ -124,4 +131,6 @@ export interface Attempt {
   exit_code: number | null;
   signal: string | null;
   error: string | null;
+  /** A run that did not complete: its last line of output, as `Job.last_line`; null otherwise. */
+  last_line: string | null;
 }

@@ -94,12 +94,6 @@ export function openPrivateAppend(path: string, log: Log): number {
   return fd;
 }
 
-/** Empties `path` (for job.retry) without following a link; an untrusted entry is removed; ENOENT when missing. */
-export function truncatePrivate(path: string, log: Log): void {
-  clearUntrusted(path, 'file', log);
-  closeSync(openSync(path, constants.O_WRONLY | constants.O_TRUNC | NOFOLLOW | NONBLOCK));
-}
-
 /**
  * Writes a small whole file (the pid, the token) through a fresh temp file and a rename: whatever was at
  * `path` (a planted link, another user's file) is replaced, never written through.

@@ -13,8 +13,10 @@ export interface Assignment {
   pgid: number | null;
   /** Boot id + start time of that group's leader (see worker/process-identity.ts). */
   pgidIdentity: string | null;
-  /** The log cap the run was given (its log is trimmed to it, whatever the setting says now). */
+  /** The log cap the run was given (its section is trimmed to it, whatever the setting says now). */
   logMaxBytes: number;
+  /** Where the run's section of the job's log begins (RunRequest.logStart). */
+  logStart: number;
   /** The run's QUEUECTL_RUN marker (worker/contain.ts), or null when the request carried none. */
   marker: string | null;
   /** Why the engine asked the worker to kill the run, or null. */
@@ -108,6 +110,7 @@ export class Pool {
       pgid: null,
       pgidIdentity: null,
       logMaxBytes: request.logMaxBytes,
+      logStart: request.logStart ?? 0,
       marker: request.queuectlEnv[RUN_MARKER_VAR] ?? null,
       killedFor: null,
       overdue: null,

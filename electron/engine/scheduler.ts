@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import type { Settings } from './config/settings.js';
 import type { Assignment, Pool } from './pool.js';
 import type { Store } from './store/index.js';
-import type { Claimed } from './store/transitions/claim.js';
+import type { Claimed, RunBeginning } from './store/transitions/claim.js';
 import type { RunResult } from './store/transitions/finish.js';
 import { logPathFor, type JobRow } from './store/rows.js';
 import { currentRetryDelay } from './backoff.js';
@@ -10,6 +10,8 @@ import { isStorageError } from './store/storage-error.js';
 import { withoutFsync } from './store/relaxed.js';
 import { STOPPED_OWN_DAEMON, type RunFinished } from './worker/messages.js';
 import { newRunMarker, RUN_MARKER_VAR } from './worker/contain.js';
+import { readLastLine } from './logs/last-line.js';
+import { nextRunStart } from './logs/run-sections.js';
 
 /** What one scheduling transaction decided; acted on only after it committed. */
 interface Decisions {
@@ -118,7 +120,7 @@ export class Scheduler {
           : result.exitCode === 0 && result.signal === null && result.error === null
             ? 'completed'
             : 'failed';
-    this.record(result.jobId, result.attempt, { outcome, exitCode: result.exitCode, signal: result.signal, error: result.error });
+    this.record(result.jobId, result.attempt, { outcome, exitCode: result.exitCode, signal: result.signal, error: result.error, lastLine: result.lastLine ?? null });
   }
 
   /**
@@ -128,7 +130,8 @@ export class Scheduler {
    */
   crashed(job: Assignment, code: number | null, signal: string | null): void {
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
-    const base = { exitCode: null, signal: null };
+    // Its worker cannot say how its output ended: read here (a crash is rare), its processes killed already.
+    const base = { exitCode: null, signal: null, lastLine: readLastLine(logPathFor(this.logsDir, job.jobId), job.logStart) };
     if (job.overdue === 'timed_out') {
       this.record(job.jobId, job.attempt, { ...base, outcome: 'timed_out', error: 'timed out; its worker did not answer (stopped or hung), so the engine killed it and the process tree' });
     } else if (job.stopRequester || job.killedFor === 'stopped_own_daemon') {
@@ -214,15 +217,19 @@ export class Scheduler {
     // (canceled, its process tree still dying); the worker turning idle dispatches again.
     const held = this.pool.running().map((run) => run.jobId);
     for (const workerId of this.pool.idleWorkers()) {
-      const claimed = this.store.claim(workerId, now, held);
+      const claimed = this.store.claim(workerId, now, held, this.beginRun);
       if (!claimed) return;
       decisions.changed.push(claimed.job);
       decisions.launches.push({ workerId, claimed });
     }
   }
 
+  /** How a run claimed now begins: its log section starts at the log's end; a fresh marker. */
+  private readonly beginRun = (jobId: string): RunBeginning => ({ logStart: nextRunStart(logPathFor(this.logsDir, jobId)), marker: newRunMarker() });
+
   private launch(workerId: number, claimed: Claimed): void {
     const job = claimed.job;
+    const beginning = claimed.beginning!; // claimDue gives every claim its beginning (beginRun)
     this.pool.run(workerId, {
       type: 'run',
       jobId: job.id,
@@ -232,6 +239,7 @@ export class Scheduler {
       timeoutMs: job.timeout_ms,
       logPath: logPathFor(this.logsDir, job.id),
       logMaxBytes: this.settings.get('log_max_bytes'),
+      logStart: beginning.logStart,
       env: this.environment(job.env_id),
       queuectlEnv: {
         QUEUECTL_JOB_ID: job.id,
@@ -241,7 +249,7 @@ export class Scheduler {
         // The data directory (the logs' parent): a queuectl the job runs reaches this daemon, whatever its env.
         QUEUECTL_HOME: dirname(this.logsDir),
         // Marks every process of this run, wherever it goes (worker/contain.ts).
-        [RUN_MARKER_VAR]: newRunMarker(),
+        [RUN_MARKER_VAR]: beginning.marker,
       },
       umask: job.umask,
       keepChildren: job.keep_children === 1,

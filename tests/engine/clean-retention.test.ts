@@ -41,7 +41,7 @@ beforeEach(() => {
   runs = [];
   stopping = false;
   changedMany = () => undefined;
-  const jobLogs = new JobLogs({ dir: logsDir, running: () => runs, maxBytes: () => 4096, log: (m) => logged.push(m) });
+  const jobLogs = new JobLogs({ dir: logsDir, running: () => runs, log: (m) => logged.push(m) });
   ctx = {
     store,
     settings,
@@ -129,7 +129,7 @@ describe('jobs.clean', () => {
   it('never deletes a job whose run the pool still has (a canceled one being killed), and does not count it', async () => {
     const now = Date.now();
     add([['dying', 'canceled', now], ['gone', 'canceled', now]]);
-    runs = [{ jobId: 'dying', logMaxBytes: 4096 }];
+    runs = [{ jobId: 'dying', logMaxBytes: 4096, logStart: 0 }];
     expect(await jobsClean(ctx, { dry_run: true })).toMatchObject({ count: 1 });
     expect(await jobsClean(ctx, { older_than_ms: 0, dry_run: true })).toMatchObject({ count: 1 });
     expect(await jobsClean(ctx, {})).toMatchObject({ count: 1 });
@@ -282,7 +282,7 @@ describe('retention', () => {
 
   it('never deletes a job whose run the pool still has', async () => {
     add([['dying', 'canceled', NOW - 90 * DAY], ['done', 'completed', NOW - 90 * DAY]]);
-    runs = [{ jobId: 'dying', logMaxBytes: 4096 }];
+    runs = [{ jobId: 'dying', logMaxBytes: 4096, logStart: 0 }];
     settings.set('retention_days', 1);
     settings.set('retention_max_jobs', 1);
     const r = retention();

@@ -301,14 +301,12 @@ describe('log follow with the engine\'s log keeper (cap and rewrites)', () => {
   const text = (events: LogEvent[]) => events.map((e) => e.data).join('');
   const contiguous = (events: LogEvent[]) => events.every((e, i) => i === 0 || e.offset === events[i - 1]!.next_offset);
   let runs: RunningLog[];
-  let cap: number;
   let jobLogs: JobLogs;
   let capped: EventHub;
 
   beforeEach(() => {
     runs = [];
-    cap = 64;
-    jobLogs = new JobLogs({ dir: logsDir, running: () => runs, maxBytes: () => cap, log: (m) => logged.push(m) });
+    jobLogs = new JobLogs({ dir: logsDir, running: () => runs, log: (m) => logged.push(m) });
     capped = new EventHub({ store, workers: () => workers, logsDir, logs: jobLogs, log: (m) => logged.push(m) });
   });
   afterEach(() => capped.close());
@@ -318,9 +316,8 @@ describe('log follow with the engine\'s log keeper (cap and rewrites)', () => {
   it('never sends bytes past the cap of the run while it runs (the file is cut back there), the rest once it finished, from 0 only once', async () => {
     add('chatty');
     const claimed = store.claim(1, Date.now())!;
-    runs = [{ jobId: 'chatty', logMaxBytes: 100 }];
+    runs = [{ jobId: 'chatty', logMaxBytes: 100, logStart: 0 }];
     workers = [{ id: 1, pid: 123, job_id: 'chatty', command: 'yes', since: new Date().toISOString() }];
-    cap = 50; // the setting changed after the run started: the run's own cap is what its log is trimmed to
     const s = recorder();
     capped.subscribe(s, { log: { id: 'chatty' } });
     const note = '\n[queuectl: log truncated at 100 bytes (log_max_bytes); further output discarded]\n';
@@ -345,37 +342,61 @@ describe('log follow with the engine\'s log keeper (cap and rewrites)', () => {
     expect(s.logs().filter((e) => e.offset === 0)).toHaveLength(1);
   });
 
-  it('a job waiting for its next run is held at the cap that run will get; a follower past it starts again at 0', async () => {
+  it('a follower goes on into the next run\'s section, held at that run\'s own cap while it runs, whatever run 1 filled', async () => {
+    add('retried');
+    const note = (cap: number) => `\n[queuectl: log truncated at ${cap} bytes (log_max_bytes); further output discarded]\n`;
+    const run1 = 'a'.repeat(100) + note(100);
+    writeFileSync(path('retried'), run1);
+    const s = recorder();
+    capped.subscribe(s, { log: { id: 'retried' } });
+    await waitFor(() => text(s.logs()) === run1, 2000, 'run 1, cut at its cap, while the job waits for its retry');
+    // Run 2 starts where run 1's section ends, with its own cap (its header and 20 bytes of output); its
+    // output runs past it for now.
+    const header = '\n── queuectl: run 2 · 2026-12-07T00:00:00.000Z ──\n';
+    const cap2 = Buffer.byteLength(header) + 20;
+    runs = [{ jobId: 'retried', logMaxBytes: cap2, logStart: run1.length }];
+    appendFileSync(path('retried'), header + 'b'.repeat(200));
+    const settled = run1 + header + 'b'.repeat(20);
+    await waitFor(() => text(s.logs()) === settled, 2000, "run 2's header and first 20 bytes");
+    await sleep(450);
+    expect(text(s.logs())).toBe(settled);
+    truncateSync(path('retried'), run1.length + cap2);
+    appendFileSync(path('retried'), note(cap2));
+    runs = [];
+    await waitFor(() => text(s.logs()) === settled + note(cap2), 2000, "run 2's note once it ended");
+    expect(contiguous(s.logs())).toBe(true);
+    expect(s.logs().filter((e) => e.offset === 0)).toHaveLength(1);
+  });
+
+  it('a follower whose offset is past the log (it was replaced by hand) starts again at 0', async () => {
     add('waiting');
-    writeFileSync(path('waiting'), 'w'.repeat(80) + '\n[note]\n');
+    writeFileSync(path('waiting'), 'w'.repeat(20));
     const s = recorder();
     capped.subscribe(s, { log: { id: 'waiting', offset: 70 } });
     await waitFor(() => s.logs().length === 1, 2000, 'from 0');
-    expect(s.logs()[0]).toMatchObject({ offset: 0, next_offset: 64, data: 'w'.repeat(64), ended: false });
-    cap = 200;
-    await waitFor(() => text(s.logs()) === 'w'.repeat(80) + '\n[note]\n', 2000, 'the rest under the larger cap');
+    expect(s.logs()[0]).toMatchObject({ offset: 0, next_offset: 20, data: 'w'.repeat(20), ended: false });
   });
 
-  it('a rewrite the keeper reports starts again at 0 at once, even when the new log is already longer than what was sent', async () => {
-    add('retried');
-    writeFileSync(path('retried'), 'old run\n');
+  it('a deleted log the keeper reports starts again at 0 at once, even when the new one is already longer than what was sent', async () => {
+    add('reused');
+    writeFileSync(path('reused'), 'old job\n');
     const s = recorder();
-    capped.subscribe(s, { log: { id: 'retried' } });
-    await waitFor(() => text(s.logs()) === 'old run\n', 2000, 'the old log');
-    jobLogs.restart('retried'); // job.retry: emptied...
-    appendFileSync(path('retried'), 'the new run wrote more than that\n'); // ...and the new run is quick
+    capped.subscribe(s, { log: { id: 'reused' } });
+    await waitFor(() => text(s.logs()) === 'old job\n', 2000, 'the old log');
+    await jobLogs.deleteLogs(['reused']); // removed...
+    appendFileSync(path('reused'), 'a new job of that id wrote more than that\n'); // ...and a new job took its id
     await waitFor(() => s.logs().length >= 2, 2000, 'the restart');
-    expect(s.logs()[1]).toMatchObject({ offset: 0, data: 'the new run wrote more than that\n' });
+    expect(s.logs()[1]).toMatchObject({ offset: 0, data: 'a new job of that id wrote more than that\n' });
     expect(contiguous(s.logs().slice(1))).toBe(true);
   });
 
-  it('an emptied log is announced at once by an empty event at offset 0', async () => {
+  it('a deleted log is announced at once by an empty event at offset 0', async () => {
     add('emptied');
     writeFileSync(path('emptied'), 'something\n');
     const s = recorder();
     capped.subscribe(s, { log: { id: 'emptied' } });
     await waitFor(() => s.logs().length === 1, 2000, 'the log');
-    jobLogs.restart('emptied');
+    await jobLogs.deleteLogs(['emptied']);
     await waitFor(() => s.logs().length === 2, 2000, 'the restart');
     expect(s.logs()[1]).toEqual({ type: 'log', id: 'emptied', offset: 0, data: '', next_offset: 0, ended: false });
     await sleep(450);

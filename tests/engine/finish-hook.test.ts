@@ -52,7 +52,7 @@ function row(id: string, state: JobState, extra: Partial<JobRow> = {}): JobRow {
     seq: 1, id, name: null, command: `cmd ${id}`, state, attempts: 0, max_retries: 0, priority: 0, timeout_ms: null, cwd: null,
     run_at: 0, created_at: 0, updated_at: 0, started_at: null, finished_at: null, exit_code: 0, last_error: null, worker_id: null,
     queue: 'default', depends_on: null, waiting_on: 0, canceled_by: null, schedule_id: null, scheduled_for: null,
-    env_id: null, umask: 0o022, notify: 0, keep_children: 0, ...extra,
+    env_id: null, umask: 0o022, notify: 0, keep_children: 0, last_line: null, ...extra,
   };
 }
 

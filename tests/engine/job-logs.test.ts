@@ -13,6 +13,7 @@ import { logs } from '../../electron/engine/rpc/handlers/logs.js';
 import { createStore, type Store } from '../../electron/engine/store/index.js';
 import { openDatabase } from '../../electron/engine/store/open.js';
 import { logPathFor } from '../../electron/engine/store/rows.js';
+import { runHeader } from '../../electron/engine/logs/notes.js';
 import { Settings } from '../../electron/engine/config/settings.js';
 import { queueErrorOfAsync } from '../helpers/queue-error.js';
 
@@ -31,7 +32,7 @@ beforeEach(() => {
   runs = [];
   cap = 4096;
   logged = [];
-  jobLogs = new JobLogs({ dir: logsDir, running: () => runs, maxBytes: () => cap, log: (m) => logged.push(m) });
+  jobLogs = new JobLogs({ dir: logsDir, running: () => runs, log: (m) => logged.push(m) });
 });
 
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -84,39 +85,31 @@ describe('JobLogs: deleting the logs of removed jobs', () => {
     expect(existsSync(path('z'))).toBe(true);
   });
 
-  it('tells watchers when a log is deleted or emptied, until they stop watching', async () => {
+  it('tells watchers when a log is deleted, until they stop watching', async () => {
     const heard: string[] = [];
     const stop = jobLogs.watch('w', () => heard.push('w'));
     jobLogs.watch('other', () => heard.push('other'));
     writeFileSync(path('w'), 'something\n');
-    jobLogs.restart('w');
-    expect(statSync(path('w')).size).toBe(0);
-    expect(heard).toEqual(['w']);
     await jobLogs.deleteLogs(['w']);
-    expect(heard).toEqual(['w', 'w']);
-    jobLogs.restart('never-ran'); // no file: nothing to empty
+    expect(existsSync(path('w'))).toBe(false);
+    expect(heard).toEqual(['w']);
     stop();
-    jobLogs.restart('w');
-    expect(heard).toEqual(['w', 'w']);
+    writeFileSync(path('w'), 'a new job of that id\n');
+    await jobLogs.deleteLogs(['w']);
+    expect(heard).toEqual(['w']);
     expect(logged).toEqual([]);
   });
 });
 
 describe('JobLogs: how far a log is settled', () => {
-  it('the cap of the run under way, else the setting; all of it once the job is finished', () => {
-    runs = [{ jobId: 'r', attempt: 1, logMaxBytes: 2048 }];
+  it('up to the end of the cap of the run under way (its section start + its cap); all of it with no run under way', () => {
+    runs = [{ jobId: 'r', attempt: 1, logMaxBytes: 2048, logStart: 0 }];
     expect(jobLogs.limit('r')).toBe(2048);
-    expect(jobLogs.limit('p')).toBe(4096);
-    cap = 8192;
-    expect(jobLogs.limit('r')).toBe(2048);
-    expect(jobLogs.limit('p')).toBe(8192);
-    expect(jobLogs.readLimit('r', 'processing')).toBe(2048);
-    // Canceled, but its run is still being killed: it may still write and be trimmed.
-    expect(jobLogs.readLimit('r', 'canceled')).toBe(2048);
-    expect(jobLogs.readLimit('p', 'failed')).toBe(8192);
-    expect(jobLogs.readLimit('p', 'pending')).toBe(8192);
-    for (const state of ['completed', 'dead', 'canceled'] as const) expect(jobLogs.readLimit('p', state)).toBe(Infinity);
-    expect(jobLogs.readLimit('gone', undefined)).toBe(Infinity);
+    // Run 3 of a job whose earlier runs wrote 5000 bytes: its own cap, counted from its section's start.
+    runs = [{ jobId: 'r', attempt: 3, logMaxBytes: 2048, logStart: 5000 }];
+    expect(jobLogs.limit('r')).toBe(7048);
+    // Pending, failed, finished or gone: no run writes it, every byte is settled.
+    expect(jobLogs.limit('p')).toBe(Infinity);
   });
 });
 
@@ -150,7 +143,7 @@ describe('handlers and the pool: ids whose run is still being stopped', () => {
     store.claim(2, Date.now());
     store.finish('done', 1, { outcome: 'completed', exitCode: 0, signal: null, error: null }, Date.now(), () => 0);
     store.cancel('dying', Date.now());
-    runs = [{ jobId: 'dying', attempt: 1, logMaxBytes: cap }];
+    runs = [{ jobId: 'dying', attempt: 1, logMaxBytes: cap, logStart: 0 }];
     const err = await failure(() => jobRemove(ctx, { ids: ['done', 'dying'] }));
     expect(err.code).toBe('INVALID_STATE');
     expect(err.message).toBe('job dying is still being stopped; try again in a moment');
@@ -163,13 +156,13 @@ describe('handlers and the pool: ids whose run is still being stopped', () => {
   it('job.remove still names a job that is not finished with its own message', async () => {
     await enqueue(ctx, { job: { id: 'busy', command: 'sleep 9' } });
     store.claim(1, Date.now());
-    runs = [{ jobId: 'busy', attempt: 1, logMaxBytes: cap }];
+    runs = [{ jobId: 'busy', attempt: 1, logMaxBytes: cap, logStart: 0 }];
     const err = await failure(() => jobRemove(ctx, { ids: ['busy'] }));
     expect(err.message).toMatch(/^job busy is processing; only completed, dead and canceled jobs can be removed/);
   });
 
   it('enqueue and enqueue.batch refuse a chosen id whose job is gone but whose run the pool still has', async () => {
-    runs = [{ jobId: 'ghost', attempt: 1, logMaxBytes: cap }];
+    runs = [{ jobId: 'ghost', attempt: 1, logMaxBytes: cap, logStart: 0 }];
     const one = await failure(() => enqueue(ctx, { job: { id: 'ghost', command: 'true' } }));
     expect(one.code).toBe('INVALID_STATE');
     expect(one.message).toBe('job id "ghost" is still in use by a run that is being stopped; try again in a moment');
@@ -182,13 +175,13 @@ describe('handlers and the pool: ids whose run is still being stopped', () => {
     expect((await enqueue(ctx, { job: { id: 'ghost', command: 'true' } })).job.id).toBe('ghost');
   });
 
-  it('enqueue of a removed job\'s id deletes the old log before storing; job.retry empties the log', async () => {
+  it('enqueue of a removed job\'s id deletes the old log before storing; job.retry keeps the log', async () => {
     await enqueue(ctx, { job: { id: 'again', command: 'true' } });
     store.claim(1, Date.now());
     store.finish('again', 1, { outcome: 'completed', exitCode: 0, signal: null, error: null }, Date.now(), () => 0);
     writeFileSync(path('again'), 'first run\n');
     expect(jobRetry(ctx, { id: 'again' }).job.state).toBe('pending');
-    expect(readFileSync(path('again'), 'utf8')).toBe('');
+    expect(readFileSync(path('again'), 'utf8')).toBe('first run\n');
     writeFileSync(path('again'), 'second run\n');
     store.cancel('again', Date.now());
     const removing = jobRemove(ctx, { ids: ['again'] });
@@ -202,7 +195,7 @@ describe('handlers and the pool: ids whose run is still being stopped', () => {
   it('logs reads a job that is not finished only up to the cap of its run; a finished one to the end', async () => {
     await enqueue(ctx, { job: { id: 'long', command: 'yes' } });
     store.claim(1, Date.now());
-    runs = [{ jobId: 'long', attempt: 1, logMaxBytes: 1024 }];
+    runs = [{ jobId: 'long', attempt: 1, logMaxBytes: 1024, logStart: 0 }];
     const file = Buffer.concat([Buffer.alloc(1024, 'a'), Buffer.from('\n[truncated]\n'), Buffer.alloc(500, 'b')]);
     writeFileSync(path('long'), file);
     expect(await logs(ctx, { id: 'long' })).toMatchObject({ offset: 0, next_offset: 1024, size: 1024, data: 'a'.repeat(1024) });
@@ -212,5 +205,36 @@ describe('handlers and the pool: ids whose run is still being stopped', () => {
     expect((await logs(ctx, { id: 'long' })).size).toBe(1024); // its run is still being killed
     runs = [];
     expect(await logs(ctx, { id: 'long' })).toMatchObject({ next_offset: file.length, size: file.length });
+  });
+
+  it('logs with run reads one run: its output without its header, up to the next run; "latest"; a run under way up to its own cap', async () => {
+    await enqueue(ctx, { job: { id: 'runs', command: 'false', max_retries: 5 } });
+    const t0 = Date.now();
+    const failed = { outcome: 'failed' as const, exitCode: 1, signal: null, error: 'exited with code 1' };
+    const one = 'run one\n';
+    expect(store.claim(1, t0, [], () => ({ logStart: 0, marker: 'a' }))!.attempt).toBe(1);
+    writeFileSync(path('runs'), one);
+    store.finish('runs', 1, failed, t0, () => 0);
+    const header = runHeader(2, t0, false);
+    expect(store.claim(1, t0 + 1, [], () => ({ logStart: one.length, marker: 'b' }))!.attempt).toBe(2);
+    const two = 'x'.repeat(300);
+    writeFileSync(path('runs'), one + header + two);
+    const outputStart = one.length + Buffer.byteLength(header);
+    // Run 2 is under way with a 100-byte cap: settled up to 100 bytes past its section's start.
+    runs = [{ jobId: 'runs', attempt: 2, logMaxBytes: 100, logStart: one.length }];
+    expect(await logs(ctx, { id: 'runs', run: 1 })).toMatchObject({ run: 1, start: 0, offset: 0, next_offset: one.length, size: one.length, data: one });
+    expect(await logs(ctx, { id: 'runs', run: 'latest' })).toMatchObject({ run: 2, start: outputStart, offset: outputStart, size: one.length + 100 });
+    expect((await logs(ctx, { id: 'runs' })).size).toBe(one.length + 100);
+    runs = [];
+    store.finish('runs', 2, failed, t0 + 2, () => 0);
+    expect(await logs(ctx, { id: 'runs', run: 2 })).toMatchObject({ run: 2, start: outputStart, next_offset: outputStart + 300, size: outputStart + 300, data: two });
+    expect(await logs(ctx, { id: 'runs', run: 2, tail_bytes: 5000 })).toMatchObject({ offset: outputStart, data: two });
+    expect(await logs(ctx, { id: 'runs', run: 2, offset: 0, max_bytes: 10 })).toMatchObject({ offset: outputStart, data: 'x'.repeat(10) });
+    const none = await failure(() => logs(ctx, { id: 'runs', run: 3 }));
+    expect(none).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'job runs has no run 3; its runs are numbered 1 to 2' });
+    expect((await failure(() => logs(ctx, { id: 'runs', run: 'first' }))).message).toBe('run must be a run number or "latest", got "first"');
+    await enqueue(ctx, { job: { id: 'fresh', command: 'true' } });
+    expect(await logs(ctx, { id: 'fresh', run: 'latest' })).toEqual({ id: 'fresh', data: '', offset: 0, next_offset: 0, size: 0 });
+    expect((await failure(() => logs(ctx, { id: 'fresh', run: 1 }))).message).toBe('job fresh has not run yet; it has no run 1');
   });
 });

@@ -149,7 +149,7 @@ describe('claim', () => {
     expect(claimed.job).toMatchObject({ id, state: 'processing', worker_id: 4, started_at: T0 + 10, updated_at: T0 + 10 });
     expect(job(id).state).toBe('processing');
     expect(store.attempts(id)).toEqual([
-      { number: 1, worker_id: 4, started_at: T0 + 10, finished_at: null, outcome: 'running', exit_code: null, signal: null, error: null },
+      { number: 1, worker_id: 4, started_at: T0 + 10, finished_at: null, outcome: 'running', exit_code: null, signal: null, error: null, log_start: null, last_line: null },
     ]);
   });
 
@@ -222,7 +222,7 @@ describe('finish', () => {
     });
     expect(job(id).state).toBe('completed');
     expect(store.attempts(id)).toEqual([
-      { number: 1, worker_id: 3, started_at: T0, finished_at: T0 + 250, outcome: 'completed', exit_code: 0, signal: null, error: null },
+      { number: 1, worker_id: 3, started_at: T0, finished_at: T0 + 250, outcome: 'completed', exit_code: 0, signal: null, error: null, log_start: null, last_line: null },
     ]);
     expect(store.claim(1, T0 + 1_000_000)).toBeNull();
   });
@@ -476,36 +476,40 @@ describe('recover', () => {
     expect(delay.asked).toEqual([3]);
   });
 
-  it('returns the process groups recorded for runs that were still open, and only those', () => {
+  it('returns the runs that were still open with their recorded process groups and markers, and only those', () => {
     add({ id: 'a' });
     add({ id: 'b' });
     add({ id: 'c' });
     add({ id: 'd' });
+    add({ id: 'e' });
     const ca = claimAt(T0);
     const cb = claimAt(T0);
     const cc = claimAt(T0);
-    claimAt(T0); // d: running, but no pgid recorded
+    claimAt(T0); // d: running, but neither pgid nor marker recorded: nothing to kill
+    const ce = store.claim(1, T0, [], () => ({ logStart: 12, marker: 'feed' }))!; // e: its marker, recorded at the claim
+    expect(ce).toMatchObject({ attempt: 1, beginning: { logStart: 12, marker: 'feed' } });
     store.recordPgid('a', ca.attempt, 4242, 'boot:1');
     store.recordPgid('b', cb.attempt, 4343, null);
     store.recordPgid('c', cc.attempt, 4444, 'boot:3');
     store.finish('c', cc.attempt, COMPLETED, T0 + 1, noDelay); // c's run is over: its group is not an orphan
 
-    const { orphanGroups, jobs } = store.recover(T0 + 2, noDelay);
-    expect([...orphanGroups].sort((x, y) => x.pgid - y.pgid)).toEqual([
-      { pgid: 4242, identity: 'boot:1' },
-      { pgid: 4343, identity: null },
+    const { orphanRuns, jobs } = store.recover(T0 + 2, noDelay);
+    expect([...orphanRuns].sort((x, y) => x.jobId.localeCompare(y.jobId))).toEqual([
+      { jobId: 'a', attempt: 1, pgid: 4242, identity: 'boot:1', marker: null },
+      { jobId: 'b', attempt: 1, pgid: 4343, identity: null, marker: null },
+      { jobId: 'e', attempt: 1, pgid: null, identity: null, marker: 'feed' },
     ]);
-    expect(jobs.map((j) => j.id).sort()).toEqual(['a', 'b', 'd']);
+    expect(jobs.map((j) => j.id).sort()).toEqual(['a', 'b', 'd', 'e']);
     expect(job('c').state).toBe('completed');
   });
 
   it('does nothing on a clean database, and a second recover finds nothing more', () => {
-    expect(store.recover(T0, noDelay)).toEqual({ jobs: [], orphanGroups: [] });
+    expect(store.recover(T0, noDelay)).toEqual({ jobs: [], orphanRuns: [] });
     add();
     const c = claimAt(T0);
     store.recordPgid(c.job.id, c.attempt, 99, 'boot:99');
-    expect(store.recover(T0 + 1, noDelay).orphanGroups).toEqual([{ pgid: 99, identity: 'boot:99' }]);
-    expect(store.recover(T0 + 2, noDelay)).toEqual({ jobs: [], orphanGroups: [] });
+    expect(store.recover(T0 + 1, noDelay).orphanRuns).toEqual([{ jobId: c.job.id, attempt: 1, pgid: 99, identity: 'boot:99', marker: null }]);
+    expect(store.recover(T0 + 2, noDelay)).toEqual({ jobs: [], orphanRuns: [] });
   });
 
   it('survives a real restart: state written before close is recovered after reopening', () => {
@@ -515,8 +519,8 @@ describe('recover', () => {
     db.close();
     db = openDatabase(dbPath);
     store = createStore(db);
-    const { jobs, orphanGroups } = store.recover(T0 + 5, noDelay);
-    expect(orphanGroups).toEqual([{ pgid: 777, identity: 'boot:777' }]);
+    const { jobs, orphanRuns } = store.recover(T0 + 5, noDelay);
+    expect(orphanRuns).toEqual([{ jobId: 'crashy', attempt: 1, pgid: 777, identity: 'boot:777', marker: null }]);
     expect(jobs).toEqual([expect.objectContaining({ id: 'crashy', state: 'failed', attempts: 1, run_at: T0 + 5 })]);
   });
 });

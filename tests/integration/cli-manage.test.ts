@@ -34,7 +34,7 @@ describe('retry, remove, dlq purge and dlq retry of several jobs', () => {
     await t.dispose();
   });
 
-  it('retry <id> runs a completed job again: prints its id, pending with attempts 0, history kept, log started afresh', async () => {
+  it('retry <id> runs a completed job again: prints its id, pending with attempts 0, history and log kept', async () => {
     await enqueue(t, { id: 'again', command: 'echo run-of-again' });
     await t.until('again', 'completed');
     const r = await t.cli(['retry', 'again']);
@@ -42,7 +42,7 @@ describe('retry, remove, dlq purge and dlq retry of several jobs', () => {
     const done = await ranAgain('again', 'completed');
     expect(done.attempts).toBe(0);
     expect(done.attempt_history.map((a) => a.number)).toEqual([1, 2]);
-    expect(await t.ok(['logs', 'again'])).toMatch(/^── queuectl: run 2 · \S+ ──\nrun-of-again$/);
+    expect(await t.ok(['logs', 'again'])).toMatch(/^run-of-again\n\n── queuectl: run 2 · \S+ ──\nrun-of-again$/);
   });
 
   it('retry of dead, failed and canceled jobs, by unique prefix, prints the full ids; --json prints the jobs as an array', async () => {

@@ -136,7 +136,7 @@ describe('job logs across remove, re-enqueue, the cap and retry (real daemon)', 
     expect(await rpc.call('logs', { id: 'chatty' })).toMatchObject({ size: file.length, data: file.toString('utf8') });
   }, 60_000);
 
-  it('job.retry after a run filled the log to the cap starts a fresh log: the new run\'s output is there, and a follower starts again at 0', async () => {
+  it('job.retry after a run filled its cap: the new run appends its own section with its own cap; a follower goes on from where it was', async () => {
     await t.ok(['config', 'set', 'log_max_bytes', String(CAP)]);
     const command = `if [ "$QUEUECTL_ATTEMPT" = 1 ]; then yes 'the first run fills the log' | head -c 20000; else echo "run $QUEUECTL_ATTEMPT starts afresh"; fi`;
     await rpc.call('enqueue', { job: { id: 'refill', command } });
@@ -149,6 +149,7 @@ describe('job logs across remove, re-enqueue, the cap and retry (real daemon)', 
     await waitFor(() => f.events.at(-1)?.ended, 10_000, 'the first run\'s log');
     const have = f.events.at(-1)!.next_offset;
     expect(have).toBe(CAP + Buffer.byteLength(NOTE));
+    const first = readFileSync(logOf('refill'), 'utf8');
 
     expect((await rpc.call('job.retry', { id: 'refill' })).job).toMatchObject({ state: 'pending', attempts: 0 });
     // As the dashboard does when a finished job runs again: follow on from where its copy ended.
@@ -158,12 +159,14 @@ describe('job logs across remove, re-enqueue, the cap and retry (real daemon)', 
       return j.state === 'completed' && j.attempt_history.length === 2 ? j : undefined;
     }, 10_000, 'the second run');
     expect(again.attempt_history.map((a) => a.number)).toEqual([1, 2]);
-    const fresh = readFileSync(logOf('refill'), 'utf8');
-    expect(fresh).toMatch(/^── queuectl: run 2 · \S+ ──\nrun 2 starts afresh\n$/);
-    expect(await t.ok(['logs', 'refill'])).toBe(fresh.trimEnd());
+    const whole = readFileSync(logOf('refill'), 'utf8');
+    expect(whole.slice(0, have)).toBe(first);
+    expect(whole.slice(have)).toMatch(/^\n── queuectl: run 2 · \S+ ──\nrun 2 starts afresh\n$/);
+    expect(await t.ok(['logs', 'refill'])).toBe(whole.trimEnd());
+    expect(await t.ok(['logs', 'refill', '--run', '2'])).toBe('run 2 starts afresh');
     await waitFor(() => f.events.filter((e) => e.ended).length === 2, 10_000, 'the second follow to end');
     const second = f.events.slice(f.events.findIndex((e) => e.ended) + 1);
-    expect(second[0]!.offset).toBe(0);
-    expect(copyOf(second)).toBe(fresh);
+    expect(second[0]!.offset).toBe(have);
+    expect(copyOf(second)).toBe(whole.slice(have));
   }, 60_000);
 });

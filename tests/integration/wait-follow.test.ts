@@ -226,7 +226,7 @@ describe('wait, enqueue --wait, logs --follow, enqueue --follow, logs --tail', (
     }
   });
 
-  it('logs --follow notes on stderr when the log starts afresh (the failed job was retried) and follows the new run', async () => {
+  it('logs --follow goes on into the run a manual retry starts, under its header, the earlier output kept', async () => {
     const id = await enqueue('--retries', '3', `echo "run $(cat '${gate('runs')}' 2>/dev/null || echo 1)"; exit 1`);
     await t.until(id, 'failed');
     const f = startCli(t, ['logs', id, '--follow']);
@@ -234,8 +234,8 @@ describe('wait, enqueue --wait, logs --follow, enqueue --follow, logs --tail', (
     writeFileSync(gate('runs'), '2');
     await t.ok(['retry', id]);
     await waitFor(() => f.stdout().includes('run 2\n'), 10_000, 'the second run');
-    expect(f.stderr()).toBe(`queuectl: the log of job ${id} was started afresh (the job runs again); following it from its start\n`);
-    expect(f.stdout()).toMatch(/^run 1\n── queuectl: run 2 · \S+ ──\nrun 2\n$/);
+    expect(f.stderr()).toBe('');
+    expect(f.stdout()).toMatch(/^run 1\n\n── queuectl: run 2 · \S+ ──\nrun 2\n$/);
     await t.ok(['cancel', id]);
     const r = await f.done;
     expect(r.code).toBe(1);

@@ -50,10 +50,10 @@ describe('job output comes back byte for byte (real daemon, built CLI)', () => {
     await t.dispose();
   });
 
-  it('logs, logs --tail and logs --follow print Latin-1 output as written', async () => {
+  it('logs, logs --tail, logs --follow and logs --run print Latin-1 output as written', async () => {
     const id = await t.ok(['enqueue', PRINT_LATIN1]);
     await t.until(id, 'completed');
-    for (const args of [['logs', id], ['logs', id, '--tail', '1'], ['logs', id, '--follow']]) {
+    for (const args of [['logs', id], ['logs', id, '--tail', '1'], ['logs', id, '--follow'], ['logs', id, '--run', '1'], ['logs', id, '--run', 'latest', '--tail', '1']]) {
       const r = await cliBytes(t, args);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
       expect(r.stdout.equals(LATIN1), `${args.join(' ')} printed ${r.stdout.toString('hex')}`).toBe(true);

@@ -32,14 +32,15 @@ export interface LogFollowOptions {
  * not UTF-8: protocol/log-chunk.ts), and `ended: true` on the last chunk once the job is finished and every
  * byte was sent.
  *
- * While the job is not finished, nothing past the keeper's limit (the cap of the run writing the log) is
- * sent: past the cap the file grows and is cut back every 250 ms, so those bytes are not the log's. Once
- * the job is finished (its final trim happened) the rest follows: the truncation note.
+ * Every run of the job appends its own section to the log, so a follower goes on from one run to the next
+ * (a retry's header, then its output). While a run is under way, nothing past the keeper's limit (the end of
+ * that run's cap) is sent: past it the file grows and is cut back every 250 ms, so those bytes are not the
+ * log's. Once the run has ended (its final trim happened) the rest of its section follows: the truncation note.
  *
- * When the log was rewritten (emptied by job.retry, deleted with its job and perhaps made anew by a new
- * job of that id: the keeper says so, at once; or found shorter than what was sent), or when the follower
- * holds more than the limit (the cap changed between runs), sending starts again at offset 0; the event's
- * offset says so, and if there is nothing to send yet an empty event at offset 0 does.
+ * When the log was rewritten (deleted with its job and perhaps made anew by a new job of that id: the
+ * keeper says so, at once; or found shorter than what was sent), or when the follower holds more than the
+ * limit (possible only after such a rewrite), sending starts again at offset 0; the event's offset says so,
+ * and if there is nothing to send yet an empty event at offset 0 does.
  */
 export class LogFollow {
   private offset: number;
@@ -95,7 +96,7 @@ export class LogFollow {
   private async send(): Promise<void> {
     // Asked before reading: once the job is finished, every byte its runs wrote is already in the file.
     const finished = this.options.finished();
-    const limit = finished ? Infinity : (this.options.keeper?.limit(this.options.id) ?? Infinity);
+    const limit = finished ? Infinity : this.limitNow();
     const rewrites = this.rewrites;
     if (this.rewritesSeen !== rewrites || this.offset > limit) this.restart();
     this.rewritesSeen = rewrites;
@@ -116,6 +117,12 @@ export class LogFollow {
       if (chunks === CHUNKS_PER_LOOK) return;
       const chunk = await readLogChunk(this.options.path, { offset: this.offset, maxBytes: LOG_EVENT_BYTES, growing: !finished, limit });
       size = chunk.size;
+      // A run of the job started during the read (it was not running, or was finished, when the limit was
+      // taken) and what was read reaches past its cap: not settled; the next look reads under its limit.
+      if (chunk.next_offset > this.limitNow()) {
+        this.lookAgain = true;
+        return;
+      }
       if (this.stopped || this.rewrites !== rewrites || chunk.offset !== this.offset) continue;
       if (chunk.next_offset === chunk.offset) {
         if (this.restartUnsaid) this.emit({ type: 'log', id: this.options.id, offset: 0, data: '', next_offset: 0, ended: false });
@@ -128,6 +135,11 @@ export class LogFollow {
       if (event.ended) return this.end(event);
       this.emit(event);
     }
+  }
+
+  /** How far the log is settled now, by the keeper (Infinity without one). */
+  private limitNow(): number {
+    return this.options.keeper?.limit(this.options.id) ?? Infinity;
   }
 
   /** The follower's copy is void: send from offset 0 again, saying so. */

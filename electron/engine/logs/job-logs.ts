@@ -1,7 +1,6 @@
 import { closeSync, unlinkSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import { isTerminal, type JobState } from '../../../protocol/index.js';
-import { ensurePrivateDir, openPrivateAppend, truncatePrivate } from '../home-files.js';
+import { ensurePrivateDir, openPrivateAppend } from '../home-files.js';
 import { logPathFor } from '../store/rows.js';
 
 /** Unlinks run this many at a time, so purging a large DLQ neither blocks the daemon nor floods the fs. */
@@ -10,37 +9,39 @@ const PARALLEL_UNLINKS = 32;
 /** What a log reader (events/log-follow.ts) needs to know about a log beyond its bytes. */
 export interface LogKeeper {
   /**
-   * How many bytes of the job's log are settled while the job is not finished: the cap (`log_max_bytes`)
-   * of the run writing it, or, with no run under way, the cap the next run will get. Past it the file grows
-   * and is cut back (worker/log-file.ts), so bytes there may still change.
+   * How many bytes of the job's log are settled now: while a run of it is under way, up to the end of that
+   * run's cap (its section's start + its `log_max_bytes`); past it the file grows and is cut back
+   * (worker/log-file.ts), so bytes there may still change. With no run under way, all of it (Infinity).
+   * A run can start during a read, so a reader checks the limit again after reading (a lower one wins).
    */
   limit(id: string): number;
   /**
-   * Calls `rewritten` each time the engine deletes or empties the job's log (job.retry, the log of a
-   * removed job), synchronously, before anything new can be written to it. Returns the way to stop.
+   * Calls `rewritten` each time the engine deletes the job's log (the log of a removed job, perhaps made
+   * anew by a new job of that id), synchronously, before anything new can be written to it. Returns the way
+   * to stop.
    */
   watch(id: string, rewritten: () => void): () => void;
 }
 
-/** A run under way, as the pool reports it: the cap it was given is the one its log is trimmed to. */
+/** A run under way, as the pool reports it: its section of the log starts at `logStart` and is trimmed to its cap. */
 export interface RunningLog {
   jobId: string;
   logMaxBytes: number;
+  logStart: number;
 }
 
 export interface JobLogsOptions {
   dir: string;
   /** The runs under way (the pool's). */
   running(): readonly RunningLog[];
-  /** `log_max_bytes` now: the cap the next run will be given. */
-  maxBytes(): number;
   log(message: string): void;
 }
 
 /**
  * The per-job log files as the engine (not the workers) handles them: deleting the logs of removed jobs
- * without ever touching a file a new job of the same id owns, emptying a log for `job.retry`, and telling
- * readers how far a log is settled and when it was rewritten.
+ * without ever touching a file a new job of the same id owns, and telling readers how far a log is settled
+ * and when it was rewritten. A log holds every run of its job, each in its own section (logs/run-sections.ts),
+ * until the job is removed: retries, automatic or not, append.
  *
  * Deleting: the ids are queued and unlinked in the background (answered once done). A job enqueued with a
  * queued id first has that old log deleted synchronously (`beforeEnqueue`), and the deleter skips ids that
@@ -61,18 +62,8 @@ export class JobLogs implements LogKeeper {
   }
 
   limit(id: string): number {
-    for (const run of this.options.running()) if (run.jobId === id) return run.logMaxBytes;
-    return this.options.maxBytes();
-  }
-
-  /**
-   * How far a reader may read the log of a job in `state` now: all of it once the job is gone, or finished
-   * with no process of its run left (its last run's final trim happened), else `limit(id)`.
-   */
-  readLimit(id: string, state: JobState | undefined): number {
-    const running = this.options.running().some((run) => run.jobId === id);
-    if (!running && (state === undefined || isTerminal(state))) return Infinity;
-    return this.limit(id);
+    for (const run of this.options.running()) if (run.jobId === id) return run.logStart + run.logMaxBytes;
+    return Infinity;
   }
 
   watch(id: string, rewritten: () => void): () => void {
@@ -131,21 +122,6 @@ export class JobLogs implements LogKeeper {
       this.rewritten(id);
     }
     return store();
-  }
-
-  /**
-   * Empties a job's log for `job.retry`, which runs the job again from scratch (its next run starts under
-   * the cap afresh). Called with no run of it under way; followers are told, and start again at offset 0.
-   */
-  restart(id: string): void {
-    try {
-      truncatePrivate(this.path(id), this.options.log);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.options.log(`could not empty the log of job ${id} for its retry; the new run appends to it: ${(err as Error).message}`);
-      }
-    }
-    this.rewritten(id);
   }
 
   /**

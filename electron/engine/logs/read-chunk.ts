@@ -16,10 +16,12 @@ export interface LogChunk extends LogBytes {
 }
 
 export interface ReadChunkOptions {
-  /** Byte offset to start at; clamped to the file's size. */
+  /** Byte offset to start at; clamped to `from` and the file's size. */
   offset: number;
-  /** Read only the last n bytes instead (overrides offset). */
+  /** Read only the last n bytes instead (overrides offset), never before `from`. */
   tailBytes?: number;
+  /** Where the part of the file being read begins (one run's section: logs/run-sections.ts); 0 by default. */
+  from?: number;
   maxBytes: number;
   /**
    * Treat the file as ending here if it is longer: bytes past it are not settled yet (a running job's log
@@ -53,7 +55,8 @@ export async function readLogChunk(path: string, options: ReadChunkOptions): Pro
     const stat = await file.stat();
     if (!stat.isFile()) return empty;
     const size = Math.min(stat.size, options.limit ?? Infinity);
-    const offset = options.tailBytes !== undefined ? Math.max(0, size - options.tailBytes) : Math.min(options.offset, size);
+    const from = Math.min(options.from ?? 0, size);
+    const offset = options.tailBytes !== undefined ? Math.max(from, size - options.tailBytes) : Math.min(Math.max(options.offset, from), size);
     const length = Math.min(options.maxBytes, size - offset);
     const buffer = Buffer.alloc(length);
     const { bytesRead } = await file.read(buffer, 0, length, offset);

@@ -9,7 +9,7 @@ export function prepareQueries(db: Database.Database) {
   const byPrefix = db.prepare<[string, string], { id: string }>(`SELECT id FROM jobs WHERE id >= ? AND id < ? ORDER BY id LIMIT 6`);
   const countByState = db.prepare<[], { state: JobState; n: number }>(`SELECT state, n FROM state_counts`);
   const attempts = db.prepare<[string], AttemptRow>(
-    `SELECT number, worker_id, started_at, finished_at, outcome, exit_code, signal, error FROM attempts WHERE job_id = ? ORDER BY number`,
+    `SELECT number, worker_id, started_at, finished_at, outcome, exit_code, signal, error, log_start, last_line FROM attempts WHERE job_id = ? ORDER BY number`,
   );
   const environment = db.prepare<[number], StoredEnv>(`SELECT vars, digest FROM environments WHERE id = ?`);
   const nextRunAt = db.prepare<[number], { t: number | null }>(

@@ -40,6 +40,8 @@ export interface JobRow {
   notify: 0 | 1;
   /** 1: processes left when its shell exits are not killed (`enqueue --keep-children`, migration 0010). */
   keep_children: 0 | 1;
+  /** The latest finished run's summary when it did not complete: its last line of output (migration 0011). */
+  last_line: string | null;
 }
 
 /** A row of the attempts table. */
@@ -52,6 +54,10 @@ export interface AttemptRow {
   exit_code: number | null;
   signal: string | null;
   error: string | null;
+  /** Where the run's section of the job's log begins; null for runs logged before migration 0011. */
+  log_start: number | null;
+  /** Its last line of output when it did not complete (migration 0011). */
+  last_line: string | null;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -89,6 +95,7 @@ export function toJob(row: JobRow, logsDir: string): Job {
     umask: formatUmask(row.umask),
     notify: row.notify === 1,
     keep_children: row.keep_children === 1,
+    last_line: row.last_line ?? null,
   };
 }
 
@@ -108,5 +115,6 @@ export function toAttempt(row: AttemptRow): Attempt {
     exit_code: row.exit_code,
     signal: row.signal,
     error: row.error,
+    last_line: row.last_line ?? null,
   };
 }

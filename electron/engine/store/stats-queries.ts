@@ -19,6 +19,7 @@ export interface FailureRow {
   outcome: AttemptOutcome;
   exit_code: number | null;
   error: string | null;
+  last_line: string | null;
 }
 
 /** Outcomes that count as a failed run in the stats (not canceled or requeued: nothing went wrong there). */
@@ -34,7 +35,7 @@ export function prepareStats(db: Database.Database) {
     WHERE finished_at >= ? AND finished_at < ?
     GROUP BY minute`);
   const failures = db.prepare<[number], FailureRow>(`
-    SELECT a.job_id, j.name, j.command, j.state, a.number AS attempt, a.finished_at, a.outcome, a.exit_code, a.error
+    SELECT a.job_id, j.name, j.command, j.state, a.number AS attempt, a.finished_at, a.outcome, a.exit_code, a.error, a.last_line
     FROM attempts AS a INDEXED BY attempts_failed JOIN jobs AS j ON j.id = a.job_id
     WHERE a.outcome IN ${FAILED_OUTCOMES}
     ORDER BY a.finished_at DESC, a.id DESC LIMIT ?`);

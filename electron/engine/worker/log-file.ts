@@ -1,23 +1,32 @@
 import { closeSync, constants, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { runHeader, truncationNote } from '../logs/notes.js';
+import type { RunRequest } from './messages.js';
 
 /**
  * A job's log: opened for append so the command's stdout and stderr can write straight into it (no output
  * passes through the worker), and kept under a byte cap by trimming at intervals and once at the end.
+ *
+ * The cap is per section: a run's section begins at `start` (where the log ended when the run was claimed)
+ * and may hold `maxBytes`; earlier runs' sections before it are never touched.
  */
 export class CappedLog {
   readonly fd: number;
   private truncated = false;
   private readonly marker: string;
+  /** The file size past which output is cut: the section's start plus its cap. */
+  private readonly end: number;
 
   /** `limit` names what sets the cap, for the note (the on_finish hook's log has a fixed one). */
   constructor(
     path: string,
-    private readonly maxBytes: number,
+    maxBytes: number,
     limit = 'log_max_bytes',
+    private readonly start = 0,
   ) {
     // A link planted where the log goes is refused (ELOOP), never written through.
     this.fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), 0o600);
-    this.marker = `\n[queuectl: log truncated at ${maxBytes} bytes (${limit}); further output discarded]\n`;
+    this.marker = truncationNote(maxBytes, limit);
+    this.end = start + maxBytes;
   }
 
   /** The file's size now (0 if it cannot be told). */
@@ -34,15 +43,6 @@ export class CappedLog {
     ignoreIoError(() => writeSync(this.fd, text));
   }
 
-  /** True when nothing is in the log yet (a new job, or one `job.retry` emptied); false if that cannot be told. */
-  isEmpty(): boolean {
-    try {
-      return fstatSync(this.fd).size === 0;
-    } catch {
-      return false;
-    }
-  }
-
   /**
    * Appends output that came through a pipe (`--keep-children` runs): what fits under the cap, then the note
    * once; later output is dropped without touching the file.
@@ -50,7 +50,7 @@ export class CappedLog {
   write(chunk: Uint8Array): void {
     if (this.truncated) return;
     ignoreIoError(() => {
-      const room = Math.max(0, this.maxBytes - fstatSync(this.fd).size);
+      const room = Math.max(0, this.end - fstatSync(this.fd).size);
       if (chunk.length <= room) {
         writeSync(this.fd, chunk);
         return;
@@ -65,8 +65,8 @@ export class CappedLog {
   enforceCap(): void {
     ignoreIoError(() => {
       const { size } = fstatSync(this.fd);
-      if (size <= this.maxBytes + (this.truncated ? this.marker.length : 0)) return;
-      ftruncateSync(this.fd, this.maxBytes);
+      if (size <= this.end + (this.truncated ? this.marker.length : 0)) return;
+      ftruncateSync(this.fd, this.end);
       writeSync(this.fd, this.marker);
       this.truncated = true;
     });
@@ -76,6 +76,18 @@ export class CappedLog {
     this.enforceCap();
     ignoreIoError(() => closeSync(this.fd));
   }
+}
+
+/**
+ * Opens the log for one run: its section starts where the engine measured the log's end when it claimed
+ * the run (`logStart`), with the whole `log_max_bytes` to itself; runs after the first are headed by their
+ * number and start time. Throws when the log cannot be opened.
+ */
+export function openRunLog(req: RunRequest, startedMs: number): CappedLog {
+  const start = req.logStart ?? 0;
+  const log = new CappedLog(req.logPath, req.logMaxBytes, 'log_max_bytes', start);
+  if (req.attempt > 1) log.note(runHeader(req.attempt, startedMs, start === 0));
+  return log;
 }
 
 /** The log is best effort once open: a full disk (ENOSPC) or I/O error must not take the worker down. */

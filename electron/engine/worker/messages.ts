@@ -10,7 +10,10 @@ export interface RunRequest {
   /** Kill the process tree after this many ms; null means no limit. */
   timeoutMs: number | null;
   logPath: string;
+  /** The run's cap: its section of the log may hold this many bytes. */
   logMaxBytes: number;
+  /** Where the run's section of the log begins: the log's size when the run was claimed (logs/run-sections.ts); absent: 0. */
+  logStart?: number;
   /** The job's whole environment, or null for the queue's own: this worker's, inherited from its host. */
   env: Record<string, string> | null;
   /** The QUEUECTL_* variables the engine adds; they win over `env`. */
@@ -49,6 +52,11 @@ export interface RunFinished {
   killedFor: KillReason | null;
   /** Why it could not start or failed, in words (null on success). */
   error: string | null;
+  /**
+   * A run that did not complete: the last line of its output (logs/last-line.ts), added by worker/entry.ts
+   * once the log is final; null or absent otherwise.
+   */
+  lastLine?: string | null;
 }
 
 export type FromWorker =

@@ -4,9 +4,9 @@ import { toJob } from '../../store/rows.js';
 import { asParams, optionalBool, requireString } from '../params.js';
 
 /**
- * Runs a failed, dead, canceled or completed job again from scratch: pending now, attempts 0, and a fresh
- * log (emptied here, after the commit and before anything can start the job; followers start again at 0).
- * Its attempt history is kept: the next run continues the numbering and heads the new log with it.
+ * Runs a failed, dead, canceled or completed job again from scratch: pending now, attempts 0. Its attempt
+ * history and its log are kept: the next run continues the numbering and appends its own section to the log,
+ * headed by its number, with the whole `log_max_bytes` to itself.
  * Its children still waiting count it again; with_dependents brings back the jobs it had canceled by dying
  * or being canceled (transitively), in the same transaction; one of those left canceled because another
  * parent is dead or canceled now names that parent, and is announced too. A job whose parent is dead or canceled is
@@ -32,7 +32,6 @@ export function jobRetry(ctx: EngineContext, raw: unknown): ResultOf<'job.retry'
     const state = ctx.store.getJob(id)?.state;
     throw new QueueError('INVALID_STATE', `job ${id} ${whyNot(state)}`, { id, state });
   }
-  ctx.jobLogs.restart(id);
   for (const row of [done.row, ...done.held, ...done.restored]) ctx.changed(row);
   // Still canceled, now naming another parent: subscribers re-read (not ctx.changed: no new end, no on_finish).
   if (done.reblamed.length > 0) ctx.changedMany();

@@ -1,10 +1,19 @@
 import type Database from 'better-sqlite3';
 import type { JobRow } from '../rows.js';
 
-/** A job a worker now owns, with the number of this run. */
+/** What the claimer fixes about a run as it is claimed, stored with its attempt before anything runs. */
+export interface RunBeginning {
+  /** Where the run's section of the job's log begins (logs/run-sections.ts). */
+  logStart: number;
+  /** The run's QUEUECTL_RUN marker (worker/contain.ts), for recovery after a crash (orphan-runs.ts). */
+  marker: string;
+}
+
+/** A job a worker now owns, with the number of this run and how it begins (null when the caller gave none). */
 export interface Claimed {
   job: JobRow;
   attempt: number;
+  beginning: RunBeginning | null;
 }
 
 /** A candidate for the next claim: the best due job of one queue. */
@@ -17,7 +26,8 @@ interface Candidate {
 /**
  * pending|failed → processing for the best due job (highest priority, then oldest, run_at reached, every
  * parent completed) in a queue that may start one now (not paused, below its `parallel` limit), and opens
- * its attempt row. One transaction; the state guard makes a double claim impossible.
+ * its attempt row, with where the run's log section starts and its marker. One transaction; the state
+ * guard makes a double claim impossible.
  *
  * A queue's running jobs are its processing jobs plus the runs the pool still holds (`held`: job ids of busy
  * workers) whose job is no longer processing: a canceled job's process tree is killed after the commit
@@ -46,9 +56,9 @@ export function prepareClaim(db: Database.Database) {
   const take = db.prepare<[number, number, number, string], JobRow>(`
     UPDATE jobs SET state = 'processing', worker_id = ?, started_at = ?, finished_at = NULL, updated_at = ?
     WHERE id = ? AND state IN ('pending','failed') RETURNING *`);
-  const open = db.prepare<[string, string, number, number], { number: number }>(`
-    INSERT INTO attempts (job_id, number, worker_id, started_at)
-    VALUES (?, (SELECT COALESCE(MAX(number), 0) + 1 FROM attempts WHERE job_id = ?), ?, ?)
+  const open = db.prepare<[string, string, number, number, number | null, string | null], { number: number }>(`
+    INSERT INTO attempts (job_id, number, worker_id, started_at, log_start, run_marker)
+    VALUES (?, (SELECT COALESCE(MAX(number), 0) + 1 FROM attempts WHERE job_id = ?), ?, ?, ?, ?)
     RETURNING number`);
 
   /** Runs the pool holds whose job is no longer processing (canceled while its processes die), by queue. */
@@ -89,13 +99,20 @@ export function prepareClaim(db: Database.Database) {
     return best?.id ?? null;
   }
 
-  /** `held`: the job ids the pool's workers still run (see above); none outside the scheduler. */
-  return db.transaction((workerId: number, now: number, held: readonly string[] = []): Claimed | null => {
-    const next = pick(now, held);
-    if (next === null) return null;
-    const job = take.get(workerId, now, now, next);
-    if (!job) return null;
-    const { number } = open.get(job.id, job.id, workerId, now)!;
-    return { job, attempt: number };
-  });
+  /**
+   * `held`: the job ids the pool's workers still run (see above); none outside the scheduler. `begin`: where
+   * the claimed job's run starts its log and its marker, recorded in the attempt row (the scheduler's; tests
+   * may leave it out).
+   */
+  return db.transaction(
+    (workerId: number, now: number, held: readonly string[] = [], begin?: (jobId: string) => RunBeginning): Claimed | null => {
+      const next = pick(now, held);
+      if (next === null) return null;
+      const job = take.get(workerId, now, now, next);
+      if (!job) return null;
+      const beginning = begin?.(job.id) ?? null;
+      const { number } = open.get(job.id, job.id, workerId, now, beginning?.logStart ?? null, beginning?.marker ?? null)!;
+      return { job, attempt: number, beginning };
+    },
+  );
 }

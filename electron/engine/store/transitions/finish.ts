@@ -9,6 +9,8 @@ export interface RunResult {
   exitCode: number | null;
   signal: string | null;
   error: string | null;
+  /** The run's last line of output, its summary (logs/last-line.ts); null or absent for completed runs. */
+  lastLine?: string | null;
 }
 
 /**
@@ -22,25 +24,26 @@ export interface RunResult {
  */
 export function prepareFinish(db: Database.Database) {
   const closeAttempt = db.prepare(`
-    UPDATE attempts SET finished_at = @now, outcome = @outcome, exit_code = @exitCode, signal = @signal, error = @error
+    UPDATE attempts SET finished_at = @now, outcome = @outcome, exit_code = @exitCode, signal = @signal, error = @error,
+      last_line = @lastLine
     WHERE job_id = @id AND number = @attempt AND outcome = 'running'`);
   const complete = db.prepare<unknown[], JobRow>(`
-    UPDATE jobs SET state = 'completed', exit_code = @exitCode, last_error = NULL, finished_at = @now, updated_at = @now,
-      worker_id = NULL
+    UPDATE jobs SET state = 'completed', exit_code = @exitCode, last_error = NULL, last_line = @lastLine, finished_at = @now,
+      updated_at = @now, worker_id = NULL
     WHERE id = @id AND state = 'processing' RETURNING *`);
   const fail = db.prepare<unknown[], JobRow>(`
     UPDATE jobs SET ${SPEND_ATTEMPT},
-      exit_code = @exitCode, last_error = @error, finished_at = @now, updated_at = @now, worker_id = NULL
+      exit_code = @exitCode, last_error = @error, last_line = @lastLine, finished_at = @now, updated_at = @now, worker_id = NULL
     WHERE id = @id AND state = 'processing' RETURNING *`);
   const requeue = db.prepare<unknown[], JobRow>(`
     UPDATE jobs SET state = 'pending', run_at = @now, finished_at = @now, updated_at = @now, worker_id = NULL,
-      last_error = @error
+      last_error = @error, last_line = @lastLine
     WHERE id = @id AND state = 'processing' RETURNING *`);
   const peekAttempts = db.prepare<[string], { attempts: number }>(`SELECT attempts FROM jobs WHERE id = ?`);
 
   return db.transaction(
     (id: string, attempt: number, result: RunResult, now: number, retryDelay: (n: number) => number): JobRow | null => {
-      const params = { id, attempt, now, outcome: result.outcome, exitCode: result.exitCode, signal: result.signal, error: result.error };
+      const params = { id, attempt, now, outcome: result.outcome, exitCode: result.exitCode, signal: result.signal, error: result.error, lastLine: result.lastLine ?? null };
       closeAttempt.run(params);
       switch (result.outcome) {
         case 'completed':

@@ -3,17 +3,23 @@ import type { JobRow } from '../rows.js';
 import { prepareDependencies } from './dependencies.js';
 import { SPEND_ATTEMPT } from './spend-attempt.js';
 
-/** A process group a crashed run may have left running, with the identity its leader had. */
-export interface OrphanGroup {
-  pgid: number;
+/** A run the crashed daemon never finished: what names the processes it may have left running. */
+export interface OrphanRun {
+  jobId: string;
+  attempt: number;
+  /** Its process group (its shell's pid), or null when it was never recorded. */
+  pgid: number | null;
+  /** Boot id + start time of that group's leader (worker/process-identity.ts), or null. */
   identity: string | null;
+  /** Its QUEUECTL_RUN marker (migration 0012), or null for runs claimed before. */
+  marker: string | null;
 }
 
-/** What start-up recovery found: the jobs it moved on, and process groups the crashed daemon left running. */
+/** What start-up recovery found: the jobs it moved on, and the runs whose processes may still be alive. */
 export interface Recovered {
   /** The interrupted jobs (now failed or dead), then the jobs canceled because one of them is dead. */
   jobs: JobRow[];
-  orphanGroups: OrphanGroup[];
+  orphanRuns: OrphanRun[];
 }
 
 /**
@@ -23,9 +29,9 @@ export interface Recovered {
  * transaction. Nothing stays in processing.
  */
 export function prepareRecover(db: Database.Database) {
-  const openRuns = db.prepare<[], { pgid: number; identity: string | null }>(
-    `SELECT pgid, pgid_identity AS identity FROM attempts WHERE outcome = 'running' AND pgid IS NOT NULL`,
-  );
+  const openRuns = db.prepare<[], OrphanRun>(`
+    SELECT job_id AS jobId, number AS attempt, pgid, pgid_identity AS identity, run_marker AS marker
+    FROM attempts WHERE outcome = 'running' AND (pgid IS NOT NULL OR run_marker IS NOT NULL)`);
   const closeRuns = db.prepare(`
     UPDATE attempts SET outcome = 'interrupted', finished_at = @now,
       error = 'the daemon stopped unexpectedly during this run'
@@ -39,7 +45,7 @@ export function prepareRecover(db: Database.Database) {
   const { settleDependents } = prepareDependencies(db);
 
   return db.transaction((now: number, retryDelay: (n: number) => number): Recovered => {
-    const orphanGroups = openRuns.all().map((r) => ({ pgid: r.pgid, identity: r.identity }));
+    const orphanRuns = openRuns.all();
     closeRuns.run({ now });
     const jobs: JobRow[] = [];
     for (const { id, attempts } of stuck.all()) {
@@ -47,6 +53,6 @@ export function prepareRecover(db: Database.Database) {
       if (row) jobs.push(row);
     }
     const dependents = jobs.flatMap((row) => settleDependents(row, now));
-    return { jobs: [...jobs, ...dependents], orphanGroups };
+    return { jobs: [...jobs, ...dependents], orphanRuns };
   });
 }

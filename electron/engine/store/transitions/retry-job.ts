@@ -8,9 +8,9 @@ export const RETRYABLE_STATES: readonly JobState[] = ['failed', 'dead', 'cancele
 
 /**
  * failed|dead|canceled|completed → pending, attempts reset, due now: the job runs again from scratch (its
- * attempt history is kept and the next run continues its numbering; the caller empties the log once this
- * committed). Null when the job is in another state (or gone). A job with parents waits again for those not
- * completed; with a parent dead or canceled it would wait forever, so it is refused (INVALID_STATE naming
+ * attempt history and log are kept, and the next run continues its numbering). Null when the job is in
+ * another state (or gone). A job with parents waits again for those not completed; with a parent dead or
+ * canceled it would wait forever, so it is refused (INVALID_STATE naming
  * the parent). What it does to its own children (recountChildren, restoreDependents) is up to the caller,
  * in the same transaction.
  */
