@@ -1,16 +1,15 @@
 import { statSync } from 'node:fs';
-import { execa, type Options, type ResultPromise } from 'execa';
-import { CappedLog } from './log-file.js';
+import { openRunLog, type CappedLog } from './log-file.js';
 import { killRun, newRunMarker, RUN_MARKER_VAR, signalRun, type RunTrace } from './contain.js';
 import { startTicks } from './proc-scan.js';
 import { STOPPED_OWN_DAEMON, type KillReason, type RunFinished, type RunRequest } from './messages.js';
+import { execaRunner } from './spawn-execa.js';
+import type { ShellRunner } from './spawn-runner.js';
 
 /** How long a tree gets between SIGTERM and SIGKILL. */
 const KILL_GRACE_MS = 2000;
 /** How often a running job's log is checked against the cap. */
 const LOG_CHECK_MS = 250;
-/** How long, after a --keep-children job's shell exited, its pipes are still read into the log. */
-const PIPE_SETTLE_MS = 100;
 
 /** A job being run: call kill() to end it early; `done` resolves when its shell has exited and its processes are gone. */
 export interface RunningCommand {
@@ -25,9 +24,10 @@ export interface RunningCommand {
 /**
  * Runs `sh -c <command>` (cmd.exe on Windows) as the leader of a new process group and session, its stdout
  * and stderr written straight into the job's log, every process it starts marked with QUEUECTL_RUN; ends all
- * of them on timeout or kill, and when the shell exits (unless `keepChildren`).
+ * of them on timeout or kill, and when the shell exits (unless `keepChildren`). `runner` starts the shell
+ * (worker/spawn-choice.ts picks it per worker); --keep-children runs always take execa's pipes.
  */
-export function runCommand(req: RunRequest): RunningCommand {
+export function runCommand(req: RunRequest, runner: ShellRunner = execaRunner): RunningCommand {
   const started = Date.now();
   const finish = (partial: Partial<RunFinished>): RunFinished => ({
     type: 'finished',
@@ -44,52 +44,30 @@ export function runCommand(req: RunRequest): RunningCommand {
   const cwdProblem = req.cwd ? checkDirectory(req.cwd) : null;
   let log: CappedLog;
   try {
-    log = new CappedLog(req.logPath, req.logMaxBytes);
+    log = openRunLog(req, started);
   } catch (err) {
     return settled(finish({ error: `cannot open the log ${req.logPath}: ${(err as Error).message}` }));
   }
-  // Later runs are headed by their number: under the earlier runs' output (automatic retries append to the
-  // log), or at the top of a log job.retry emptied.
-  if (req.attempt > 1) log.note(`${log.isEmpty() ? '' : '\n'}── queuectl: run ${req.attempt} · ${new Date(started).toISOString()} ──\n`);
   if (cwdProblem) {
     log.note(`queuectl: ${cwdProblem}\n`);
     log.close();
     return settled(finish({ error: cwdProblem }));
   }
 
-  const windows = process.platform === 'win32';
   // --keep-children: the kept processes would hold the log's fd after the run; a pipe the worker drains
   // instead (capped as written, the rest discarded, until the last writer closes it) keeps the log final.
-  const piped = req.keepChildren === true && !windows;
-  /** execa accepts a file descriptor here at run time; its types only admit literal numbers. */
-  const logFd = log.fd as unknown as NonNullable<Options['stdout']>;
+  const piped = req.keepChildren === true && process.platform !== 'win32';
   const marker = req.queuectlEnv[RUN_MARKER_VAR] ?? newRunMarker();
-  const options: Options = {
-    cwd: req.cwd ?? undefined,
-    env: { ...(req.env ?? process.env), ...req.queuectlEnv, [RUN_MARKER_VAR]: marker },
-    extendEnv: false,
-    stdin: 'ignore',
-    stdout: piped ? 'pipe' : logFd,
-    stderr: piped ? 'pipe' : logFd,
-    buffer: false,
-    detached: !windows,
-    cleanup: false,
-    reject: false,
-    windowsVerbatimArguments: windows,
-  };
-  const shell = windows ? process.env.ComSpec || 'cmd.exe' : '/bin/sh';
-  const child = withUmask(req.umask, () => execa(shell, windows ? ['/d', '/s', '/c', req.command] : ['-c', req.command], options));
-  const pid = child.pid ?? null;
-  const trace: RunTrace = { leader: pid, marker, since: pid === null ? null : startTicks(pid) };
-
   let ended = false;
-  if (piped) {
-    const take = (chunk: Buffer): void => {
-      if (!ended) log.write(chunk);
-    };
-    child.stdout?.on('data', take);
-    child.stderr?.on('data', take);
-  }
+  const shell = (piped ? execaRunner : runner).start({
+    command: req.command,
+    cwd: req.cwd,
+    env: { ...(req.env ?? (process.env as Record<string, string>)), ...req.queuectlEnv, [RUN_MARKER_VAR]: marker },
+    umask: req.umask,
+    output: piped ? { pipe: (chunk) => (ended ? undefined : log.write(chunk)) } : { fd: log.fd },
+  });
+  const pid = shell.pid;
+  const trace: RunTrace = { leader: pid, marker, since: pid === null ? null : startTicks(pid) };
 
   let timedOut = false;
   let killedFor: KillReason | null = null;
@@ -108,7 +86,7 @@ export function runCommand(req: RunRequest): RunningCommand {
     : null;
   const capCheck = piped ? null : setInterval(() => log.enforceCap(), LOG_CHECK_MS);
 
-  const done = shellExit(child, piped).then((result) => {
+  const done = shell.exit.then((result) => {
     if (timer) clearTimeout(timer);
     if (capCheck) clearInterval(capCheck);
     if (escalation) clearTimeout(escalation);
@@ -141,45 +119,6 @@ export function runCommand(req: RunRequest): RunningCommand {
       killRun(trace);
     },
   };
-}
-
-/**
- * How the job's shell ended. With the log's fd as its output, execa settles at the shell's exit. With pipes
- * (--keep-children) execa waits for them to close, which kept processes may never do: the exit event then.
- */
-function shellExit(child: ResultPromise, piped: boolean): Promise<{ exitCode: number | null; signal: string | null; message: string | null }> {
-  const settled = child.then((result) => ({
-    exitCode: result.exitCode ?? null,
-    signal: result.signal ?? null,
-    message: result.exitCode === undefined && !result.signal ? result.originalMessage || result.shortMessage || null : null,
-  }));
-  if (!piped) return settled;
-  const exited = new Promise<{ exitCode: number | null; signal: string | null; message: string | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ exitCode: code, signal, message: null })),
-  );
-  // What the shell itself wrote before it exited may still be in the pipes: read until they close, or for
-  // PIPE_SETTLE_MS when kept processes hold them open.
-  const streamsClosed = Promise.all([child.stdout, child.stderr].map((s) => (s ? new Promise((r) => s.once('close', r)) : null)));
-  return Promise.race([exited, settled]).then((result) =>
-    Promise.race([streamsClosed, new Promise((r) => setTimeout(r, PIPE_SETTLE_MS))]).then(() => result),
-  );
-}
-
-/**
- * Runs `spawn` with the job's umask, the host's restored before it returns. process.umask() is process-wide,
- * but this is safe: a worker runs one job at a time, nothing else here runs during the synchronous call, and
- * execa forks (uv_spawn) before it returns, so the child takes the job's mask and keeps it through exec,
- * while the worker's own files (the next log) keep the daemon's 077. Setting it in the shell instead
- * (`umask 022; exec sh -c "$cmd"`) would change the command's $0 and its quoting.
- */
-function withUmask<T>(mask: number, spawn: () => T): T {
-  if (process.platform === 'win32') return spawn();
-  const previous = process.umask(mask);
-  try {
-    return spawn();
-  } finally {
-    process.umask(previous);
-  }
 }
 
 function settled(result: RunFinished): RunningCommand {
