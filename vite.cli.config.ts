@@ -1,9 +1,11 @@
 import { chmodSync } from 'node:fs';
 import { defineConfig } from 'vite';
+import { routeDynamicImports } from './scripts/vite-route-imports.js';
 
 /**
- * The queuectl CLI: one self-contained ESM file (commander bundled in) so each call starts fast.
- * It imports only protocol/; the daemon bundle it launches is out/node/daemon.js.
+ * The queuectl CLI, two self-contained CommonJS files (commander bundled in) so each call starts fast:
+ * `out/cli/main.cjs`, the CLI itself, and `out/cli/queuectl.cjs`, the executable that runs main.cjs from V8's
+ * code cache (cli/launcher/). The CLI imports only protocol/; the daemon bundle it launches is out/node/daemon.js.
  */
 export default defineConfig({
   build: {
@@ -14,12 +16,17 @@ export default defineConfig({
     minify: true,
     sourcemap: false,
     rolldownOptions: {
-      input: { queuectl: 'cli/main.ts' },
-      output: { format: 'cjs', entryFileNames: '[name].cjs', banner: '#!/usr/bin/env node' },
+      input: { queuectl: 'cli/launcher/main.ts', main: 'cli/main.ts' },
+      output: {
+        format: 'cjs',
+        entryFileNames: '[name].cjs',
+        banner: (chunk) => (chunk.name === 'queuectl' ? '#!/usr/bin/env node' : ''),
+      },
     },
   },
   ssr: { noExternal: true },
   plugins: [
+    routeDynamicImports('main'),
     {
       name: 'queuectl-executable',
       writeBundle() {

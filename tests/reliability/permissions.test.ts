@@ -98,8 +98,11 @@ describe('file permissions keep other local users out', () => {
 
     shared = mkdtempSync(join(tmpdir(), 'qctl-shared-'));
     chmodSync(shared, 0o755);
-    copyFileSync(CLI, join(shared, 'queuectl.cjs'));
-    chmodSync(join(shared, 'queuectl.cjs'), 0o644);
+    for (const file of ['queuectl.cjs', 'main.cjs']) {
+      // the launcher and the bundle it runs (cli/launcher/)
+      copyFileSync(join(CLI, '..', file), join(shared, file));
+      chmodSync(join(shared, file), 0o644);
+    }
     writeFileSync(join(shared, 'probe.cjs'), PROBE_SCRIPT);
     chmodSync(join(shared, 'probe.cjs'), 0o644);
   });
