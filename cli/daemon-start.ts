@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, constants as fsConstants, mkdirSync, openSync, readFileSync, statSync, unlinkSync, type Stats } from 'node:fs';
-import { constants } from 'node:os';
 import { QueueError } from '../protocol/index.js';
 import { RpcClient } from '../protocol/node/client.js';
 import { homePaths } from '../protocol/node/paths.js';
@@ -9,30 +8,14 @@ import { EXIT } from './errors.js';
 import { note } from './output.js';
 
 /**
- * Starting the queue's process for `worker start`: the headless daemon in the foreground or detached, or
- * the desktop app. A detached start returns once the home's socket answers hello.
+ * Starting the queue's process in the background for `worker start` and autostart: the headless daemon
+ * detached, or the desktop app. A detached start returns once the home's socket answers hello.
  */
 
 /** How long the desktop app may take to answer (Electron starts slower than the daemon). */
 const DESKTOP_START_MS = 30_000;
 /** How long a desktop app that did not answer gets to quit on SIGTERM before it is killed. */
 const DESKTOP_KILL_GRACE_MS = 5_000;
-
-/** Runs the daemon attached to this terminal; Ctrl-C reaches it too (same process group). */
-export function runForeground(args: string[]): Promise<number> {
-  const child = spawn(process.execPath, args, { stdio: 'inherit' });
-  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
-  process.on('SIGINT', () => {});
-  process.on('SIGTERM', forward('SIGTERM'));
-  process.on('SIGHUP', forward('SIGHUP'));
-  return new Promise((resolve) => {
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + (constants.signals[signal] ?? 15) : EXIT.failure)));
-    child.on('error', (err) => {
-      note(`queuectl: could not start the daemon: ${err.message}`);
-      resolve(EXIT.failure);
-    });
-  });
-}
 
 /** What became of a detached start: its pid once it answered hello, or how it failed. */
 type DetachedStart = { ok: true; pid: number } | { ok: false; failure: DesktopStartFailure; spawnError: string | null };

@@ -21,7 +21,7 @@ import { registerWait } from './commands/wait.js';
 import { registerWorker } from './commands/worker.js';
 import { EXIT, exitCodeFor } from './errors.js';
 
-/** queuectl: talks to the running daemon over its socket; never opens the database itself. */
+/** queuectl: talks to the running daemon over its socket; with none, works on the store through out/node/local.js (cli/client.ts). */
 function buildProgram(): Command {
   const program = new Command('queuectl')
     .description('a background job queue: enqueue shell commands, run them on workers with retries and a dead-letter queue')
@@ -74,7 +74,8 @@ async function main(): Promise<number> {
 
 function describe(err: unknown): string {
   if (err instanceof QueueError && err.code === 'NOT_RUNNING') {
-    return `no queuectl daemon is running for ${resolveHome()}\n  start one with: queuectl worker start (add --detach to run it in the background)`;
+    const needs = typeof err.details.needs === 'string' ? `: ${err.details.needs} needs one, with its workers` : '';
+    return `no queuectl daemon is running for ${resolveHome()}${needs}\n  start one with: queuectl worker start (add --detach to run it in the background)`;
   }
   return err instanceof Error ? err.message : String(err);
 }

@@ -19,7 +19,8 @@ import { bold, colorState, dim } from './output.js';
 
 /** What the summary shows; `status` fills it from one answer, `status --watch` keeps it current from events. */
 export interface StatusState {
-  pid: number;
+  /** The daemon's pid; null when no daemon runs (the command read the store itself). */
+  pid: number | null;
   version: string;
   home: string;
   /** When the daemon started, on this machine's clock (epoch ms). */
@@ -40,7 +41,7 @@ export function stateFromStatus(status: StatusResult, receivedAt = Date.now()): 
     pid: status.pid,
     version: status.version,
     home: status.home,
-    startedAt: receivedAt - status.uptime_ms,
+    startedAt: receivedAt - (status.uptime_ms ?? 0),
     stopping: status.stopping,
     paused: status.paused,
     pausedSince: status.paused_since,

@@ -1,6 +1,5 @@
 import { EVENT_NOTIFICATION, type QueueEvent } from '../protocol/index.js';
-import { RpcClient } from '../protocol/node/client.js';
-import { resolveHome } from '../protocol/node/paths.js';
+import { connectDaemon } from './client.js';
 import { EXIT, unresponsive } from './errors.js';
 import { terminalHeight, terminalWidth } from './format.js';
 import { dim } from './output.js';
@@ -20,7 +19,7 @@ import { MIN_FRAME_MS, Screen } from './watch-screen.js';
  *   pings go unanswered: protocol/node/client.ts): its DaemonUnavailable, naming its pid (exit 3).
  */
 export async function watchStatus(opts: { json: boolean }): Promise<number> {
-  const client = await RpcClient.connect(resolveHome());
+  const client = await connectDaemon('status --watch');
   const out = process.stdout;
   const fullScreen = !opts.json && out.isTTY === true && process.env.TERM !== 'dumb';
 

@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { homePaths, resolveHome } from '../protocol/node/paths.js';
 import { AlreadyRunningError, startEngine } from './engine/index.js';
@@ -12,10 +13,10 @@ import { prepareHome } from './engine/home-files.js';
  * Usage: node daemon.js [--count N] [--log-file]
  * --log-file (a detached start): the daemon writes its messages to daemon.log itself, rotated at 10 MiB
  * (daemon/log-file.ts); until it is started they also go to stderr, which the starting CLI reads.
+ * `queuectl worker start` in the foreground imports this file and calls `runDaemon` in its own process.
  */
-async function main(): Promise<number> {
+export async function runDaemon(args: string[]): Promise<number> {
   process.umask(0o077);
-  const args = process.argv.slice(2);
   let workers: number | undefined;
   let toFile = false;
   for (let i = 0; i < args.length; i++) {
@@ -90,10 +91,21 @@ function openLog(home: string): DaemonLog | null {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    process.stderr.write(`queuectl daemon: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+/** True when node runs this file itself (`node out/node/daemon.js`), not when the CLI imports it. */
+function runDirectly(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (runDirectly()) {
+  runDaemon(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`queuectl daemon: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -16,7 +16,8 @@ export type NumericConfigKey =
   | 'stop_timeout_ms'
   | 'retention_days'
   | 'retention_max_jobs'
-  | 'on_finish_timeout_ms';
+  | 'on_finish_timeout_ms'
+  | 'autostart';
 
 /** Settings whose value is text ('' when unset). */
 export type StringConfigKey = 'on_finish';
@@ -37,6 +38,8 @@ interface DefinitionBase {
 export interface NumericConfigDefinition extends DefinitionBase {
   key: NumericConfigKey;
   type: 'integer' | 'number';
+  /** An on/off switch stored as 1 or 0: `true`/`false`, `on`/`off`, `yes`/`no` are accepted too. */
+  flag?: true;
   min: number;
   max: number;
   default: number;
@@ -132,7 +135,30 @@ export const CONFIG_DEFINITIONS: readonly ConfigDefinition[] = [
     description: 'How long one on_finish run may take before its process group is killed.',
     type: 'integer', min: 100, max: 24 * HOUR_MS, default: 60_000, live: true,
   },
+  {
+    key: 'autostart',
+    description: 'When no daemon runs, a queuectl command starts one in the background (the desktop app where `worker start` would choose it) instead of working on the store itself. 1 (true) or 0 (false).',
+    type: 'integer', flag: true, min: 0, max: 1, default: 0, live: true,
+  },
 ];
+
+/**
+ * Names other job queues of the same family use for a setting, accepted by `queuectl config get|set` and
+ * listed by `config list --aliases`. `unit: 's'`: the alias takes seconds where the setting takes ms.
+ * (`max-retries`, `backoff-base` and the like need no alias: dashes and case never matter.)
+ */
+export const CONFIG_ALIASES: readonly { alias: string; key: ConfigKey; unit: 's' | null }[] = [
+  { alias: 'job-timeout', key: 'job_timeout_ms', unit: 's' },
+  { alias: 'poll-interval-ms', key: 'tick_interval_ms', unit: null },
+  { alias: 'poll-interval', key: 'tick_interval_ms', unit: 's' },
+  { alias: 'worker-count', key: 'workers', unit: null },
+];
+
+/** The alias `raw` names (dashes or underscores, any case), or null. */
+export function configAlias(raw: string): (typeof CONFIG_ALIASES)[number] | null {
+  const name = raw.trim().toLowerCase().replace(/_/g, '-');
+  return CONFIG_ALIASES.find((a) => a.alias === name) ?? null;
+}
 
 const BY_KEY = new Map<ConfigKey, ConfigDefinition>(CONFIG_DEFINITIONS.map((d) => [d.key, d]));
 
@@ -168,7 +194,10 @@ export type ConfigCheck<V extends number | string = number | string> = { ok: tru
 export function checkConfigValue<K extends ConfigKey>(key: K, raw: unknown): ConfigCheck<ConfigValue<K>>;
 export function checkConfigValue(key: ConfigKey, raw: unknown): ConfigCheck {
   const def = configDefinition(key);
-  return def.type === 'string' ? checkString(def, raw) : checkNumber(def, raw);
+  if (def.type === 'string') return checkString(def, raw);
+  const checked = checkNumber(def, raw);
+  // A switch says what it takes, whatever was wrong with the value.
+  return def.flag && !checked.ok ? { ok: false, error: `${key} must be true or false (1 or 0), got ${describe(raw)}` } : checked;
 }
 
 function checkString(def: StringConfigDefinition, raw: unknown): ConfigCheck<string> {
@@ -186,7 +215,12 @@ function checkString(def: StringConfigDefinition, raw: unknown): ConfigCheck<str
 function checkNumber(def: NumericConfigDefinition, raw: unknown): ConfigCheck<number> {
   const key = def.key;
   let value: number;
-  if (typeof raw === 'number') {
+  const flag = def.flag && typeof raw === 'string' ? FLAG_WORDS[raw.trim().toLowerCase()] : undefined;
+  if (flag !== undefined) {
+    value = flag;
+  } else if (def.flag && typeof raw === 'boolean') {
+    value = raw ? 1 : 0;
+  } else if (typeof raw === 'number') {
     value = raw;
   } else if (typeof raw === 'string' && /^\s*-?(\d+(\.\d+)?|\.\d+)\s*$/.test(raw)) {
     value = Number(raw);
@@ -202,6 +236,9 @@ function checkNumber(def: NumericConfigDefinition, raw: unknown): ConfigCheck<nu
   }
   return { ok: true, value };
 }
+
+/** The words an on/off setting (`flag`) accepts. */
+const FLAG_WORDS: Record<string, number> = { true: 1, false: 0, on: 1, off: 0, yes: 1, no: 0 };
 
 function describe(raw: unknown): string {
   if (typeof raw === 'string') return raw.length > 40 ? `"${raw.slice(0, 40)}…"` : `"${raw}"`;

@@ -1,5 +1,5 @@
 import { JOB_LIMITS, MAX_BATCH_JOBS, MAX_FRAME_BYTES, MAX_HELD_JOBS, QueueError, type CanceledAtEnqueue, type EnqueueBatchParams, type JobSpec } from '../../protocol/index.js';
-import type { RpcClient } from '../../protocol/node/client.js';
+import type { QueueCaller } from '../client.js';
 import { usageError } from '../errors.js';
 
 /** Roughly how much JSON one batch may carry, well under the frame cap. */
@@ -52,7 +52,7 @@ export async function readStdinSpecs(toSpec: (text: string, line: number) => Job
  * jobs stored already canceled (a parent dead or canceled).
  */
 export async function sendInBatches(
-  client: RpcClient,
+  client: QueueCaller,
   specs: JobSpec[],
   lines: number[],
   shared: Omit<EnqueueBatchParams, 'jobs'>,

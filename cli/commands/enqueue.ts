@@ -2,8 +2,7 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { JOB_ID_PATTERN, JOB_LIMITS, QUEUE_NAME_PATTERN, parseIsoTime, umaskProblem, type Job, type JobSpec } from '../../protocol/index.js';
 import { describeForwardReference, findForwardReference } from '../../protocol/dependencies.js';
-import type { RpcClient } from '../../protocol/node/client.js';
-import { withClient } from '../client.js';
+import { withClient, withDaemon, type QueueCaller } from '../client.js';
 import { readStdinSpecs, sendInBatches } from './enqueue-stdin.js';
 import { FOLLOW_EXIT_HELP, waitForJobs } from './wait.js';
 import { usageError } from '../errors.js';
@@ -79,7 +78,7 @@ export function registerEnqueue(program: Command): void {
       if (words.length === 0) throw usageError("missing the command, e.g. queuectl enqueue \"make test\" (or --stdin)");
       const spec = buildSpec(words.join(' '), opts, true);
       if (opts.follow) {
-        await withClient(async (c) => {
+        await withDaemon('enqueue --follow', async (c) => {
           const { job } = await c.call('enqueue', { job: spec });
           note(`enqueued ${job.id}`);
           warnIfCanceled(job);
@@ -89,7 +88,7 @@ export function registerEnqueue(program: Command): void {
       }
       if (opts.wait) {
         const deadline = opts.waitTimeout === undefined ? null : Date.now() + opts.waitTimeout;
-        await withClient((c) =>
+        await withDaemon('enqueue --wait', (c) =>
           waitForJobs(
             c,
             async (waiter) => {
@@ -165,7 +164,7 @@ async function enqueueFromStdin(words: string[], opts: EnqueueOptions): Promise<
   };
   const all: string[] = [];
   let canceledCount = 0;
-  const send = async (client: RpcClient) => {
+  const send = async (client: QueueCaller) => {
     await sendInBatches(client, specs, lines, shared, (ids, canceled) => {
       all.push(...ids);
       if (!opts.json) process.stdout.write(ids.join('\n') + '\n');
@@ -175,7 +174,7 @@ async function enqueueFromStdin(words: string[], opts: EnqueueOptions): Promise<
   };
   if (opts.wait) {
     const deadline = opts.waitTimeout === undefined ? null : Date.now() + opts.waitTimeout;
-    await withClient((c) =>
+    await withDaemon('enqueue --wait', (c) =>
       waitForJobs(
         c,
         async (waiter) => {
@@ -213,7 +212,11 @@ function buildSpec(text: string, opts: EnqueueOptions, own: boolean): JobSpec {
   if (spec.command.includes('\uFFFD')) throw usageError('the command is not valid UTF-8');
   if (opts.retries !== undefined) spec.max_retries = opts.retries;
   if (opts.priority !== undefined) spec.priority = opts.priority;
-  if (opts.timeout !== undefined) spec.timeout_ms = opts.timeout;
+  if (opts.timeout !== undefined) {
+    // --timeout wins over the spec's own, in either of its units.
+    delete spec.timeout;
+    spec.timeout_ms = opts.timeout;
+  }
   if (opts.name !== undefined) spec.name = opts.name;
   if (opts.cwd !== undefined) spec.cwd = resolve(opts.cwd);
   else if (spec.cwd === undefined) spec.cwd = process.cwd();

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_QUEUE, LIST_SORTS, type Job, type JobState, type ListSort } from '../../protocol/index.js';
+import { DEFAULT_QUEUE, LIST_SORTS, runsLabel, type Job, type JobState, type ListSort } from '../../protocol/index.js';
 import { withClient } from '../client.js';
 import { usageError } from '../errors.js';
 import { JOB_FIELDS, parseFields, printFields, type JobField } from '../fields.js';
@@ -74,12 +74,13 @@ export function printJobs(jobs: Job[], total: number, wide = false, empty = 'no 
   const now = Date.now();
   // QUEUE only when some job on the page is outside the default queue: one-queue users see no change.
   const withQueue = jobs.some((j) => j.queue !== DEFAULT_QUEUE);
-  // On a narrow terminal COMMAND, LAST ERROR and QUEUE are cut first (with "…"), then PRI, ATTEMPTS, WHEN and QUEUE go.
+  // On a narrow terminal COMMAND, LAST ERROR and QUEUE are cut first (with "…"), then PRI, RUNS, WHEN and QUEUE go.
+  // RUNS: runs used of runs allowed (protocol/runs.ts), as the dashboard shows them.
   const columns: Column[] = [
     { header: 'ID' },
     { header: 'STATE' },
     ...(withQueue ? [{ header: 'QUEUE', shrinkTo: 8, dropOrder: 4 }] : []),
-    { header: 'ATTEMPTS', dropOrder: 2, align: 'right' },
+    { header: 'RUNS', dropOrder: 2, align: 'right' },
     { header: 'PRI', dropOrder: 1, align: 'right' },
     { header: 'WHEN', dropOrder: 3 },
     ...(withError ? [{ header: 'LAST ERROR', shrinkTo: 12 }] : []),
@@ -89,7 +90,7 @@ export function printJobs(jobs: Job[], total: number, wide = false, empty = 'no 
     j.id,
     colorState(j.state),
     ...(withQueue ? [j.queue] : []),
-    `${j.attempts}/${j.max_retries + 1}`,
+    runsLabel(j),
     String(j.priority),
     when(j, now),
     ...(withError ? [lastError(j.last_error, wide)] : []),

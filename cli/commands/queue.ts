@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { QUEUE_LIMITS, QUEUE_NAME_PATTERN, type QueueInfo, type QueueSetParams } from '../../protocol/index.js';
-import { withClient } from '../client.js';
+import { withClient, type QueueCaller } from '../client.js';
 import { usageError } from '../errors.js';
 import { ago, safeLine } from '../format.js';
 import { note, printJson, printLine } from '../output.js';
@@ -47,9 +47,9 @@ export function registerQueue(program: Command): void {
     .option('--wide', 'do not fit the table to the terminal width')
     .option('--json', 'print as JSON (every state counted)')
     .action(async (opts: { wide?: boolean; json?: boolean }) => {
-      const [{ queues }, status] = await withClient((c) => Promise.all([c.call('queue.list', {}), c.call('status', {})]));
+      const [{ queues }, status, workers] = await withClient((c) => Promise.all([c.call('queue.list', {}), c.call('status', {}), workerCount(c)]));
       if (opts.json) return printJson({ queues });
-      printQueues(queues, status.workers.length, opts.wide === true);
+      printQueues(queues, workers, opts.wide === true);
       if (status.paused) note(`every queue is held by queuectl pause (since ${ago(status.paused_since)}); queuectl resume starts them again`);
     });
 
@@ -68,10 +68,9 @@ export function registerQueue(program: Command): void {
       if (params.parallel === undefined && params.pause_on_dead === undefined) {
         throw usageError('queue set needs at least one setting: --parallel <n|all>, --pause-on-dead or --no-pause-on-dead');
       }
-      const [result, status] = await withClient(async (c) => [await c.call('queue.set', params), await c.call('status', {})] as const);
+      const [result, workers] = await withClient(async (c) => [await c.call('queue.set', params), await workerCount(c)] as const);
       if (opts.json) return printJson(result);
       const q = result.queue;
-      const workers = status.workers.length;
       const paused = q.paused ? `, paused${q.paused_reason ? ` (${safeLine(q.paused_reason)})` : ''}` : '';
       printLine(`${q.name}: parallel ${parallelText(q.parallel, workers)}, pause on dead ${onOff(q.pause_on_dead)}${paused}`);
       if (result.created) note(`queuectl: created queue ${q.name}`);
@@ -79,6 +78,17 @@ export function registerQueue(program: Command): void {
         note(`queuectl: only ${workers} ${workers === 1 ? 'worker runs' : 'workers run'} jobs, so at most ${workers} of them run at once (queuectl config set workers <n>)`);
       }
     });
+}
+
+/**
+ * How many jobs can run at once: the running daemon's workers, or with none running (the command works on the
+ * store itself) the `workers` setting the next daemon starts with.
+ */
+async function workerCount(c: QueueCaller): Promise<number> {
+  const status = await c.call('status', {});
+  if (status.daemon_running) return status.workers.length;
+  const { entry } = await c.call('config.get', { key: 'workers' });
+  return Number(entry.value);
 }
 
 /** pause_on_dead as `queue set` and `queue list` both say it. */

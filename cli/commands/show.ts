@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatDuration, type Attempt, type Job, type JobDetail } from '../../protocol/index.js';
+import { formatDuration, runsLabel, type Attempt, type Job, type JobDetail } from '../../protocol/index.js';
 import { withClient } from '../client.js';
 import { ago, displayWidth, elapsed, localTime, safeLine, safeText, terminalWidth, timeAndAgo } from '../format.js';
 import { bold, colorState, dim, printJson, printLine } from '../output.js';
@@ -34,7 +34,7 @@ function printJob(job: JobDetail, now: number): void {
     ['queue', job.queue],
     ...(job.depends_on.length > 0 ? [['after', after(job)] as [string, string]] : []),
     ...(job.schedule_id !== null ? [['schedule', job.schedule_id] as [string, string]] : []),
-    ['attempts', `${job.attempts} failed of at most ${job.max_retries + 1} runs (max_retries ${job.max_retries})`],
+    ['runs', `${runsLabel(job)} (runs used of runs allowed; max_retries ${job.max_retries})`],
     ['priority', String(job.priority)],
     ['timeout', job.timeout_ms ? formatDuration(job.timeout_ms) : 'none'],
     ['cwd', job.cwd ?? '-'],
@@ -48,6 +48,7 @@ function printJob(job: JobDetail, now: number): void {
     ['duration', ran === null ? '-' : formatDuration(ran) + (job.state === 'processing' ? ' so far' : '')],
     ['exit code', job.exit_code === null ? '-' : String(job.exit_code)],
     ['last error', job.last_error === null ? '-' : indent(safeText(job.last_error))],
+    ...(job.last_line !== null ? [['last line', safeLine(job.last_line)] as [string, string]] : []),
     ['worker', job.worker_id === null ? '-' : String(job.worker_id)],
     ['log', job.log_path],
   ];
@@ -119,4 +120,6 @@ function printAttempts(attempts: Attempt[], wide: boolean): void {
     ]),
     wide,
   );
+  // What each failed run printed last: the line that usually says why (its whole output: logs --run N).
+  for (const a of attempts) if (a.last_line !== null) printLine(dim(`run ${a.number} last line: `) + safeLine(a.last_line));
 }

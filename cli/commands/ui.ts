@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { withClient } from '../client.js';
+import { withDaemon } from '../client.js';
 import { note, printJson, printLine } from '../output.js';
 
 /**
@@ -13,7 +13,7 @@ export function registerUi(program: Command): void {
     .option('--web', 'serve the dashboard to a browser and print its URL (one line, with the access token)')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { web?: boolean; json?: boolean }) => {
-      const result = await withClient(async (c) => {
+      const result = await withDaemon('ui', async (c) => {
         if (!opts.web && (await c.call('status', {})).has_window) return { window: await c.call('ui.show', {}) };
         if (!opts.web) note('queuectl: this daemon runs headless and has no window; serving the dashboard to a browser instead');
         return { web: await c.call('ui.web', {}) };

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { formatDuration, type Job } from '../../protocol/index.js';
 import type { RpcClient } from '../../protocol/node/client.js';
-import { withClient } from '../client.js';
+import { withDaemon } from '../client.js';
 import { EXIT } from '../errors.js';
 import { onInterrupt } from '../interrupt.js';
 import { printJson } from '../output.js';
@@ -74,7 +74,7 @@ export function registerWait(program: Command): void {
     .action(async (rawIds: string[], opts: { timeout?: number; json?: boolean }) => {
       const deadline = opts.timeout === undefined ? null : Date.now() + opts.timeout;
       const ids = jobIds(rawIds);
-      await withClient((c) => waitForJobs(c, (w) => w.addByIds(ids), { json: opts.json, deadline, timeoutMs: opts.timeout }));
+      await withDaemon('wait', (c) => waitForJobs(c, (w) => w.addByIds(ids), { json: opts.json, deadline, timeoutMs: opts.timeout }));
     });
 }
 

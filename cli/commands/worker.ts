@@ -1,21 +1,15 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { defaultConfig, formatDuration, QueueError } from '../../protocol/index.js';
 import { RpcClient } from '../../protocol/node/client.js';
 import { daemonHoldingHome } from '../../protocol/node/daemon-holder.js';
 import { homePaths, resolveHome } from '../../protocol/node/paths.js';
-import { runForeground, startDesktop, startDetached } from '../daemon-start.js';
-import { DISK_FILES, decideLaunch, probeElectron, probeNativeBuild, type ElectronProbe, type LaunchDecision } from '../desktop-launch.js';
-import { sandboxForLaunch } from '../linux-sandbox.js';
+import { startDesktop, startDetached } from '../daemon-start.js';
+import { appRoot, daemonEntry, launchDecision } from '../launch.js';
 import { note, printJson, printLine } from '../output.js';
 import { duration, integer } from '../parse.js';
 import { beforeDeadline, waitForExit } from '../wait-for-exit.js';
 
-/** The headless daemon bundle, next to this CLI's bundle. */
-const daemonEntry = (): string => fileURLToPath(new URL('../node/daemon.js', import.meta.url));
-/** The project root (out/cli/ is two levels down): the desktop app, node_modules/electron. */
-const appRoot = (): string => fileURLToPath(new URL('../..', import.meta.url));
 /**
  * `worker stop` waits for the daemon to exit at most its stop timeout plus this: after the timeout the engine
  * still kills and requeues running jobs (up to 5 s), lets the workers go (up to 3 s) and checkpoints the
@@ -26,24 +20,6 @@ export const STOP_EXIT_GRACE_MS = 30_000;
 /** How long `worker stop` waits for the daemon to exit, given the stop timeout it asked for (or the configured one). */
 export function stopWaitMs(stopTimeoutMs: number): number {
   return stopTimeoutMs + STOP_EXIT_GRACE_MS;
-}
-
-/** Desktop app or headless daemon: see cli/desktop-launch.ts for the rules. */
-function launchDecision(opts: { headless?: boolean; detach?: boolean }): LaunchDecision {
-  const root = appRoot();
-  const shortcut = opts.headless || opts.detach;
-  const electron: ElectronProbe = shortcut ? { found: false, why: '' } : probeElectron(root, process.env, DISK_FILES);
-  return decideLaunch({
-    platform: process.platform,
-    env: process.env,
-    headless: opts.headless === true,
-    detach: opts.detach === true,
-    // Nothing is probed when the flags already decided.
-    electron,
-    appBuilt: !shortcut && existsSync(fileURLToPath(new URL('../main/index.js', import.meta.url))),
-    native: shortcut ? { ok: false, why: '' } : probeNativeBuild(root, DISK_FILES),
-    sandbox: sandboxForLaunch(electron),
-  });
 }
 
 export function registerWorker(program: Command): void {
@@ -75,14 +51,13 @@ export function registerWorker(program: Command): void {
       } else if (decision.reason && !opts.detach) {
         note(`queuectl: running the headless daemon: ${decision.reason}`);
       }
-      const args = [daemonEntry(), ...count];
       if (opts.detach) {
-        const pid = await startDetached(home, process.execPath, args, process.env, 'the daemon', 15_000);
+        const pid = await startDetached(home, process.execPath, [daemonEntry(), ...count], process.env, 'the daemon', 15_000);
         if (opts.json) printJson({ pid, home });
         else printLine(`queuectl daemon started in the background (pid ${pid}); stop it with: queuectl worker stop`);
         return;
       }
-      process.exitCode = await runForeground(args);
+      await runHere(count);
     });
 
   worker
@@ -113,6 +88,16 @@ export function registerWorker(program: Command): void {
       if (opts.json) printJson({ stopped: true, pid });
       else printLine(`queuectl daemon stopped (pid ${pid})`);
     });
+}
+
+/**
+ * The headless daemon in the foreground is this very process (out/node/daemon.js's `runDaemon`, loaded only
+ * now): the pid the user or a supervisor holds is the daemon's, kill -9 of it leaves nothing behind, and
+ * SIGTERM/SIGINT is its graceful stop. It exits when the daemon has stopped.
+ */
+async function runHere(args: string[]): Promise<never> {
+  const { runDaemon } = (await import(/* @vite-ignore */ pathToFileURL(daemonEntry()).href)) as { runDaemon(args: string[]): Promise<number> };
+  process.exit(await runDaemon(args));
 }
 
 /** The daemon's stop_timeout_ms, which a stop without --timeout uses; the default if it cannot be read. */

@@ -4,7 +4,6 @@ import type { Settings } from './config/settings.js';
 import type { JobLogs } from './logs/job-logs.js';
 import type { Pool } from './pool.js';
 import type { Session } from './rpc/session.js';
-import type { Scheduler } from './scheduler.js';
 import type { Store } from './store/index.js';
 import type { JobRow } from './store/rows.js';
 
@@ -15,6 +14,9 @@ export interface EventHub {
   /** Forgets a session whose client went away. */
   drop(session: Session): void;
 }
+
+/** The workers as handlers see them: what runs, and killing a run (pool.ts; none in a daemonless CLI, in-process.ts). */
+export type Runs = Pick<Pool, 'running' | 'info' | 'kill' | 'untilGone' | 'markStopRequester'>;
 
 /** The dashboard's web server (implemented by web/). */
 export interface WebUi {
@@ -33,10 +35,14 @@ export interface EngineContext {
   paths: HomePaths;
   store: Store;
   settings: Settings;
-  pool: Pool;
-  scheduler: Scheduler;
+  pool: Runs;
+  /**
+   * False in a queuectl command's own process (in-process.ts): no worker runs there, so a processing job's
+   * run belongs to a daemon that is gone, and only the next daemon's start-up recovery can end it.
+   */
+  runsJobs: boolean;
   hub: EventHub;
-  /** The jobs' log files: deleting those of removed jobs, emptying one for job.retry, how far one is settled. */
+  /** The jobs' log files: deleting those of removed jobs, how far a run's section is settled. */
   jobLogs: JobLogs;
   web: WebUi;
   /** The host's window, or null for the headless daemon. */

@@ -5,7 +5,7 @@ import { Settings } from './config/settings.js';
 import type { EngineContext, HostHooks } from './context.js';
 import { dispatch, type DispatchOutcome } from './rpc/dispatch.js';
 import type { Session } from './rpc/session.js';
-import { acquireLock, AlreadyRunningError, probeSocket, readPid, type HomeLock } from './lock.js';
+import { acquireLockWaiting, AlreadyRunningError, probeSocket, readPid, type HomeLock } from './lock.js';
 import { ensurePrivateDir, prepareHome, refuseUntrustedDataFile } from './home-files.js';
 import { HOME_WATCH_INTERVAL_MS, HomeWatch } from './home-watch.js';
 import { orphanLogIds } from './logs/orphans.js';
@@ -22,8 +22,7 @@ import { CronLoop } from './cron/loop.js';
 import { drainForStop } from './graceful-stop.js';
 import { FinishHook } from './finish-hook.js';
 import type { JobRow } from './store/rows.js';
-import { killTree } from './worker/kill-tree.js';
-import { processIdentity } from './worker/process-identity.js';
+import { killOrphanRuns } from './orphan-runs.js';
 import { EventHub } from './events/hub.js';
 import { JobLogs } from './logs/job-logs.js';
 import { PauseSwitch } from './pause.js';
@@ -34,6 +33,9 @@ export type { SpawnWorker, WorkerHandle } from './spawn.js';
 export type { HostHooks } from './context.js';
 export type { DispatchOutcome } from './rpc/dispatch.js';
 export type { Session } from './rpc/session.js';
+
+/** How long a starting engine waits for a queuectl command that works on the store without a daemon. */
+const COMMAND_HOLD_WAIT_MS = 30_000;
 
 export interface EngineOptions {
   home: string;
@@ -80,7 +82,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   ensurePrivateDir(paths.logs, log);
   for (const file of ['', '-wal', '-shm']) refuseUntrustedDataFile(paths.database + file);
 
-  const release = acquireLock(paths, log);
+  // A queuectl command may hold the home for a moment to work on the store without a daemon (in-process.ts).
+  const release = await acquireLockWaiting(paths, log, { daemon: true, waitMs: COMMAND_HOLD_WAIT_MS });
   let db: Database.Database | null = null;
   const cleanups: Array<() => void> = [];
   try {
@@ -135,7 +138,7 @@ async function run(
 
   const events = new EventEmitter();
   events.setMaxListeners(0);
-  const jobLogs = new JobLogs({ dir: paths.logs, running: () => pool.running(), maxBytes: () => settings.get('log_max_bytes'), log });
+  const jobLogs = new JobLogs({ dir: paths.logs, running: () => pool.running(), log });
   const hub = new EventHub({ store, workers: () => pool.info(), logsDir: paths.logs, logs: jobLogs, log });
   cleanups.push(() => hub.close());
   const finishHook = new FinishHook({
@@ -166,12 +169,7 @@ async function run(
   cleanups.push(() => scheduler.halt());
 
   const recovered = store.recover(Date.now(), currentRetryDelay(settings));
-  for (const { pgid, identity } of recovered.orphanGroups) {
-    // Only the very process that led the group: a reused pid, or any pid after a reboot, is left alone.
-    if (identity !== null && processIdentity(pgid) === identity && killTree(pgid, 'SIGKILL')) {
-      log(`killed process group ${pgid} left by a crashed run`);
-    }
-  }
+  killOrphanRuns(recovered.orphanRuns, log);
   for (const row of recovered.jobs) {
     // A job canceled because its parent's interrupted run left that parent dead: last_error names the parent.
     log(row.state === 'canceled' ? `recovered job ${row.id}: ${row.last_error}` : `recovered job ${row.id}: its run was interrupted; now ${row.state}`);
@@ -199,8 +197,8 @@ async function run(
     paths,
     store,
     settings,
+    runsJobs: true,
     pool,
-    scheduler,
     hub,
     jobLogs,
     web: { start: () => web.start() },

@@ -7,7 +7,7 @@ import {
 import type { Settings } from './config/settings.js';
 import type { NewJob, StoredEnv } from './store/transitions/enqueue.js';
 
-const SPEC_FIELDS = new Set(['id', 'command', 'name', 'max_retries', 'priority', 'timeout_ms', 'cwd', 'run_at', 'queue', 'after', 'env', 'umask', 'notify', 'keep_children']);
+const SPEC_FIELDS = new Set(['id', 'command', 'name', 'max_retries', 'priority', 'timeout_ms', 'timeout', 'cwd', 'run_at', 'queue', 'after', 'env', 'umask', 'notify', 'keep_children']);
 
 /** What a spec without `env` or `umask` gets: enqueue.batch's own, checked once for the whole batch. */
 export interface SpecDefaults {
@@ -52,8 +52,7 @@ export function validateSpec(raw: unknown, settings: Settings, now: number = Dat
 
   const maxRetries = optionalInt(spec.max_retries, 'max_retries', 0, JOB_LIMITS.maxRetries) ?? settings.get('max_retries');
   const priority = optionalInt(spec.priority, 'priority', -JOB_LIMITS.priority, JOB_LIMITS.priority) ?? 0;
-  const timeout = spec.timeout_ms === null ? 0 : optionalInt(spec.timeout_ms, 'timeout_ms', 0, JOB_LIMITS.timeoutMs);
-  const timeoutMs = (timeout ?? settings.get('job_timeout_ms')) || null;
+  const timeoutMs = (jobTimeout(spec) ?? settings.get('job_timeout_ms')) || null;
 
   let cwd: string | null = null;
   if (spec.cwd !== undefined && spec.cwd !== null) {
@@ -161,6 +160,17 @@ function checkRunAt(value: unknown, now: number): number {
     bad(`run_at ${JSON.stringify(value)} is more than ${JOB_LIMITS.runAtAheadMs / 86_400_000} days ahead; that is the furthest a job can be scheduled`);
   }
   return at;
+}
+
+/** `timeout_ms`, or `timeout` in seconds (fractions allowed, rounded to ms); null either way means none (0). */
+function jobTimeout(spec: Record<string, unknown>): number | undefined {
+  if (spec.timeout !== undefined && spec.timeout_ms !== undefined) bad('give timeout (seconds) or timeout_ms, not both');
+  if (spec.timeout_ms === null || spec.timeout === null) return 0;
+  if (spec.timeout === undefined) return optionalInt(spec.timeout_ms, 'timeout_ms', 0, JOB_LIMITS.timeoutMs);
+  const max = JOB_LIMITS.timeoutMs / 1000;
+  if (typeof spec.timeout !== 'number' || !Number.isFinite(spec.timeout)) bad(`timeout must be a number of seconds, got ${JSON.stringify(spec.timeout)}`);
+  if (spec.timeout < 0 || spec.timeout > max) bad(`timeout must be between 0 and ${max} seconds, got ${spec.timeout}`);
+  return Math.round(spec.timeout * 1000);
 }
 
 function optionalInt(value: unknown, field: string, min: number, max: number): number | undefined {

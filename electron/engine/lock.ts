@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, constants, openSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import Database from 'better-sqlite3';
+import { daemonHoldingHome } from '../../protocol/node/daemon-holder.js';
 import type { HomePaths } from '../../protocol/node/paths.js';
 import { clearUntrusted, identityOf, readPrivateFile, refuseUntrustedDataFile, writePrivateFile, type Log } from './home-files.js';
 
@@ -26,8 +27,10 @@ export class AlreadyRunningError extends Error {
  * The OS drops the locks when the process dies, even by kill -9: no stale locks, no two winners. daemon.pid
  * is for messages (and `worker stop` of a daemon whose socket is gone, which checks it holds the database).
  * Answers how to release the locks and how to write daemon.pid again should someone delete it.
+ * `daemon: false` (a CLI running a command in-process, in-process.ts): the same locks, but no daemon.pid, so
+ * nobody mistakes the CLI for a daemon (`worker start`, `worker stop`, a daemon waiting in `acquireLockWaiting`).
  */
-export function acquireLock(paths: HomePaths, log: Log): HomeLock {
+export function acquireLock(paths: HomePaths, log: Log, { daemon = true }: { daemon?: boolean } = {}): HomeLock {
   const locks = [lockFile(paths, log)];
   let lockId = identityOf(paths.lockFile);
   let dbFd: number | null = null;
@@ -37,11 +40,11 @@ export function acquireLock(paths: HomePaths, log: Log): HomeLock {
     locks[0]!.close();
     throw err;
   }
-  writePrivateFile(paths.pidFile, `${process.pid}\n`);
+  if (daemon) writePrivateFile(paths.pidFile, `${process.pid}\n`);
   let released = false;
   return {
     restorePid: () => {
-      if (!released && readPid(paths.pidFile) !== process.pid) writePrivateFile(paths.pidFile, `${process.pid}\n`);
+      if (daemon && !released && readPid(paths.pidFile) !== process.pid) writePrivateFile(paths.pidFile, `${process.pid}\n`);
     },
     restoreLockFile: () => {
       if (released || identityOf(paths.lockFile) === lockId) return;
@@ -61,6 +64,27 @@ export function acquireLock(paths: HomePaths, log: Log): HomeLock {
       for (const db of locks) db.close();
     },
   };
+}
+
+/** How often a start that found the home locked by a command (not a daemon) tries again. */
+const LOCK_RETRY_MS = 25;
+
+/**
+ * `acquireLock`, but a home held by a queuectl command working on the store without a daemon (no daemon.pid
+ * names a live holder, no socket answers) is waited for, up to `waitMs`: such a command holds it for
+ * milliseconds. A daemon holding the home (or the wait running out) is AlreadyRunningError, as before.
+ */
+export async function acquireLockWaiting(paths: HomePaths, log: Log, options: { daemon: boolean; waitMs: number }): Promise<HomeLock> {
+  const deadline = Date.now() + options.waitMs;
+  for (;;) {
+    try {
+      return acquireLock(paths, log, options);
+    } catch (err) {
+      if (!(err instanceof AlreadyRunningError) || Date.now() >= deadline) throw err;
+      if (daemonHoldingHome(paths) !== null || (await probeSocket(paths.socket))) throw err;
+    }
+    await new Promise((r) => setTimeout(r, LOCK_RETRY_MS));
+  }
 }
 
 /** An exclusive SQLite lock (fcntl) on daemon.lock, held by the open connection; a planted entry is replaced first. */

@@ -18,8 +18,8 @@ export class PauseSwitch {
 
   constructor(
     private readonly store: Store,
-    private readonly scheduler: Scheduler,
-    private readonly hub: EventHub,
+    private readonly scheduler: Pick<Scheduler, 'setPaused' | 'wake'>,
+    private readonly hub: Pick<EventHub, 'queueChanged'>,
     private readonly log: (message: string) => void,
   ) {}
 

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -15,7 +14,7 @@ import {
   type LaunchFacts,
 } from '../../cli/desktop-launch.js';
 import { checkSandbox, sandboxFacts, type SandboxProbe } from '../../cli/linux-sandbox.js';
-import { TestHome } from '../helpers/daemon.js';
+import { TestHome, waitFor } from '../helpers/daemon.js';
 
 /** A made-up installation: paths that exist, and file contents. */
 function files(contents: Record<string, string>, exists: string[] = []): FileProbe {
@@ -149,17 +148,10 @@ describe('worker start on this machine (no Electron binary, no display): the hea
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const deadline = Date.now() + 20_000;
-    let status = await home.cli(['status', '--json']);
-    while (status.code !== 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      status = await home.cli(['status', '--json']);
-    }
-    expect(status.code).toBe(0);
-    // The daemon runs in the foreground: a child of this very CLI process.
-    const daemonPid = JSON.parse(status.stdout).pid as number;
-    const stat = readFileSync(`/proc/${daemonPid}/stat`, 'utf8');
-    expect(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])).toBe(child.pid);
+    await waitFor(() => home!.answers(), 20_000, 'the foreground daemon to answer');
+    // The daemon runs in the foreground: it is this very CLI process (issue 15), not a child of it.
+    const status = await home.cli(['status', '--json']);
+    expect(JSON.parse(status.stdout).pid).toBe(child.pid);
     expect(stderr).toContain('queuectl: running the headless daemon: no display (DISPLAY and WAYLAND_DISPLAY are unset)');
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
@@ -172,8 +164,7 @@ describe('worker start on this machine (no Electron binary, no display): the hea
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const deadline = Date.now() + 20_000;
-    while ((await home.cli(['status', '--json'])).code !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => home!.answers(), 20_000, 'the foreground daemon to answer');
     expect(stderr).toContain('queuectl: running the headless daemon: an SSH session (SSH_CONNECTION or SSH_TTY is set)');
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

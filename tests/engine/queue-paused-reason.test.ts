@@ -240,6 +240,7 @@ describe('status shows why a queue is paused', () => {
   const state = (queues: QueueInfo[]): StatusState =>
     stateFromStatus(
       {
+        daemon_running: true,
         pid: 1,
         version: '0.1.0',
         home: '/h',

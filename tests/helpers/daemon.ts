@@ -2,7 +2,8 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Attempt, JobDetail, JobState } from '../../protocol/index.js';
+import { QueueError, type Attempt, type JobDetail, type JobState } from '../../protocol/index.js';
+import { RpcClient } from '../../protocol/node/client.js';
 import { isProcessAlive } from '../../protocol/node/process-alive.js';
 
 /** A job as `show --json` prints it. */
@@ -62,6 +63,17 @@ export class TestHome {
   async start(count = 2): Promise<number> {
     const out = await this.json<{ pid: number }>(['worker', 'start', '--detach', '--count', String(count)]);
     return out.pid;
+  }
+
+  /** True when a daemon answers on the home's socket (`status` no longer tells: it reads the store without one). */
+  async answers(): Promise<boolean> {
+    try {
+      (await RpcClient.connect(this.home, 'cli', { timeoutMs: 10_000 })).close();
+      return true;
+    } catch (err) {
+      if (err instanceof QueueError && err.code === 'NOT_RUNNING') return false;
+      throw err;
+    }
   }
 
   async stop(): Promise<void> {

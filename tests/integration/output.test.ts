@@ -108,7 +108,7 @@ describe('output for people and scripts', () => {
       expect(Math.max(...wide.stdout.trimEnd().split('\n').map(width))).toBeGreaterThan(60);
     });
 
-    it.skipIf(!hasScript)("the terminal's own width counts too (stty cols 50), and narrow tables drop PRI and ATTEMPTS before cutting commands to nothing", async () => {
+    it.skipIf(!hasScript)("the terminal's own width counts too (stty cols 50), and narrow tables drop PRI and RUNS before cutting commands to nothing", async () => {
       const r = await onTerminal(t, ['list'], {}, 'stty cols 50 rows 30');
       expect(r.code).toBe(0);
       const lines = r.stdout.trimEnd().split('\n');
@@ -123,8 +123,8 @@ describe('output for people and scripts', () => {
         const r = await onTerminal(t, args, { COLUMNS: '60' });
         expect(r.code).toBe(0);
         for (const l of r.stdout.trimEnd().split('\n')) {
-          // show prints a job's full command and error on purpose; its table fits.
-          if (args[0] === 'show' && /^(command|last error|log)\s/.test(stripAnsi(l))) continue;
+          // show prints a job's full command, error and failed runs' last lines on purpose; its table fits.
+          if (args[0] === 'show' && /^(command|last error|last line|log|run \d+ last line:)\s/.test(stripAnsi(l))) continue;
           expect(width(l), `${args.join(' ')}: ${l}`).toBeLessThanOrEqual(60);
         }
       }
@@ -200,7 +200,7 @@ describe('output for people and scripts', () => {
 
     it('list says when, relative to now; status gives uptime, and lists recent failures', async () => {
       const list = await t.ok(['list', '--state', 'completed']);
-      expect(list).toMatch(/^out-long\s+completed\s+0\/4\s+0\s+(now|\S+ ago)\s+/m);
+      expect(list).toMatch(/^out-long\s+completed\s+1\/4\s+0\s+(now|\S+ ago)\s+/m);
       const status = await t.ok(['status']);
       expect(status).toMatch(/· up \d/);
       expect(status).toMatch(/^recent failures$/m);

@@ -50,11 +50,18 @@ describe('pause and resume', () => {
     await home.until(held, 'completed');
   });
 
-  it('pause and resume with no daemon say how to start one (exit 3)', async () => {
-    for (const cmd of ['pause', 'resume']) {
-      const r = await home.cli([cmd]);
-      expect(r.code).toBe(3);
-      expect(r.stderr).toContain('queuectl worker start');
-    }
+  it('pause and resume with no daemon are stored, and the daemon that starts keeps to them', async () => {
+    const paused = await home.cli(['pause']);
+    expect(paused.code).toBe(0);
+    expect(paused.stderr).toMatch(/no daemon is running .*working on the store directly[\s\S]*every queue paused/);
+    const held = await home.ok(['enqueue', 'echo held']);
+    expect((await home.json<{ paused: boolean }>(['status'])).paused).toBe(true);
+    await home.start(1);
+    await new Promise((r) => setTimeout(r, 700));
+    expect((await home.show(held)).state).toBe('pending');
+    await home.ok(['worker', 'stop']);
+    expect((await home.cli(['resume'])).code).toBe(0);
+    await home.start(1);
+    await home.until(held, 'completed');
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Schedule } from '../../protocol/index.js';
 import { RpcClient } from '../../protocol/node/client.js';
-import { expectRefused } from '../helpers/bad-input.js';
+import { expectRefused, expectSameWithoutDaemon } from '../helpers/bad-input.js';
 import { TestHome } from '../helpers/daemon.js';
 import { expectInvalidArgument } from '../helpers/rpc.js';
 
@@ -121,17 +121,7 @@ describe('bad schedules are refused and change nothing', () => {
     expect(list.map((s) => [s.id, s.cron, s.command, s.last_job_id])).toEqual([[existing, '@yearly', 'echo happy new year', null]]);
   });
 
-  it('schedule add, list and remove exit 3 with a hint when no daemon runs', async () => {
-    const other = new TestHome();
-    try {
-      for (const args of [['schedule', 'add', '@daily', 'true'], ['schedule', 'list'], ['schedule', 'remove', 'abc']]) {
-        const r = await other.cli(args);
-        expect(r.code, args.join(' ')).toBe(3);
-        expect(r.stderr).toContain('queuectl worker start');
-        expect(r.stdout).toBe('');
-      }
-    } finally {
-      await other.dispose();
-    }
+  it('schedule add, list and remove answer without a daemon as with one', async () => {
+    await expectSameWithoutDaemon([['schedule', 'add', '@daily', 'true'], ['schedule', 'add', 'not a cron', 'true'], ['schedule', 'list'], ['schedule', 'remove', 'abc']]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../protocol/index.js';
-import { expectRefused } from '../helpers/bad-input.js';
+import { expectRefused, expectSameWithoutDaemon } from '../helpers/bad-input.js';
 import { TestHome } from '../helpers/daemon.js';
 
 /**
@@ -68,17 +68,19 @@ describe('bad input to wait, follow and tail is refused and changes nothing', ()
     expect((await t.cli(['status'])).code).toBe(0);
   });
 
-  it('wait, follow and tail exit 3 with a hint when no daemon runs', async () => {
+  it('wait and follow exit 3 with the reason when no daemon runs; tail reads the store', async () => {
     const other = new TestHome();
     try {
-      for (const args of [['wait', 'x'], ['wait', 'x', 'y', '--timeout', '1s'], ['logs', 'x', '--follow'], ['logs', 'x', '--tail', '3'], ['enqueue', 'true', '--wait'], ['enqueue', 'true', '--follow']]) {
+      for (const args of [['wait', 'x'], ['wait', 'x', 'y', '--timeout', '1s'], ['logs', 'x', '--follow'], ['enqueue', 'true', '--wait'], ['enqueue', 'true', '--follow']]) {
         const r = await other.cli(args);
         expect(r.code, args.join(' ')).toBe(3);
-        expect(r.stderr).toMatch(/no queuectl daemon is running[\s\S]*queuectl worker start/);
+        expect(r.stderr).toMatch(/no queuectl daemon is running for .*: .* needs one, with its workers\n\s+start one with: queuectl worker start/);
         expect(r.stdout).toBe('');
       }
+      expect(await other.json(['list'])).toEqual([]);
     } finally {
       await other.dispose();
     }
+    await expectSameWithoutDaemon([['logs', 'x', '--tail', '3']]);
   });
 });

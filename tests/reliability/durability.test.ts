@@ -19,6 +19,8 @@ interface LoopResult {
   ids: string[];
   /** Exit codes of calls that failed after the kill (the loop's signal to stop). */
   failuresAfterKill: number[];
+  /** Calls begun after the kill that stored their job without a daemon (issue 15; also a signal to stop). */
+  storedAfterKill: number;
   /** Calls that failed while the daemon was still up: none expected. */
   failuresBeforeKill: { code: number; stderr: string }[];
   /** Exit-0 calls whose stdout was not exactly one job id. */
@@ -44,8 +46,9 @@ describe('durability: kill -9 of the daemon', () => {
       let killedAt: number | null = null;
       let ackedThisCycle = 0;
       const loop = async (): Promise<LoopResult> => {
-        const r: LoopResult = { ids: [], failuresAfterKill: [], failuresBeforeKill: [], malformed: [] };
+        const r: LoopResult = { ids: [], failuresAfterKill: [], storedAfterKill: 0, failuresBeforeKill: [], malformed: [] };
         for (let i = 0; i < MAX_CALLS_PER_LOOP; i++) {
+          const began = Date.now();
           const res = await t.cli(['enqueue', 'true']);
           if (res.code === 0) {
             const id = res.stdout.trim();
@@ -54,6 +57,11 @@ describe('durability: kill -9 of the daemon', () => {
               ackedThisCycle++;
             }
             else r.malformed.push(res.stdout);
+            // With the daemon gone the call stores the job itself: acknowledged all the same.
+            if (killedAt !== null && began >= killedAt) {
+              r.storedAfterKill++;
+              break;
+            }
             continue;
           }
           // A call that began before the kill may fail because of it; so may every call after it.
@@ -82,10 +90,11 @@ describe('durability: kill -9 of the daemon', () => {
       for (const id of ids) acknowledged.add(id);
       expect(results.flatMap((r) => r.failuresBeforeKill), 'enqueue failed while the daemon was up').toEqual([]);
       expect(results.flatMap((r) => r.malformed), 'exit 0 without a job id on stdout').toEqual([]);
-      // Every loop noticed the kill within its bound, with "not running" (3) or a broken connection (1).
+      // Every loop noticed the kill within its bound: a call cut off by it ("not running" (3) or a broken
+      // connection (1)), or a call begun after it that stored its job without a daemon.
       for (const r of results) {
-        expect(r.failuresAfterKill).toHaveLength(1);
-        expect([1, 3]).toContain(r.failuresAfterKill[0]);
+        expect(r.failuresAfterKill.length + r.storedAfterKill).toBe(1);
+        for (const code of r.failuresAfterKill) expect([1, 3]).toContain(code);
       }
 
       pid = await t.start(1);
@@ -95,7 +104,7 @@ describe('durability: kill -9 of the daemon', () => {
       const line =
         `cycle ${cycle}: killed after ${delay} ms; acknowledged this cycle ${ids.length} ` +
         `(total ${acknowledged.size}); jobs in db ${listed.size}; found ${found}; lost ${lost.length}; ` +
-        `exit codes after kill ${results.map((r) => r.failuresAfterKill.join('')).join(',')}`;
+        `after kill: ${results.map((r) => (r.storedAfterKill > 0 ? 'stored' : `exit ${r.failuresAfterKill.join('')}`)).join(',')}`;
       figures.push(line);
       console.log(`durability ${line}`);
       if (lost.length > 0) console.log(`lost ids: ${lost.join(' ')}\ndaemon.log:\n${t.daemonLog()}`);

@@ -12,6 +12,15 @@ import { asParams, requireString } from '../params.js';
  */
 export async function cancel(ctx: EngineContext, raw: unknown): Promise<ResultOf<'cancel'>> {
   const id = ctx.store.resolveId(requireString(asParams(raw), 'id'));
+  if (!ctx.runsJobs && ctx.store.getJob(id)?.state === 'processing') {
+    // Canceling here would mark the run over while whatever it left may still run, and hide it from the
+    // recovery that kills it: the next daemon ends the run first (interrupted), then it can be canceled.
+    throw new QueueError(
+      'INVALID_STATE',
+      `job ${id} was running when its daemon stopped; start one (queuectl worker start), which ends that run, then cancel it`,
+      { id, state: 'processing' },
+    );
+  }
   const now = Date.now();
   const done = ctx.store.db.transaction(() => {
     const row = ctx.store.cancel(id, now);

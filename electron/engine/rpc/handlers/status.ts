@@ -4,12 +4,15 @@ import type { EngineContext } from '../../context.js';
 export function status(ctx: EngineContext): ResultOf<'status'> {
   const now = Date.now();
   const pause = ctx.store.pauseState();
+  // In a command's own process (no daemon) there is no daemon pid or uptime to report.
+  const daemon = ctx.runsJobs;
   return {
-    pid: process.pid,
+    daemon_running: daemon,
+    pid: daemon ? process.pid : null,
     version: PRODUCT_VERSION,
     home: ctx.paths.home,
-    started_at: new Date(ctx.startedAt).toISOString(),
-    uptime_ms: now - ctx.startedAt,
+    started_at: daemon ? new Date(ctx.startedAt).toISOString() : null,
+    uptime_ms: daemon ? now - ctx.startedAt : null,
     stopping: ctx.stopping(),
     paused: pause.paused,
     paused_since: pause.since === null ? null : new Date(pause.since).toISOString(),
