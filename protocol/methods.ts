@@ -14,6 +14,8 @@ export interface JobSpec {
   priority?: number;
   /** Milliseconds; 0 or null means no timeout. Omit for the configured default. */
   timeout_ms?: number | null;
+  /** The same in seconds (as other queues of the QueueCTL family write it); give one of the two. */
+  timeout?: number | null;
   cwd?: string | null;
   /**
    * Not started before this time: ISO 8601 with a time zone (`Z` or `±hh:mm`). Omit or null to run as soon
@@ -135,11 +137,16 @@ export interface WorkerInfo {
 }
 
 export interface StatusResult {
-  pid: number;
+  /**
+   * False when no daemon runs: a queuectl command read the store itself (docs/cli.md, "Without a daemon"),
+   * and pid, started_at and uptime_ms are null.
+   */
+  daemon_running: boolean;
+  pid: number | null;
   version: string;
   home: string;
-  started_at: string;
-  uptime_ms: number;
+  started_at: string | null;
+  uptime_ms: number | null;
   /** True while a graceful stop is in progress. */
   stopping: boolean;
   /** True while the queue is paused: no job starts; running ones go on. Survives restarts. */
@@ -163,16 +170,35 @@ export type ListSort =
   | 'priority'
   | 'attempts'
   | 'state'
-  | 'command';
+  | 'command'
+  | 'queue'
+  | 'name'
+  /** When the last run started; jobs that never ran count as earliest. */
+  | 'started'
+  /** When the job finished; unfinished jobs count as earliest. */
+  | 'finished'
+  /** The last run's length (finished − started); jobs without both count as shortest. */
+  | 'duration';
 
-export const LIST_SORTS: readonly ListSort[] = ['created', 'updated', 'priority', 'attempts', 'state', 'command'];
+export const LIST_SORTS: readonly ListSort[] = ['created', 'updated', 'priority', 'attempts', 'state', 'command', 'queue', 'name', 'started', 'finished', 'duration'];
 
 export interface ListParams {
   state?: JobState;
+  /**
+   * true: only jobs not due yet (run_at ahead: delayed jobs, retries waiting out their backoff); false: only
+   * jobs already due. With `state` or without.
+   */
+  scheduled?: boolean;
   /** Only jobs of this named queue. */
   queue?: string;
   /** Case-insensitive substring of the command or the name. */
   search?: string;
+  /** Only jobs created at or after this instant (ISO) and before `created_before`. */
+  created_after?: string;
+  created_before?: string;
+  /** Only jobs finished at or after this instant (ISO) and before `finished_before` (unfinished jobs never match). */
+  finished_after?: string;
+  finished_before?: string;
   /** Default 'created'. Ties are broken by enqueue order. */
   sort?: ListSort;
   /** Default 'desc' (newest, highest, Z first). */
@@ -212,6 +238,8 @@ export interface RecentFailure {
   outcome: AttemptOutcome;
   exit_code: number | null;
   error: string | null;
+  /** The run's last line of output (`Attempt.last_line`), or null. */
+  last_line: string | null;
 }
 
 export interface StatsResult {
@@ -229,22 +257,60 @@ export type ConfigEntry = (NumericConfigDefinition & { value: number }) | (Strin
 
 export interface LogsParams {
   id: string;
-  /** Byte offset to read from (default 0). */
+  /** Byte offset (in the log file) to read from: default 0, or with `run` where that run's output begins. */
   offset?: number;
-  /** Read only the last n bytes of the log (overrides offset). */
+  /** Read only the last n bytes of the log, or of the run (overrides offset). */
   tail_bytes?: number;
   /** At most this many bytes (default and cap 1 MiB). */
   max_bytes?: number;
+  /**
+   * One run's output only: its number (`Attempt.number`, as `show` lists them) or "latest". Without it, the
+   * whole log: every run in order, each after the first headed `── queuectl: run N · <start> ──`.
+   */
+  run?: number | 'latest';
 }
 
 export interface LogsResult {
   id: string;
   data: string;
-  /** Where this chunk started and where the next read should start. */
+  /** Where this chunk started and where the next read should start (offsets in the log file). */
   offset: number;
   next_offset: number;
-  /** Size of the log file now. */
+  /** Size of the log file now; with `run`, where that run's section ends. */
   size: number;
+  /** With `run`: the run read (absent when the job has not run yet). */
+  run?: number;
+  /** With `run`: where the run's output begins, after its header line. */
+  start?: number;
+}
+
+/** What `jobs.bulk` does to each job it names: run it again, cancel it, or delete it (with its log). */
+export type BulkAction = 'retry' | 'cancel' | 'remove';
+
+export const BULK_ACTIONS: readonly BulkAction[] = ['retry', 'cancel', 'remove'];
+
+/** Most jobs one `jobs.bulk` may change; a filter matching more is refused (narrow it). */
+export const MAX_BULK_JOBS = 10_000;
+
+/**
+ * The jobs `jobs.bulk` acts on: `ids` (1..MAX_SELECTED_IDS, ids or unique prefixes), or every job matching
+ * `state`, `queue`, `search`, `scheduled` and the date bounds (the meaning `list` gives them). `expect_count`: the number the user
+ * confirmed; when the filter now matches another number nothing changes (INVALID_STATE, `data.count`).
+ */
+export interface JobsBulkParams {
+  action: BulkAction;
+  ids?: string[];
+  state?: JobState;
+  queue?: string;
+  search?: string;
+  scheduled?: boolean;
+  created_after?: string;
+  created_before?: string;
+  finished_after?: string;
+  finished_before?: string;
+  expect_count?: number;
+  /** `retry` only: also the jobs these had canceled by dying, as DlqRetryParams.with_dependents. */
+  with_dependents?: boolean;
 }
 
 /** Exactly one of id, ids and all. */
@@ -361,8 +427,16 @@ export interface Methods {
    * A job with a dead or canceled parent is refused (INVALID_STATE): retry that parent with_dependents instead.
    */
   'job.retry': { params: { id: string; with_dependents?: boolean }; result: { job: Job; dependents: number } };
+  /** A delayed pending job (run_at ahead) becomes due now; another state, or already due, is INVALID_STATE. */
+  'job.run_now': { params: { id: string }; result: { job: Job } };
   /** Deletes finished jobs (completed, dead, canceled) and their logs; all named or none (INVALID_STATE). */
   'job.remove': { params: { ids: string[] }; result: { removed: string[] } };
+  /**
+   * Retries, cancels or removes the named jobs or every job matching a filter, at most MAX_BULK_JOBS, in one
+   * transaction: all or none (INVALID_STATE names the first job the action does not fit). ids: the first
+   * MAX_LISTED_RETRIES of them; dependents: how many canceled jobs came back with them (with_dependents).
+   */
+  'jobs.bulk': { params: JobsBulkParams; result: { action: BulkAction; count: number; ids: string[]; dependents: number } };
   /** Deletes finished jobs in bulk (in batches), with their attempts and logs; count: how many (or would be, with dry_run). */
   'jobs.clean': { params: JobsCleanParams; result: { count: number; as_of: string } };
   /** Throughput over the last hour and the newest failures. */
@@ -403,7 +477,7 @@ export type ResultOf<M extends MethodName> = Methods[M]['result'];
  */
 const METHOD_PRESENT: { readonly [M in MethodName]: true } = {
   hello: true, enqueue: true, 'enqueue.batch': true, status: true, list: true, show: true, logs: true, cancel: true,
-  'dlq.retry': true, 'dlq.purge': true, 'job.retry': true, 'job.remove': true, 'jobs.clean': true, stats: true,
+  'dlq.retry': true, 'dlq.purge': true, 'job.retry': true, 'job.remove': true, 'job.run_now': true, 'jobs.bulk': true, 'jobs.clean': true, stats: true,
   'events.subscribe': true, 'queue.pause': true, 'queue.resume': true, 'queue.list': true, 'queue.set': true,
   'schedule.add': true, 'schedule.list': true, 'schedule.remove': true, 'ui.show': true, 'ui.web': true,
   'config.list': true, 'config.get': true, 'config.set': true, 'daemon.stop': true,

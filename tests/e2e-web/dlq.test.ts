@@ -41,6 +41,14 @@ describe('dashboard in a browser: dead-letter queue', () => {
     await page.getByRole('link', { name: /Dead letters/ }).click();
     for (const id of ids) await page.locator(`tr[data-job-id="${id}"]`).waitFor({ timeout: 10_000 });
     await page.getByRole('button', { name: 'Retry all' }).click();
+    // It asks first, naming the count; "Not now" changes nothing.
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.textContent()).toContain('all 3 dead jobs');
+    await dialog.getByRole('button', { name: 'Not now' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await deadIds()).sort()).toEqual([...ids].sort());
+    await page.getByRole('button', { name: 'Retry all' }).click();
+    await dialog.getByRole('button', { name: 'Retry 3 jobs' }).click();
     for (const id of ids) await home.until(id, 'completed');
     await page.getByText('The dead-letter queue is empty').waitFor({ timeout: 10_000 });
     expect(await deadIds()).toEqual([]);
@@ -61,6 +69,7 @@ describe('dashboard in a browser: dead-letter queue', () => {
 
     await page.getByLabel(`Select ${retry}`).check();
     await page.getByRole('button', { name: 'Retry selected' }).click();
+    await dialog.getByRole('button', { name: 'Retry 1 job', exact: true }).click();
     await waitFor(async () => (await home.show(retry!)).attempt_history.length === 2, 10_000, 'the selected job to run again');
     expect((await home.show(keep!)).attempt_history).toHaveLength(1);
     expect((await home.show(keep!)).state).toBe('dead');

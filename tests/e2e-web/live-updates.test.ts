@@ -61,7 +61,7 @@ describe('dashboard in a browser: live updates', () => {
     const main = page.locator('main');
     await main.getByText('long-runner').first().waitFor({ timeout: 10_000 });
     await main.getByText('fails-at-once').first().waitFor({ timeout: 10_000 });
-    await main.locator('svg').first().waitFor();
+    await main.locator('svg:visible').first().waitFor();
     await screenshot(page, 'overview');
     await page.emulateMedia({ colorScheme: 'dark' });
     // Colours change with a 120 ms transition: let it end before the picture.
@@ -76,6 +76,7 @@ describe('dashboard in a browser: live updates', () => {
     const { page } = dash;
     await page.getByRole('link', { name: 'Enqueue' }).click();
     await page.getByLabel('Command').fill('echo from-the-window');
+    await page.getByLabel('Working directory').fill(home.home);
     await page.getByLabel('Name').fill('window-job');
     await screenshot(page, 'enqueue');
     await page.getByRole('button', { name: 'Enqueue' }).click();
@@ -91,6 +92,13 @@ describe('dashboard in a browser: live updates', () => {
     const { page } = dash;
     await page.getByRole('link', { name: 'Overview' }).click();
     await page.getByRole('button', { name: 'Pause all', exact: true }).click();
+    // It asks first; keeping things running changes nothing.
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Keep running' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await home.json<{ paused: boolean }>(['status'])).paused).toBe(false);
+    await page.getByRole('button', { name: 'Pause all', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Pause all queues' }).click();
     await page.getByRole('button', { name: 'Resume all', exact: true }).waitFor();
     expect((await home.json<{ paused: boolean }>(['status'])).paused).toBe(true);
     const held = await home.ok(['enqueue', 'true']);

@@ -161,6 +161,7 @@ describe('dashboard in a browser: queues and dependencies', () => {
     const parent = await home.ok(['enqueue', 'echo parent-of-form']);
     await page.getByRole('link', { name: 'Enqueue' }).click();
     await page.getByLabel('Command').fill('echo from-the-form');
+    await page.getByLabel('Working directory').fill(home.home);
     await page.getByLabel('Queue').fill('bad queue!');
     await page.getByLabel('Run after').fill('ok-id, not/an/id');
     await page.getByLabel('Delay').fill('ten minutes');

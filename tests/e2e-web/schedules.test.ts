@@ -14,7 +14,7 @@ describe('dashboard in a browser: schedules', () => {
   const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
   const form = (page: Page) => page.getByRole('form', { name: 'Add a schedule' });
   /** The first schedule's fields after its cron expression (every five minutes), by label. */
-  const FIVE_MINUTELY = { Command: 'echo from-a-schedule', Queue: 'nightly', 'Time zone': 'UTC', Name: 'five-minutely', Retries: '2', Priority: '3', Timeout: '1m' };
+  const FIVE_MINUTELY = { Command: 'echo from-a-schedule', 'Working directory': '/tmp', Queue: 'nightly', 'Time zone': 'UTC', Name: 'five-minutely', Retries: '2', Priority: '3', Timeout: '1m' };
   async function fill(f: Locator, fields: Record<string, string>): Promise<void> {
     for (const [label, value] of Object.entries(fields)) await f.getByLabel(label).fill(value);
   }
@@ -35,11 +35,13 @@ describe('dashboard in a browser: schedules', () => {
     await button(page, 'Add schedule').click();
 
     added = await waitFor(async () => (await schedules())[0], 10_000, 'the schedule to be stored');
-    expect(added).toMatchObject({ cron: '*/5 * * * *', command: 'echo from-a-schedule', queue: 'nightly', tz: 'UTC', name: 'five-minutely', max_retries: 2, priority: 3, timeout_ms: 60_000 });
+    expect(added).toMatchObject({ cron: '*/5 * * * *', command: 'echo from-a-schedule', cwd: '/tmp', queue: 'nightly', tz: 'UTC', name: 'five-minutely', max_retries: 2, priority: 3, timeout_ms: 60_000 });
     const row = page.locator(`tr[data-schedule-id="${added.id}"]`);
     await row.waitFor();
     const text = (await row.textContent())!;
-    for (const part of ['*/5 * * * *', 'UTC', 'five-minutely', 'echo from-a-schedule', 'nightly', 'not yet']) expect(text).toContain(part);
+    for (const part of ['*/5 * * * *', 'UTC', 'five-minutely', 'echo from-a-schedule', 'nightly', '/tmp', 'not yet']) expect(text).toContain(part);
+    // The form keeps the working directory for the next schedule.
+    expect(await f.getByLabel('Working directory').inputValue()).toBe('/tmp');
     expect(text).toMatch(/in (a moment|\d+s|\d+m)/);
     await page.getByRole('status').filter({ hasText: `Added schedule ${added.id}` }).waitFor();
     expect(await f.getByLabel('Command').inputValue()).toBe('');

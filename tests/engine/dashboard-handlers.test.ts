@@ -41,7 +41,7 @@ describe('list params', () => {
     const call = (params: unknown) => () => list(home.ctx, params);
     expect(invalidMessage(call({ search: 5 }))).toBe('search must be a string');
     expect(invalidMessage(call({ search: 'x'.repeat(1001) }))).toContain('search must be at most 1000 characters');
-    expect(invalidMessage(call({ sort: 'size' }))).toBe('unknown sort "size"; sorts are created, updated, priority, attempts, state, command');
+    expect(invalidMessage(call({ sort: 'size' }))).toBe('unknown sort "size"; sorts are created, updated, priority, attempts, state, command, queue, name, started, finished, duration');
     expect(invalidMessage(call({ order: 'up' }))).toBe('order must be "asc" or "desc", got "up"');
     expect(invalidMessage(call({ offset: -1 }))).toContain('offset must be between 0 and');
     expect(invalidMessage(call({ offset: 1.5 }))).toBe('offset must be a whole number');

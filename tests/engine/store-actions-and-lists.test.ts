@@ -161,10 +161,13 @@ describe('listJobs and countMatching', () => {
   });
 
   it('sorts by every key both ways, ties in enqueue order in the same direction', () => {
-    add({ id: 'p1', priority: 5, command: 'B' }, T0 + 1);
-    add({ id: 'p2', priority: 1, command: 'a' }, T0 + 2);
-    add({ id: 'p3', priority: 5, command: 'c' }, T0 + 3);
+    add({ id: 'p1', priority: 5, command: 'B', queue: 'q-b', name: 'beta' }, T0 + 1);
+    add({ id: 'p2', priority: 1, command: 'a', queue: 'q-a', name: 'Alpha' }, T0 + 2);
+    add({ id: 'p3', priority: 5, command: 'c', queue: 'q-c', name: 'gamma' }, T0 + 3);
     db.prepare(`UPDATE jobs SET updated_at = ? WHERE id = ?`).run(T0 + 100, 'p1');
+    // p1 ran 10 ms and ended; p2 started and runs on; p3 never ran (canceled below).
+    db.prepare(`UPDATE jobs SET started_at = ?, finished_at = ? WHERE id = ?`).run(T0 + 10, T0 + 20, 'p1');
+    db.prepare(`UPDATE jobs SET started_at = ? WHERE id = ?`).run(T0 + 30, 'p2');
     db.prepare(`UPDATE jobs SET attempts = 2 WHERE id = ?`).run('p2');
     store.cancel('p3', T0 + 50);
     const expected: Record<ListSort, string[]> = {
@@ -174,6 +177,12 @@ describe('listJobs and countMatching', () => {
       attempts: ['p2', 'p3', 'p1'],
       state: ['p2', 'p1', 'p3'],
       command: ['p3', 'p1', 'p2'],
+      queue: ['p3', 'p1', 'p2'],
+      name: ['p3', 'p1', 'p2'],
+      // Missing times sort lowest: last in a descending order (ties in enqueue order, newest first).
+      started: ['p2', 'p1', 'p3'],
+      finished: ['p3', 'p1', 'p2'],
+      duration: ['p1', 'p3', 'p2'],
     };
     for (const [sort, desc] of Object.entries(expected) as Array<[ListSort, string[]]>) {
       expect(page({ sort }), `${sort} desc`).toEqual(desc);
@@ -181,6 +190,21 @@ describe('listJobs and countMatching', () => {
     expect(page({ sort: 'priority', order: 'asc' })).toEqual(['p2', 'p1', 'p3']);
     expect(page({ sort: 'created', order: 'asc' })).toEqual(['p1', 'p2', 'p3']);
     expect(page({ sort: 'command', order: 'asc' })).toEqual(['p2', 'p1', 'p3']);
+  });
+
+  it('filters by due or not (scheduled) and by created and finished bounds', () => {
+    const later = Date.now() + 3_600_000;
+    add({ id: 'd1', run_at: later }, T0 + 1);
+    add({ id: 'd2' }, T0 + 2);
+    db.prepare(`UPDATE jobs SET state = 'completed', finished_at = ? WHERE id = ?`).run(T0 + 40, 'd2');
+    expect(store.matchingIds({ scheduled: true }, 10)).toEqual(['d1']);
+    expect(store.matchingIds({ scheduled: false }, 10)).toEqual(['d2']);
+    expect(store.countMatching({ scheduled: true })).toBe(1);
+    expect(store.matchingIds({ createdAfter: T0 + 2 }, 10)).toEqual(['d2']);
+    expect(store.matchingIds({ createdBefore: T0 + 2 }, 10)).toEqual(['d1']);
+    expect(store.matchingIds({ finishedAfter: T0 + 40, finishedBefore: T0 + 41 }, 10)).toEqual(['d2']);
+    expect(store.matchingIds({ finishedBefore: T0 + 40 }, 10)).toEqual([]);
+    expect(store.matchingIds({}, 1)).toEqual(['d1']);
   });
 
   it('pages with offset and limit without gaps or repeats', () => {
@@ -237,7 +261,7 @@ describe('stats reads', () => {
     for (let i = 0; i < 12; i++) attempt('b', 3 + i, 'crashed', T0 - 100 + i);
     const failures = store.recentFailures(10);
     expect(failures).toHaveLength(10);
-    expect(failures[0]).toEqual({ job_id: 'b', name: null, command: 'cmd b', state: 'pending', attempt: 1, finished_at: T0 + 3, outcome: 'timed_out', exit_code: 1, error: 'timed_out run' });
+    expect(failures[0]).toEqual({ job_id: 'b', name: null, command: 'cmd b', state: 'pending', attempt: 1, finished_at: T0 + 3, outcome: 'timed_out', exit_code: 1, error: 'timed_out run', last_line: null });
     expect(failures[1]).toMatchObject({ job_id: 'a', name: 'alpha', attempt: 1, outcome: 'failed' });
     expect(failures.slice(2).map((f) => f.attempt)).toEqual([14, 13, 12, 11, 10, 9, 8, 7]);
   });

@@ -41,8 +41,8 @@ describe('dashboard methods (real daemon)', () => {
       return j.state === 'completed' && j.attempt_history.length === 2 ? j : undefined;
     }, 10_000, 'the second run');
     expect(again.attempt_history.map((a) => a.number)).toEqual([1, 2]);
-    // From scratch, log too: the retry emptied it, so only the second run is in it, under its header.
-    expect(await t.ok(['logs', done])).toMatch(/^── queuectl: run 2 · \S+ ──\nrun 2$/);
+    // From scratch, but the log keeps the first run: the second follows it, under its header.
+    expect(await t.ok(['logs', done])).toMatch(/^run 1\n\n── queuectl: run 2 · \S+ ──\nrun 2$/);
 
     const dead = await enqueue('exit 4', '--retries', '0');
     await t.until(dead, 'dead');
@@ -176,7 +176,8 @@ describe('dashboard methods (real daemon)', () => {
     expect((await rpc.call('list', { search: 'alpha', state: 'pending' })).total).toBe(0);
     expect((await rpc.call('list', { search: 'no such text anywhere' })).total).toBe(0);
 
-    await expectError('list', { sort: 'name' }, 'INVALID_ARGUMENT', 'unknown sort "name"; sorts are created, updated, priority, attempts, state, command');
+    await expectError('list', { sort: 'size' }, 'INVALID_ARGUMENT', 'unknown sort "size"; sorts are created, updated, priority, attempts, state, command, queue, name, started, finished, duration');
+    await expectError('list', { created_after: 'yesterday' }, 'INVALID_ARGUMENT', 'created_after must be an ISO date and time, got "yesterday"');
     await expectError('list', { order: 'descending' }, 'INVALID_ARGUMENT', 'order must be "asc" or "desc", got "descending"');
     await expectError('list', { offset: -5 }, 'INVALID_ARGUMENT', /^offset must be between 0 and/);
     await expectError('list', { search: ['alpha'] }, 'INVALID_ARGUMENT', 'search must be a string');

@@ -18,6 +18,7 @@ import { prepareRecover } from './transitions/recover.js';
 import { prepareRemove } from './transitions/remove.js';
 import { prepareRetryDead } from './transitions/retry-dead.js';
 import { prepareRetryJob } from './transitions/retry-job.js';
+import { prepareRunNow } from './transitions/run-now.js';
 import { prepareSchedules } from './transitions/schedules.js';
 
 /** Every statement the engine runs, prepared once. Each state transition is one guarded transaction. */
@@ -32,6 +33,7 @@ export function createStore(db: Database.Database) {
     recordPgid: prepareRecordPgid(db),
     ...prepareRetryDead(db),
     retryJob: prepareRetryJob(db),
+    runNow: prepareRunNow(db),
     remove: prepareRemove(db),
     purgeDead: preparePurgeDead(db),
     ...prepareClean(db),

@@ -9,11 +9,29 @@ export interface ListFilter {
   queue?: string;
   /** Case-insensitive substring of the command or the name; empty or missing matches every job. */
   search?: string;
+  /** true: only pending or failed jobs whose run_at is ahead (not due yet); false: every other job. */
+  scheduled?: boolean;
+  /** Epoch ms bounds, `after` inclusive and `before` exclusive. */
+  createdAfter?: number;
+  createdBefore?: number;
+  finishedAfter?: number;
+  finishedBefore?: number;
   sort: ListSort;
   order: 'asc' | 'desc';
   offset: number;
   limit: number;
 }
+
+/** The filter part of a ListFilter: which jobs match, in whatever order. */
+export type Matching = Pick<ListFilter, 'state' | 'queue' | 'search' | 'scheduled' | 'createdAfter' | 'createdBefore' | 'finishedAfter' | 'finishedBefore'>;
+
+/** Each date bound: its column and comparison. */
+const BOUNDS = [
+  ['createdAfter', 'created_at >= ?'],
+  ['createdBefore', 'created_at < ?'],
+  ['finishedAfter', 'finished_at >= ?'],
+  ['finishedBefore', 'finished_at < ?'],
+] as const;
 
 /** The ORDER BY key of each sort; ties always fall back to enqueue order (seq), in the same direction. */
 const SORT_KEYS: Record<ListSort, string> = {
@@ -23,6 +41,11 @@ const SORT_KEYS: Record<ListSort, string> = {
   attempts: 'attempts',
   state: 'state',
   command: 'command COLLATE NOCASE',
+  queue: 'queue',
+  name: 'name COLLATE NOCASE',
+  started: 'started_at',
+  finished: 'finished_at',
+  duration: 'finished_at - started_at',
 };
 
 /** `%`, `_` and the escape character itself match literally in a search. */
@@ -42,7 +65,7 @@ export function prepareList(db: Database.Database) {
     return stmt;
   };
 
-  function where(filter: Pick<ListFilter, 'state' | 'queue' | 'search'>): { sql: string; values: unknown[] } {
+  function where(filter: Matching): { sql: string; values: unknown[] } {
     const terms: string[] = [];
     const values: unknown[] = [];
     if (filter.state) {
@@ -52,6 +75,15 @@ export function prepareList(db: Database.Database) {
     if (filter.queue) {
       terms.push('queue = ?');
       values.push(filter.queue);
+    }
+    if (filter.scheduled !== undefined) {
+      terms.push(`${filter.scheduled ? '' : 'NOT '}(state IN ('pending','failed') AND run_at > ?)`);
+      values.push(Date.now());
+    }
+    for (const [field, term] of BOUNDS) {
+      if (filter[field] === undefined) continue;
+      terms.push(term);
+      values.push(filter[field]);
     }
     if (filter.search) {
       terms.push(`(command LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\')`);
@@ -77,8 +109,17 @@ export function prepareList(db: Database.Database) {
       return prepared(sql).all(...w.values, filter.limit, filter.offset) as JobRow[];
     },
 
+    /**
+     * The ids of the jobs matching the filter, in enqueue order, at most `limit` (`jobs.bulk` asks for one
+     * more than it allows, to know when a filter matches too many).
+     */
+    matchingIds(filter: Matching, limit: number): string[] {
+      const w = where(filter);
+      return prepared(`SELECT id FROM jobs ${w.sql} ORDER BY seq LIMIT ?`).pluck().all(...w.values, limit) as string[];
+    },
+
     /** How many jobs match a search (with or without a state and queue); plain totals come from the state counters. */
-    countMatching(filter: Pick<ListFilter, 'state' | 'queue' | 'search'>): number {
+    countMatching(filter: Matching): number {
       const w = where(filter);
       return (prepared(`SELECT COUNT(*) AS n FROM jobs ${w.sql}`).get(...w.values) as { n: number }).n;
     },

@@ -54,3 +54,23 @@ export function stamp(iso: string | null): string {
   const d = new Date(iso);
   return d.toDateString() === new Date().toDateString() ? timeOnly.format(d) : dayAndTime.format(d);
 }
+
+/** Time left, coarse as a person reads it: "40s", "12m", "19h 54m", "3d 4h". */
+export function timeLeft(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h ${m % 60}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+/**
+ * A failed run in one line: the last line it printed (what explains it, e.g. "make: *** No rule to make
+ * target") before queuectl's own words ("exited with code 2"); either alone when the other is missing.
+ */
+export function failureSummary(error: string | null, lastLine: string | null): string {
+  if (lastLine && error) return `${lastLine} · ${error}`;
+  return lastLine ?? error ?? '';
+}

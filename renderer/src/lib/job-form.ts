@@ -72,3 +72,33 @@ export function runAtStart(text: string, now: number): Checked<number> {
   if (at - now > JOB_LIMITS.runAtAheadMs) return fail(`At most ${AHEAD_DAYS} days ahead.`);
   return { ok: true, value: at };
 }
+
+/**
+ * The directory a job or schedule runs in: required, absolute (on the daemon's machine). The forms ask for
+ * it rather than let jobs run silently in the daemon's own directory, where a `make test` finds no Makefile.
+ */
+export function workingDir(text: string): Checked<string> {
+  const dir = text.trim();
+  if (dir === '') return fail('Enter the directory the command runs in, e.g. /home/you/project.');
+  if (!dir.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(dir)) return fail('Give an absolute path, starting with /.');
+  return { ok: true, value: dir };
+}
+
+const LAST_CWD_KEY = 'queuectl.last-cwd';
+
+/** The working directory the user last enqueued or scheduled with (localStorage), or "". */
+export function lastWorkingDir(): string {
+  try {
+    return localStorage.getItem(LAST_CWD_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+export function rememberWorkingDir(dir: string): void {
+  try {
+    localStorage.setItem(LAST_CWD_KEY, dir);
+  } catch {
+    // Storage refused: the form just starts empty next time.
+  }
+}

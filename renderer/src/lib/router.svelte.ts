@@ -61,17 +61,26 @@ export function go(target: string, options: { replace?: boolean } = {}): void {
   }
 }
 
+/** The Jobs screen's state filter: a state, or "scheduled" (pending or failed jobs not due yet; `list`'s `scheduled: true`). */
+export type StateFilter = JobState | 'scheduled';
+
 /** The jobs list's view of the query: filter, search, sort and page. */
 export interface ListQuery {
-  state: JobState | null;
+  state: StateFilter | null;
   /** Only jobs of this named queue. */
   queue: string | null;
   q: string;
+  /** A date range (YYYY-MM-DD, both days included) on `on`: when the jobs were created or finished. */
+  from: string;
+  to: string;
+  on: 'created' | 'finished';
   sort: ListSort;
   order: 'asc' | 'desc';
   /** 1-based. */
   page: number;
 }
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export function readListQuery(query: URLSearchParams): ListQuery {
   const state = query.get('state');
@@ -79,9 +88,12 @@ export function readListQuery(query: URLSearchParams): ListQuery {
   const page = Number(query.get('page'));
   const queue = query.get('queue');
   return {
-    state: isJobState(state) ? state : null,
+    state: isJobState(state) || state === 'scheduled' ? state : null,
     queue: queue !== null && QUEUE_NAME_PATTERN.test(queue) ? queue : null,
     q: query.get('q') ?? '',
+    from: DAY.test(query.get('from') ?? '') ? query.get('from')! : '',
+    to: DAY.test(query.get('to') ?? '') ? query.get('to')! : '',
+    on: query.get('on') === 'finished' ? 'finished' : 'created',
     sort: (LIST_SORTS as readonly string[]).includes(sort ?? '') ? (sort as ListSort) : 'created',
     order: query.get('order') === 'asc' ? 'asc' : 'desc',
     page: Number.isInteger(page) && page > 1 ? page : 1,
@@ -94,6 +106,9 @@ export function listQueryValues(q: ListQuery): Record<string, string | number | 
     state: q.state,
     queue: q.queue,
     q: q.q,
+    from: q.from,
+    to: q.to,
+    on: q.on === 'created' ? null : q.on,
     sort: q.sort === 'created' ? null : q.sort,
     order: q.order === 'desc' ? null : q.order,
     page: q.page > 1 ? q.page : null,

@@ -22,6 +22,10 @@ export interface AppState {
    * for counts while a screen watches them: see watchQueueCounts).
    */
   queues: QueueInfo[] | null;
+  /** The daemon said it is stopping (graceful stop: running jobs finish, nothing new starts). */
+  stopping: boolean;
+  /** When the daemon last told us anything (epoch ms): what the screen shows is as of then once disconnected. */
+  seenAt: number;
 }
 
 export const app: AppState = $state({
@@ -33,6 +37,8 @@ export const app: AppState = $state({
   paused: false,
   pausedSince: null,
   queues: null,
+  stopping: false,
+  seenAt: Date.now(),
 });
 
 /** null stands for "reconnected: anything may have changed". */
@@ -45,6 +51,8 @@ export function startApp(): void {
   if (started) return;
   started = true;
   onStatus(({ status, problem }) => {
+    // Leaving "connected": the figures on screen stop here.
+    if (app.connection === 'connected' && status !== 'connected') app.seenAt = Date.now();
     app.connection = status;
     app.problem = problem ? { code: problem.code, message: problem.message } : null;
   });
@@ -56,6 +64,7 @@ export function startApp(): void {
       return;
     }
     if (event.type !== 'jobs') return;
+    app.seenAt = Date.now();
     app.counts = event.counts;
     app.workers = event.workers;
     if (countWatchers > 0 || event.truncated || event.jobs.some((j) => !knownQueue(j.queue))) rereadQueues.run();
@@ -72,9 +81,13 @@ export function startApp(): void {
 export async function refreshStatus(): Promise<void> {
   try {
     const status = await call('status', {});
+    app.seenAt = Date.now();
+    app.stopping = status.stopping;
     app.counts = status.counts;
     app.workers = status.workers;
-    app.daemon = { version: status.version, pid: status.pid, home: status.home, started_at: status.started_at };
+    const { pid, started_at } = status;
+    // Only a daemon serves the dashboard, so these are set (they are null for a command run without one).
+    app.daemon = pid !== null && started_at !== null ? { version: status.version, pid, home: status.home, started_at } : null;
     app.paused = status.paused;
     app.pausedSince = status.paused_since;
     setQueues(status.queues);

@@ -9,6 +9,8 @@ import { dlqRetry } from './dlq-retry.js';
 import { eventsSubscribe } from './events-subscribe.js';
 import { jobRemove } from './job-remove.js';
 import { jobRetry } from './job-retry.js';
+import { jobRunNow } from './job-run-now.js';
+import { jobsBulk } from './jobs-bulk.js';
 import { jobsClean } from './jobs-clean.js';
 import { enqueue } from './enqueue.js';
 import { enqueueBatch } from './enqueue-batch.js';
@@ -48,6 +50,8 @@ export const HANDLERS: { readonly [M in HandledMethod]: Handler<M> } = {
   'dlq.purge': dlqPurge,
   'job.retry': jobRetry,
   'job.remove': jobRemove,
+  'job.run_now': jobRunNow,
+  'jobs.bulk': jobsBulk,
   'jobs.clean': jobsClean,
   stats,
   'events.subscribe': eventsSubscribe,

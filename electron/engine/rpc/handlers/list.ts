@@ -12,7 +12,7 @@ const LIST_BUDGET_BYTES = MAX_FRAME_BYTES * 0.75;
 const MAX_SEARCH_LENGTH = 1000;
 
 /**
- * A page of jobs: optionally of one state, of one named queue (which must exist) and matching a search,
+ * A page of jobs: optionally of one state, of one named queue (which must exist), due or not (`scheduled`) and matching a search,
  * sorted (newest first by default), from an offset; as many as fit in one message. `total` counts every
  * job that matches the filters.
  */
@@ -32,9 +32,10 @@ export function list(ctx: EngineContext, raw: unknown): ResultOf<'list'> {
   return { jobs, total: total(ctx, filter, rows.length, queue?.counts ?? null) };
 }
 
-/** Checks the params and fills in the defaults. */
-function listFilter(params: Params): ListFilter {
-  const { state, queue, search, sort, order } = params;
+/** Checks the params and fills in the defaults (also `jobs.bulk`'s filter). */
+export function listFilter(params: Params): ListFilter {
+  const { state, queue, search, sort, order, scheduled } = params;
+  if (scheduled !== undefined && scheduled !== null && typeof scheduled !== 'boolean') throw invalid('scheduled must be true or false');
   if (state !== undefined && state !== null && !isJobState(state)) {
     throw new QueueError('INVALID_ARGUMENT', `unknown state ${JSON.stringify(state)}; states are ${JOB_STATES.join(', ')}`);
   }
@@ -52,6 +53,11 @@ function listFilter(params: Params): ListFilter {
     state: state ?? undefined,
     queue: queue === undefined || queue === null ? undefined : checkQueueName(queue, 'queue'),
     search: search || undefined,
+    scheduled: typeof scheduled === 'boolean' ? scheduled : undefined,
+    createdAfter: optionalInstant(params, 'created_after'),
+    createdBefore: optionalInstant(params, 'created_before'),
+    finishedAfter: optionalInstant(params, 'finished_after'),
+    finishedBefore: optionalInstant(params, 'finished_before'),
     sort: (sort as ListSort | null | undefined) ?? 'created',
     order: order ?? 'desc',
     offset: optionalInt(params, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0,
@@ -60,15 +66,25 @@ function listFilter(params: Params): ListFilter {
 }
 
 /**
- * How many jobs match: the state counters (the queue's, with a queue filter) when there is no search; a
- * count of the matches otherwise, unless this page already ended before the limit (then the matches are
+ * How many jobs match: the state counters (the queue's, with a queue filter) when there is no search, no
+ * `scheduled` and no date bound; a count of the matches otherwise, unless this page already ended before the limit (then the matches are
  * exactly the offset plus the page).
  */
 function total(ctx: EngineContext, filter: ListFilter, pageLength: number, queueCounts: Record<JobState, number> | null): number {
-  if (!filter.search) {
+  const narrowed = [filter.scheduled, filter.createdAfter, filter.createdBefore, filter.finishedAfter, filter.finishedBefore].some((v) => v !== undefined);
+  if (!filter.search && !narrowed) {
     const counts = queueCounts ?? ctx.store.counts();
     return filter.state ? counts[filter.state] : Object.values(counts).reduce((a, b) => a + b, 0);
   }
   if (pageLength < filter.limit && (pageLength > 0 || filter.offset === 0)) return filter.offset + pageLength;
   return ctx.store.countMatching(filter);
+}
+
+/** An ISO instant param as epoch ms, or undefined when absent. */
+function optionalInstant(params: Params, field: string): number | undefined {
+  const value = params[field];
+  if (value === undefined || value === null) return undefined;
+  const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) throw invalid(`${field} must be an ISO date and time, got ${JSON.stringify(value)}`);
+  return ms;
 }
