@@ -43,7 +43,8 @@ describe('timeouts and cancel kill the whole process tree', () => {
   it('a canceled pending job never runs, and canceled is terminal', async () => {
     t = new TestHome();
     await t.start(1);
-    const blocker = await t.ok(['enqueue', 'sleep 1']);
+    // Long enough for the enqueue and cancel below on a loaded machine, while the one worker is busy.
+    const blocker = await t.ok(['enqueue', 'sleep 3']);
     await until(blocker, 'processing', 5000);
     const waiting = await t.ok(['enqueue', 'echo ran']);
     const canceled = await t.json<Job>(['cancel', waiting]);
