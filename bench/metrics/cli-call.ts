@@ -17,13 +17,15 @@ export async function cliCall(calls = 100): Promise<MetricResult> {
       cli.push(r.ms);
     }
     const ratio = median(cli) / median(node);
+    /** Issue 20's target: with the code cache, a call costs at most 15% more than Node's own start. */
+    const target = 1.15;
     return {
       metric: 'CLI call',
       value: `${round(median(cli), 1)} ms median (enqueue true)`,
       floor: `${round(median(node), 1)} ms (node -e 0)`,
       score: round(ratio),
-      target: '≤ 1.3 × node -e 0',
-      met: ratio <= 1.3,
+      target: `≤ ${target} × node -e 0`,
+      met: ratio <= target,
       raw: { calls, cli_ms: cli, node_ms: node },
     };
   } finally {
