@@ -12,5 +12,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default'],
+    // The PostgreSQL store's tests share one private server, started on first use (tests/helpers/postgres.ts).
+    globalSetup: ['tests/helpers/pg-global-setup.ts'],
   },
 });

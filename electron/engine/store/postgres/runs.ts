@@ -1,0 +1,130 @@
+import type pg from 'pg';
+import type { StepDone, SchedulerStep, RetryDelay } from '../api.js';
+import type { JobRow } from '../rows.js';
+import { deadReason } from '../transitions/queue-pause.js';
+import type { RunBeginning } from '../transitions/claim.js';
+import type { RunResult } from '../transitions/finish.js';
+import type { OrphanRun, Recovered } from '../transitions/recover.js';
+import { claimIn, claimMany } from './claim.js';
+import { at, inTransaction, one, rows } from './db.js';
+import { settleDependents } from './dependencies.js';
+
+/** SPEND_ATTEMPT (store/transitions/spend-attempt.ts) with `now` as $2 and the delay in ms as $3. */
+const SPEND_ATTEMPT = `attempts = attempts + 1,
+  state = CASE WHEN attempts + 1 > max_retries THEN 'dead' ELSE 'failed' END,
+  run_at = CASE WHEN attempts + 1 > max_retries THEN run_at ELSE $2::timestamptz + $3 * interval '1 millisecond' END`;
+
+/**
+ * Closes a run and moves its job on, guarded by state = 'processing' (finish.ts on SQLite): completed, failed
+ * or dead by SPEND_ATTEMPT, or pending (requeued). Inside the caller's transaction; the job's row is locked
+ * first, so its attempts count cannot move under the delay computed from it.
+ */
+export async function finishIn(c: pg.PoolClient, id: string, attempt: number, result: RunResult, now: number, retryDelay: RetryDelay): Promise<JobRow | null> {
+  const lastLine = result.lastLine ?? null;
+  await c.query(
+    `UPDATE queuectl.attempts SET finished_at = $3, outcome = $4, exit_code = $5, signal = $6, error = $7, last_line = $8
+     WHERE job_id = $1 AND number = $2 AND outcome = 'running'`,
+    [id, attempt, at(now), result.outcome, result.exitCode, result.signal, result.error, lastLine],
+  );
+  switch (result.outcome) {
+    case 'completed':
+      return one<JobRow>(
+        c,
+        `UPDATE queuectl.jobs SET state = 'completed', exit_code = $3, last_error = NULL, last_line = $4, finished_at = $2, updated_at = $2, worker_id = NULL
+         WHERE id = $1 AND state = 'processing' RETURNING *`,
+        [id, at(now), result.exitCode, lastLine],
+      );
+    case 'requeued':
+      return one<JobRow>(
+        c,
+        `UPDATE queuectl.jobs SET state = 'pending', run_at = $2, finished_at = $2, updated_at = $2, worker_id = NULL, last_error = $3, last_line = $4
+         WHERE id = $1 AND state = 'processing' RETURNING *`,
+        [id, at(now), result.error, lastLine],
+      );
+    case 'failed':
+    case 'timed_out':
+    case 'crashed': {
+      const current = await one<{ attempts: number }>(c, `SELECT attempts FROM queuectl.jobs WHERE id = $1 FOR UPDATE`, [id]);
+      const delay = current ? retryDelay(current.attempts + 1) : 0;
+      return one<JobRow>(
+        c,
+        `UPDATE queuectl.jobs SET ${SPEND_ATTEMPT}, exit_code = $4, last_error = $5, last_line = $6, finished_at = $2, updated_at = $2, worker_id = NULL
+         WHERE id = $1 AND state = 'processing' RETURNING *`,
+        [id, at(now), delay, result.exitCode, result.error, lastLine],
+      );
+    }
+    default: {
+      const never: never = result.outcome;
+      throw new Error(`unknown outcome ${String(never)}`);
+    }
+  }
+}
+
+/** pause_on_dead for a job that just went dead; true if its queue paused now. */
+export async function pauseOnDead(c: pg.PoolClient, queue: string, now: number, jobId: string): Promise<boolean> {
+  const r = await c.query(
+    `UPDATE queuectl.queues SET paused = true, paused_at = $2, paused_reason = $3 WHERE name = $1 AND pause_on_dead AND NOT paused`,
+    [queue, at(now), deadReason(jobId)],
+  );
+  return r.rowCount === 1;
+}
+
+/** The scheduler's side of runs: its step, single claims and finishes, start-up recovery. */
+export function runStore(pool: pg.Pool) {
+  return {
+    /** Process groups, results (with their dependents and pause_on_dead), then claims: one transaction. */
+    step: (step: SchedulerStep): Promise<StepDone> =>
+      inTransaction(pool, async (c) => {
+        const done: StepDone = { changed: [], claims: [], pausedQueues: [] };
+        for (const g of step.groups) {
+          await c.query(`UPDATE queuectl.attempts SET pgid = $3, pgid_identity = $4 WHERE job_id = $1 AND number = $2`, [g.jobId, g.attempt, g.pgid, g.identity]);
+        }
+        for (const { jobId, attempt, result } of step.results) {
+          const row = await finishIn(c, jobId, attempt, result, step.now, step.retryDelay);
+          if (!row) continue;
+          done.changed.push(row, ...(await settleDependents(c, row, step.now)));
+          if (row.state === 'dead' && (await pauseOnDead(c, row.queue, step.now, row.id))) done.pausedQueues.push({ queue: row.queue, jobId: row.id });
+        }
+        done.claims = await claimMany(c, step.idleWorkers, step.now, step.held, step.begin);
+        done.changed.push(...done.claims.map((x) => x.claimed.job));
+        return done;
+      }),
+
+    claim: (workerId: number, now: number, held: readonly string[] = [], begin?: (jobId: string) => RunBeginning) =>
+      inTransaction(pool, (c) => claimIn(c, workerId, now, held, begin)),
+
+    finish: (id: string, attempt: number, result: RunResult, now: number, retryDelay: RetryDelay): Promise<JobRow | null> =>
+      inTransaction(pool, (c) => finishIn(c, id, attempt, result, now, retryDelay)),
+
+    /** Every run left open (recover.ts on SQLite): interrupted, an attempt spent, dependents settled. */
+    recover: (now: number, retryDelay: RetryDelay): Promise<Recovered> =>
+      inTransaction(pool, async (c) => {
+        const orphanRuns = await rows<OrphanRun>(
+          c,
+          `SELECT job_id AS "jobId", number AS attempt, pgid, pgid_identity AS identity, run_marker AS marker
+           FROM queuectl.attempts WHERE outcome = 'running' AND (pgid IS NOT NULL OR run_marker IS NOT NULL)`,
+        );
+        await c.query(
+          `UPDATE queuectl.attempts SET outcome = 'interrupted', finished_at = $1, error = 'the daemon stopped unexpectedly during this run' WHERE outcome = 'running'`,
+          [at(now)],
+        );
+        const jobs: JobRow[] = [];
+        for (const { id, attempts } of await rows<{ id: string; attempts: number }>(c, `SELECT id, attempts FROM queuectl.jobs WHERE state = 'processing' FOR UPDATE`)) {
+          const row = await one<JobRow>(
+            c,
+            `UPDATE queuectl.jobs SET ${SPEND_ATTEMPT},
+               last_error = 'interrupted: the daemon stopped unexpectedly during the run', exit_code = NULL, finished_at = $2, updated_at = $2, worker_id = NULL
+             WHERE id = $1 AND state = 'processing' RETURNING *`,
+            [id, at(now), retryDelay(attempts + 1)],
+          );
+          if (row) jobs.push(row);
+        }
+        const dependents: JobRow[] = [];
+        for (const row of jobs) dependents.push(...(await settleDependents(c, row, now)));
+        return { jobs: [...jobs, ...dependents], orphanRuns };
+      }),
+
+    lastFinishedAttempt: async (jobId: string): Promise<number | null> =>
+      (await one<{ n: number | null }>(pool, `SELECT max(number) AS n FROM queuectl.attempts WHERE job_id = $1 AND outcome <> 'running'`, [jobId]))?.n ?? null,
+  };
+}
