@@ -137,6 +137,9 @@ export function readPrivateFile(path: string): string | null {
  * user's directory) is removed or moved aside first. Answers whether it had to make it.
  */
 export function ensurePrivateDir(path: string, log: Log): boolean {
+  // The usual case, in one lstat: ours already, 0700 (the daemon checks logs/ before every run).
+  const existing = lstatOrNull(path);
+  if (existing !== null && trustedDir(existing) && (process.platform === 'win32' || (existing.mode & 0o777) === 0o700)) return false;
   clearUntrusted(path, 'dir', log);
   let made = true;
   try {

@@ -166,6 +166,10 @@ export class Scheduler {
   }
 
   private record(jobId: string, attempt: number, result: RunResult): void {
+    // Only a running attempt's process group is ever read (crash recovery): a run that ended before its group
+    // was written needs no write (one UPDATE less per short job).
+    const group = this.startedGroups.findIndex((job) => job.jobId === jobId && job.attempt === attempt);
+    if (group >= 0) this.startedGroups.splice(group, 1);
     this.unrecorded.push({ jobId, attempt, result });
     this.transact();
   }

@@ -7,9 +7,18 @@ export type { RunTrace } from './proc-scan.js';
 /** The variable that marks every process of one run (docs/jobs.md, "Process lifetime"). */
 export const RUN_MARKER_VAR = 'QUEUECTL_RUN';
 
+/** Random bytes drawn 4 kB at a time, 256 markers each: a randomBytes call per run costs ~15 × more. */
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
 /** A fresh marker for one run: 128 random bits, so no other run and no stranger can carry it by chance. */
 export function newRunMarker(): string {
-  return randomBytes(16).toString('hex');
+  if (poolAt + 16 > pool.length) {
+    pool = randomBytes(4096);
+    poolAt = 0;
+  }
+  poolAt += 16;
+  return pool.toString('hex', poolAt - 16, poolAt);
 }
 
 /** How long killRun keeps going after processes that will not die (uninterruptible sleep) before it gives up. */

@@ -1,7 +1,6 @@
 import { parentChannel } from './channel.js';
 import { runCommand, type RunningCommand } from './run-command.js';
 import { guardJobGroup, processGuard } from './job-group-guard.js';
-import { processIdentity } from './process-identity.js';
 import type { RunFinished, RunRequest } from './messages.js';
 import { readLastLine } from '../logs/last-line.js';
 import { chooseRunner, describeChoice, spawnAddonPath } from './spawn-choice.js';
@@ -24,7 +23,7 @@ channel.onMessage((msg) => {
       const run = runCommand(msg, choice.runner);
       current = { jobId: msg.jobId, run };
       if (run.pid !== null) {
-        channel.send({ type: 'started', jobId: msg.jobId, attempt: msg.attempt, pid: run.pid, identity: processIdentity(run.pid) });
+        channel.send({ type: 'started', jobId: msg.jobId, attempt: msg.attempt, pid: run.pid, identity: run.identity });
       }
       void run.done.then((finished) => {
         current = null;

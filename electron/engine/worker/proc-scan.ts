@@ -1,4 +1,5 @@
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
+import { pidRange, type PidWindow } from './pid-window.js';
 
 /** What names a run's processes on Linux: its shell's pid (leader of its group and session) and its marker. */
 export interface RunTrace {
@@ -11,6 +12,8 @@ export interface RunTrace {
    * carries the marker started at or after it, so older ones are not read (most of a machine's processes).
    */
   since?: number | null;
+  /** When the leader was spawned, in this process: a run that ended soon after is read by pid range (pid-window.ts). */
+  window?: PidWindow | null;
 }
 
 /** True where /proc can be scanned (Linux); elsewhere only the process group is reachable. */
@@ -27,24 +30,40 @@ export function scanRun(run: RunTrace, outsideGroup = false): number[] {
   if (!CAN_SCAN) return [];
   const needle = run.marker ? Buffer.from(`QUEUECTL_RUN=${run.marker}\0`) : null;
   const found: number[] = [];
+  const { pids, probed } = candidates(run.window);
+  for (const pid of pids) {
+    if (pid <= 1 || pid === process.pid) continue;
+    const stat = readStat(pid);
+    if (stat === null || stat.state === 'Z' || stat.state === 'X') continue;
+    let member: boolean;
+    if (run.leader !== null && (stat.pgrp === run.leader || stat.session === run.leader)) member = !(outsideGroup && stat.pgrp === run.leader);
+    else member = needle !== null && (run.since == null || stat.start >= run.since) && environHas(pid, needle);
+    // A probed pid may be a thread (its /proc entry exists, unlisted): the process is found by its own pid.
+    if (member && (!probed || isProcess(pid))) found.push(pid);
+  }
+  return found;
+}
+
+/** Up to this many pids in a run's window are read one by one; a wider one is read from /proc's listing. */
+const PROBE_MAX = 256;
+
+/**
+ * The pids that may belong to the run: those of its pid window when it has one, else every process listed
+ * in /proc. `probed`: the pids were not taken from the listing, so some may be threads or gone.
+ */
+function candidates(window: PidWindow | null | undefined): { pids: number[]; probed: boolean } {
+  const range = pidRange(window);
+  if (range !== null && range.to - range.from < PROBE_MAX) {
+    return { pids: Array.from({ length: range.to - range.from + 1 }, (_, i) => range.from + i), probed: true };
+  }
   let names: string[];
   try {
     names = readdirSync('/proc');
   } catch {
-    return [];
+    return { pids: [], probed: false };
   }
-  for (const name of names) {
-    const pid = Number(name);
-    if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) continue;
-    const stat = readStat(pid);
-    if (stat === null || stat.state === 'Z' || stat.state === 'X') continue;
-    if (run.leader !== null && (stat.pgrp === run.leader || stat.session === run.leader)) {
-      if (!(outsideGroup && stat.pgrp === run.leader)) found.push(pid);
-      continue;
-    }
-    if (needle && (run.since == null || stat.start >= run.since) && environHas(pid, needle)) found.push(pid);
-  }
-  return found;
+  const pids = names.map(Number).filter((pid) => Number.isInteger(pid));
+  return { pids: range === null ? pids : pids.filter((pid) => pid >= range.from && pid <= range.to), probed: false };
 }
 
 /** A process's start time in clock ticks since boot, or null (gone, or no /proc). */
@@ -93,6 +112,12 @@ function readStat(pid: number): { state: string; pgrp: number; session: number; 
   // The command name (field 2) may hold spaces and parentheses: fields follow the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return { state: fields[0]!, pgrp: Number(fields[2]), session: Number(fields[3]), start: Number(fields[19]) };
+}
+
+/** True when `pid` is a process (its thread group's leader), not one of its other threads. */
+function isProcess(pid: number): boolean {
+  const status = readProc(`/proc/${pid}/status`, false);
+  return status !== null && new RegExp(`^Tgid:\\s*${pid}$`, 'm').test(status.toString('latin1'));
 }
 
 function environHas(pid: number, needle: Buffer): boolean {

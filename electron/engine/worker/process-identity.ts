@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { startTicks } from './proc-scan.js';
 
 let bootId: string | null | undefined;
 
@@ -8,13 +9,16 @@ let bootId: string | null | undefined;
  * the worker, which kills its job when the engine goes away).
  */
 export function processIdentity(pid: number): string | null {
+  return identityFromStart(startTicks(pid));
+}
+
+/** The identity of a process whose start time was read already (`startTicks`), or null. */
+export function identityFromStart(ticks: number | null): string | null {
+  if (ticks === null) return null;
   try {
     bootId ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return `${bootId}:${fields[19]}`;
   } catch {
-    bootId = bootId ?? null;
-    return null;
+    bootId = null;
   }
+  return bootId === null ? null : `${bootId}:${ticks}`;
 }

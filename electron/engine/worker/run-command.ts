@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { openRunLog, type CappedLog } from './log-file.js';
 import { killRun, newRunMarker, RUN_MARKER_VAR, signalRun, type RunTrace } from './contain.js';
 import { startTicks } from './proc-scan.js';
+import { identityFromStart } from './process-identity.js';
 import { STOPPED_OWN_DAEMON, type KillReason, type RunFinished, type RunRequest } from './messages.js';
 import { execaRunner } from './spawn-execa.js';
 import type { ShellRunner } from './spawn-runner.js';
@@ -14,6 +15,8 @@ const LOG_CHECK_MS = 250;
 /** A job being run: call kill() to end it early; `done` resolves when its shell has exited and its processes are gone. */
 export interface RunningCommand {
   pid: number | null;
+  /** The shell's process identity (worker/process-identity.ts), or null. */
+  identity: string | null;
   done: Promise<RunFinished>;
   /** SIGTERM to every process of the run, SIGKILL to all after the grace. */
   kill(reason: KillReason): void;
@@ -41,17 +44,11 @@ export function runCommand(req: RunRequest, runner: ShellRunner = execaRunner): 
     ...partial,
   });
 
-  const cwdProblem = req.cwd ? checkDirectory(req.cwd) : null;
   let log: CappedLog;
   try {
     log = openRunLog(req, started);
   } catch (err) {
     return settled(finish({ error: `cannot open the log ${req.logPath}: ${(err as Error).message}` }));
-  }
-  if (cwdProblem) {
-    log.note(`queuectl: ${cwdProblem}\n`);
-    log.close();
-    return settled(finish({ error: cwdProblem }));
   }
 
   // --keep-children: the kept processes would hold the log's fd after the run; a pipe the worker drains
@@ -59,15 +56,18 @@ export function runCommand(req: RunRequest, runner: ShellRunner = execaRunner): 
   const piped = req.keepChildren === true && process.platform !== 'win32';
   const marker = req.queuectlEnv[RUN_MARKER_VAR] ?? newRunMarker();
   let ended = false;
+  // Taken before the spawn: the run's pid window is timed from before its leader's pid was handed out.
+  const spawnedAt = performance.now();
   const shell = (piped ? execaRunner : runner).start({
     command: req.command,
     cwd: req.cwd,
-    env: { ...(req.env ?? (process.env as Record<string, string>)), ...req.queuectlEnv, [RUN_MARKER_VAR]: marker },
+    env: { ...(req.env ?? workerEnvironment()), ...req.queuectlEnv, [RUN_MARKER_VAR]: marker },
     umask: req.umask,
     output: piped ? { pipe: (chunk) => (ended ? undefined : log.write(chunk)) } : { fd: log.fd },
   });
   const pid = shell.pid;
-  const trace: RunTrace = { leader: pid, marker, since: pid === null ? null : startTicks(pid) };
+  const since = pid === null ? null : startTicks(pid);
+  const trace: RunTrace = { leader: pid, marker, since, window: pid === null ? null : { leader: pid, spawnedAt } };
 
   let timedOut = false;
   let killedFor: KillReason | null = null;
@@ -92,24 +92,30 @@ export function runCommand(req: RunRequest, runner: ShellRunner = execaRunner): 
     if (escalation) clearTimeout(escalation);
     // A queue runs a job, not its leftovers: whatever the run started dies with it (docs/jobs.md, "Process
     // lifetime"); with nothing left holding the log's fd, the cap below is final.
-    if (timedOut || killedFor !== null || req.keepChildren !== true) killRun(trace);
+    // No shell, no process: nothing can carry the marker, so there is nothing to look for.
+    if (pid !== null && (timedOut || killedFor !== null || req.keepChildren !== true)) killRun(trace);
     ended = true;
-    log.close();
     const exitCode = result.exitCode;
     const signal = result.signal;
+    // A shell that did not start: the working directory is checked only then (one stat less per job), and
+    // named as the reason in the log when it is missing or not a directory.
+    const cwdProblem = exitCode === null && signal === null && req.cwd ? checkDirectory(req.cwd) : null;
+    if (cwdProblem) log.note(`queuectl: ${cwdProblem}\n`);
+    log.close();
     let error: string | null = null;
     if (timedOut) error = `timed out after ${req.timeoutMs} ms; the process tree was killed`;
     else if (killedFor === 'canceled') error = 'canceled by the user';
     else if (killedFor === 'requeued') error = 'stopped by a graceful shutdown that ran out of time';
     else if (killedFor === 'stopped_own_daemon') error = STOPPED_OWN_DAEMON;
     else if (signal) error = `killed by ${signal}`;
-    else if (exitCode === null) error = result.message || 'could not start the command';
+    else if (exitCode === null) error = cwdProblem ?? (result.message || 'could not start the command');
     else if (exitCode !== 0) error = `exited with code ${exitCode}`;
     return finish({ exitCode, signal, timedOut, killedFor, error });
   });
 
   return {
     pid,
+    identity: identityFromStart(since),
     done,
     kill(reason) {
       killedFor = reason;
@@ -121,8 +127,17 @@ export function runCommand(req: RunRequest, runner: ShellRunner = execaRunner): 
   };
 }
 
+let ownEnvironment: Record<string, string> | undefined;
+/**
+ * The worker's environment (the queue's own, for a job that stored none), copied once: nothing in a worker
+ * changes it, and spreading `process.env` reads every variable through the C++ environment each time (~4 ×).
+ */
+function workerEnvironment(): Record<string, string> {
+  return (ownEnvironment ??= { ...(process.env as Record<string, string>) });
+}
+
 function settled(result: RunFinished): RunningCommand {
-  return { pid: null, done: Promise.resolve(result), kill: () => {}, destroy: () => {} };
+  return { pid: null, identity: null, done: Promise.resolve(result), kill: () => {}, destroy: () => {} };
 }
 
 function checkDirectory(path: string): string | null {
