@@ -60,6 +60,8 @@ export interface RenderOptions {
   height?: number | null;
   /** How many failures to list. */
   maxFailures?: number;
+  /** Add the ready/scheduled line with the queues' latencies (not under --watch: queue figures are not kept current there). */
+  waiting?: boolean;
 }
 
 /** The summary's lines (without line breaks). */
@@ -75,6 +77,7 @@ export function renderStatus(s: StatusState, opts: RenderOptions): string[] {
   head.push('', ...queueLines(s, now, opts.width));
   const countWidth = Math.max(...JOB_STATES.map((st) => String(s.counts[st] ?? 0).length));
   for (const st of JOB_STATES) head.push(`  ${colorState(st)}${' '.repeat(12 - st.length)}${String(s.counts[st] ?? 0).padStart(countWidth)}`);
+  if (opts.waiting) head.push(waitingLine(s.queues));
   head.push('');
 
   const idWidth = Math.max(0, ...s.workers.map((w) => (w.job_id ?? '').length));
@@ -113,6 +116,22 @@ export function renderStatus(s: StatusState, opts: RenderOptions): string[] {
     }
   }
   return opts.width === null ? lines : lines.map((l) => (displayWidth(l) > opts.width! ? truncate(l, opts.width!) : l));
+}
+
+/** Most queues named on the waiting line. */
+const MAX_LATENCY_NAMES = 3;
+
+/**
+ * "3 ready, 1 scheduled · waited longest: gpu 4m 05s, default 1.2s": pending and failed jobs split as
+ * `queue list` splits them, then the queues with ready jobs, longest latency first.
+ */
+export function waitingLine(queues: readonly QueueInfo[]): string {
+  const ready = queues.reduce((n, q) => n + q.ready, 0);
+  const scheduled = queues.reduce((n, q) => n + q.scheduled, 0);
+  const waiting = queues.filter((q) => q.oldest_ready_at !== null).sort((a, b) => b.latency_ms - a.latency_ms);
+  const named = waiting.slice(0, MAX_LATENCY_NAMES).map((q) => `${q.name} ${formatDuration(q.latency_ms)}`);
+  if (waiting.length > MAX_LATENCY_NAMES) named.push(`… ${waiting.length - MAX_LATENCY_NAMES} more`);
+  return `  ${ready} ready, ${scheduled} scheduled${named.length > 0 ? ` ${dim('· waited longest:')} ${named.join(', ')}` : ''}`;
 }
 
 /** Most paused or limited queues listed one per line; more are counted ("… N more"). */
@@ -172,7 +191,7 @@ export function noteQueues(s: StatusState, jobs: readonly Job[]): void {
   for (const job of jobs) {
     if (s.queues.some((q) => q.name === job.queue)) continue;
     const counts = Object.fromEntries(JOB_STATES.map((st) => [st, 0])) as Record<JobState, number>;
-    s.queues = [...s.queues, { name: job.queue, paused: false, paused_since: null, paused_reason: null, parallel: null, pause_on_dead: false, counts }].sort(
+    s.queues = [...s.queues, { name: job.queue, paused: false, paused_since: null, paused_reason: null, parallel: null, pause_on_dead: false, counts, ready: 0, scheduled: 0, oldest_ready_at: null, latency_ms: 0 }].sort(
       (a, b) => Number(a.name !== DEFAULT_QUEUE) - Number(b.name !== DEFAULT_QUEUE) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
     );
   }

@@ -8,8 +8,9 @@ import { MIN_FRAME_MS, Screen } from './watch-screen.js';
 
 /**
  * `queuectl status --watch`: the status summary kept current by the daemon's pushed events (no polling):
- * `events.subscribe {jobs: true}` brings counts and workers with every change (JobsEvent) and pause/resume
- * (queue events); `stats` is read again only when a change can have added or altered a failure.
+ * `events.subscribe {jobs: true}` brings counts and workers with every change (JobsEvent), pause/resume
+ * (queue events) and a graceful stop beginning (stopping event); `stats` is read again only when a change
+ * can have added or altered a failure.
  *
  * - On a terminal: a full-screen view redrawn in place, at most 5 times a second, until Ctrl-C (exit 0).
  *   A clock ticks once a second to age the times shown; it reads nothing from the daemon.
@@ -41,6 +42,8 @@ export async function watchStatus(opts: { json: boolean }): Promise<number> {
       state.paused = event.paused;
       state.pausedSince = event.paused_since;
       state.queues = event.queues;
+    } else if (event.type === 'stopping') {
+      state.stopping = true;
     }
     changed();
   };

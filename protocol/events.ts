@@ -7,7 +7,7 @@ import type { QueueInfo, WorkerInfo } from './methods.js';
  * on the socket, a Server-Sent Event (`data: E`) in the browser, and an IPC message in the Electron window.
  * A client chooses what it receives with `events.subscribe`.
  */
-export type QueueEvent = JobsEvent | LogEvent | QueueStateEvent;
+export type QueueEvent = JobsEvent | LogEvent | QueueStateEvent | StoppingEvent;
 
 /**
  * Jobs that changed since the previous JobsEvent, coalesced over a short window (about 100 ms) so a busy
@@ -52,6 +52,20 @@ export interface QueueStateEvent {
   paused_since: string | null;
   /** Every named queue after the change. */
   queues: QueueInfo[];
+}
+
+/**
+ * The daemon began a graceful stop (whoever asked: `worker stop`, a signal, the tray, `daemon.stop`): no job
+ * starts, running ones finish until `kill_at`, then the daemon closes every connection. Sent to job
+ * subscribers when the stop begins and again when a later request brings `kill_at` closer, so a client can
+ * show "stopping" at once instead of a daemon that looks idle. JobsEvents go on meanwhile (runs ending).
+ */
+export interface StoppingEvent {
+  type: 'stopping';
+  /** Runs under way when this was sent: what the stop waits for. */
+  running: number;
+  /** When runs still under way get killed and requeued (ISO). */
+  kill_at: string;
 }
 
 /** A JobsEvent lists at most this many jobs; more set `truncated`. */

@@ -7,6 +7,7 @@ export * from './framing.js';
 export * from './methods.js';
 export * from './events.js';
 export * from './schedule.js';
+export * from './stats.js';
 export * from './instant.js';
 export * from './job-env.js';
 export * from './runs.js';

@@ -1,8 +1,9 @@
-import { TERMINAL_STATES, type Attempt, type AttemptOutcome, type Job, type JobState, type TerminalState } from './job.js';
+import { TERMINAL_STATES, type Attempt, type Job, type JobState, type TerminalState } from './job.js';
 import type { ConfigKey, NumericConfigDefinition, StringConfigDefinition } from './config.js';
 import type { SubscribeParams } from './events.js';
 import type { LogBytes } from './log-chunk.js';
-import type { Schedule, ScheduleAddParams } from './schedule.js';
+import type { Schedule, ScheduleAddParams, ScheduleEditParams } from './schedule.js';
+import type { StatsParams, StatsResult } from './stats.js';
 
 /** What a client asks to enqueue. Only `command` is required; the daemon fills in the rest from config. */
 export interface JobSpec {
@@ -96,6 +97,20 @@ export interface QueueInfo {
   pause_on_dead: boolean;
   /** Its jobs per state. */
   counts: Record<JobState, number>;
+  /**
+   * Jobs that could start now if a worker were free: pending or failed, due (run_at passed), every parent
+   * completed. Counted also while the queue is paused or at its limit.
+   */
+  ready: number;
+  /** The other pending and failed jobs: a run_at still to come (delayed, or a retry in backoff) or a parent not completed. */
+  scheduled: number;
+  /**
+   * The run_at (ISO) of the longest-waiting ready job, null when none is ready: for a job that was never
+   * delayed, when it was enqueued; for a retry, when it fell due. The queue's latency is now minus this.
+   */
+  oldest_ready_at: string | null;
+  /** Its latency when answered: how long that job has waited (ms), 0 when none is ready. */
+  latency_ms: number;
 }
 
 /** What `queue.set` changes; omitted fields stay as they are. Creates the queue when it does not exist. */
@@ -214,39 +229,6 @@ export interface ListResult {
   jobs: Job[];
   /** How many jobs match the filter (state and search) in all. */
   total: number;
-}
-
-/** Jobs finished per minute, for the dashboard's throughput chart. */
-export interface ThroughputMinute {
-  /** Start of the minute (ISO). */
-  minute: string;
-  /** Runs that completed in that minute. */
-  completed: number;
-  /** Runs that failed in that minute (failed, timed out, crashed, interrupted). */
-  failed: number;
-}
-
-/** A failed run, newest first, for the overview. */
-export interface RecentFailure {
-  job_id: string;
-  name: string | null;
-  command: string;
-  /** The job's state now (it may have been retried since). */
-  state: JobState;
-  attempt: number;
-  finished_at: string;
-  outcome: AttemptOutcome;
-  exit_code: number | null;
-  error: string | null;
-  /** The run's last line of output (`Attempt.last_line`), or null. */
-  last_line: string | null;
-}
-
-export interface StatsResult {
-  /** The last 60 minutes, oldest first, one entry per minute (zeros included); the last is the current minute. */
-  throughput: ThroughputMinute[];
-  /** The 10 newest failed runs. */
-  recent_failures: RecentFailure[];
 }
 
 /** dlq.retry --all lists at most this many of the jobs it retried (the count is exact). */
@@ -440,7 +422,7 @@ export interface Methods {
   /** Deletes finished jobs in bulk (in batches), with their attempts and logs; count: how many (or would be, with dry_run). */
   'jobs.clean': { params: JobsCleanParams; result: { count: number; as_of: string } };
   /** Throughput over the last hour and the newest failures. */
-  stats: { params: Record<string, never>; result: StatsResult };
+  stats: { params: StatsParams; result: StatsResult };
   /** Chooses which QueueEvents this client receives (see protocol/events.ts). */
   'events.subscribe': { params: SubscribeParams; result: { jobs: boolean; log: string | null } };
   /** Stops starting jobs (running ones go on) until `queue.resume`; survives restarts. Idempotent. */
@@ -456,6 +438,14 @@ export interface Methods {
   'schedule.list': { params: Record<string, never>; result: { schedules: Schedule[] } };
   /** Deletes a schedule (id or unique prefix); jobs it already enqueued are left alone. */
   'schedule.remove': { params: { id: string }; result: { schedule: Schedule } };
+  /** Stops a schedule firing until `schedule.resume`; changed is false when it was paused already. */
+  'schedule.pause': { params: { id: string }; result: { schedule: Schedule; changed: boolean } };
+  /** Fires again from the first slot after now (slots passed while paused are not fired); changed is false when it ran. */
+  'schedule.resume': { params: { id: string }; result: { schedule: Schedule; changed: boolean } };
+  /** Changes a schedule, checked as `schedule.add` checks it; changed is false when nothing differed. */
+  'schedule.edit': { params: ScheduleEditParams; result: { schedule: Schedule; changed: boolean } };
+  /** Enqueues one job from the schedule now, outside its slots (also while paused); its next run stays. */
+  'schedule.run_now': { params: { id: string }; result: { schedule: Schedule; job: Job } };
   /** Shows the desktop app's dashboard window (at a hash route such as "#/dlq"); INVALID_STATE on a headless daemon. */
   'ui.show': { params: { route?: string | null }; result: { shown: true } };
   /** Starts (once) the dashboard's web server on 127.0.0.1 and tells where it is. */
@@ -479,7 +469,8 @@ const METHOD_PRESENT: { readonly [M in MethodName]: true } = {
   hello: true, enqueue: true, 'enqueue.batch': true, status: true, list: true, show: true, logs: true, cancel: true,
   'dlq.retry': true, 'dlq.purge': true, 'job.retry': true, 'job.remove': true, 'job.run_now': true, 'jobs.bulk': true, 'jobs.clean': true, stats: true,
   'events.subscribe': true, 'queue.pause': true, 'queue.resume': true, 'queue.list': true, 'queue.set': true,
-  'schedule.add': true, 'schedule.list': true, 'schedule.remove': true, 'ui.show': true, 'ui.web': true,
+  'schedule.add': true, 'schedule.list': true, 'schedule.remove': true, 'schedule.pause': true, 'schedule.resume': true,
+  'schedule.edit': true, 'schedule.run_now': true, 'ui.show': true, 'ui.web': true,
   'config.list': true, 'config.get': true, 'config.set': true, 'daemon.stop': true,
 };
 

@@ -9,6 +9,11 @@
  * running) enqueues nothing and is logged, so a paused queue or a slow job never piles up firings.
  * If the wall clock is set back, a schedule's next slot follows it back (logged); a slot that had its job
  * gets no second one.
+ *
+ * A paused schedule fires nothing; resuming continues from the first slot after the resume (the slots that
+ * passed while paused are not fired: the pause was asked for). "Run now" enqueues one job from the schedule
+ * outside its slots; its next slot stays. Editing checks the schedule as adding does; a new expression or
+ * zone moves the next slot to the first one after the edit.
  */
 
 /** What a slot does while the schedule's previous job has not ended. */
@@ -39,8 +44,14 @@ export interface Schedule {
   /** Working directory of each enqueued job; null: the daemon's. */
   cwd: string | null;
   created_at: string;
-  /** The next slot it fires at (ISO). */
-  next_at: string;
+  /** The next slot it fires at (ISO); null while paused. */
+  next_at: string | null;
+  /** When it was paused (ISO), null while it runs. */
+  paused_at: string | null;
+  /** Slots overlap 'skip' passed over because the previous job had not ended (since it was added). */
+  skipped: number;
+  /** The latest of those slots (ISO), or null. */
+  last_skipped_at: string | null;
   /** The slot it last fired for (ISO), or null. */
   last_fired_at: string | null;
   /** The job the last firing enqueued, or null. */
@@ -81,6 +92,16 @@ export interface ScheduleAddParams {
   env?: Record<string, string> | null;
   /** The umask of each enqueued job ("0022"); omit for DEFAULT_UMASK. Not part of what makes two schedules identical. */
   umask?: string;
+}
+
+/**
+ * What `schedule.edit` takes: the schedule's id (or a unique prefix) and any of `schedule.add`'s fields, each
+ * meaning what it means there, except `timeout_ms: null`, which here means the config's default at firing time
+ * (as `Schedule.timeout_ms` reports null); a field left out stays as it is (`env` too: its captured
+ * environment is kept). The schedule as it becomes is checked exactly as an add is.
+ */
+export interface ScheduleEditParams extends Partial<ScheduleAddParams> {
+  id: string;
 }
 
 /** Limits the daemon enforces on a schedule, shared so clients can check early. */

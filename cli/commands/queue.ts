@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { QUEUE_LIMITS, QUEUE_NAME_PATTERN, type QueueInfo, type QueueSetParams } from '../../protocol/index.js';
+import { QUEUE_LIMITS, QUEUE_NAME_PATTERN, formatDuration, type QueueInfo, type QueueSetParams } from '../../protocol/index.js';
 import { withClient, type QueueCaller } from '../client.js';
 import { usageError } from '../errors.js';
 import { ago, safeLine } from '../format.js';
@@ -43,7 +43,11 @@ export function registerQueue(program: Command): void {
 
   queue
     .command('list')
-    .description('every queue: running or paused (and why, when it paused itself), its limit, pause on dead, and its jobs per state')
+    .description(
+      'every queue: running or paused (and why, when it paused itself), its limit, pause on dead, its jobs (ready: could start now; ' +
+        'scheduled: waiting for their time, a retry or a parent; failed: waiting to be retried, counted in one of those) ' +
+        'and its latency: how long its oldest ready job has waited',
+    )
     .option('--wide', 'do not fit the table to the terminal width')
     .option('--json', 'print as JSON (every state counted)')
     .action(async (opts: { wide?: boolean; json?: boolean }) => {
@@ -102,6 +106,11 @@ export function since(iso: string | null, now = Date.now()): string {
   return text === 'now' ? 'just now' : text;
 }
 
+/** A queue's latency for people: how long its oldest ready job has waited ("4m 05s"), "-" when none is ready. */
+export function latencyText(q: QueueInfo): string {
+  return q.oldest_ready_at === null ? '-' : formatDuration(q.latency_ms);
+}
+
 /** The `queue list` table. */
 function printQueues(queues: readonly QueueInfo[], workers: number, wide: boolean): void {
   const now = Date.now();
@@ -112,20 +121,24 @@ function printQueues(queues: readonly QueueInfo[], workers: number, wide: boolea
       { header: 'STATE', shrinkTo: 16 },
       { header: 'PARALLEL' },
       { header: 'PAUSE ON DEAD', dropOrder: 1 },
-      { header: 'PENDING', align: 'right' },
+      { header: 'READY', align: 'right' },
+      { header: 'SCHEDULED', align: 'right', dropOrder: 3 },
       { header: 'RUNNING', align: 'right' },
       { header: 'FAILED', align: 'right', dropOrder: 2 },
       { header: 'DEAD', align: 'right' },
+      { header: 'LATENCY', align: 'right' },
     ],
     queues.map((q) => [
       q.name,
       q.paused ? `paused ${since(q.paused_since, now)}${q.paused_reason ? `: ${safeLine(q.paused_reason)}` : ''}` : 'running',
       parallelText(q.parallel, workers),
       onOff(q.pause_on_dead),
-      String(q.counts.pending),
+      String(q.ready),
+      String(q.scheduled),
       String(q.counts.processing),
       String(q.counts.failed),
       String(q.counts.dead),
+      latencyText(q),
     ]),
     wide,
   );

@@ -4,13 +4,17 @@ import { JOB_LIMITS, SCHEDULE_OVERLAPS, type Schedule, type ScheduleAddParams, t
 import { withClient } from '../client.js';
 import { addEnvOptions, shellEnvironment, shellUmask, type EnvOptions } from '../job-env.js';
 import { usageError } from '../errors.js';
-import { ago, localTime, safeLine } from '../format.js';
+import { ago, safeLine } from '../format.js';
+import { slotClock, slotTime } from '../schedule-time.js';
 import { note, printJson, printLine } from '../output.js';
 import { duration, integer } from '../parse.js';
 import { printFitted, type Column } from '../table.js';
 import { queueName } from './queue.js';
+import { registerScheduleControls } from './schedule-control.js';
+import { registerScheduleEdit } from './schedule-edit.js';
 
-interface AddOptions {
+/** The options of `schedule add`; `schedule edit` takes the same ones. */
+export interface AddOptions {
   queue?: string;
   tz?: string;
   name?: string;
@@ -36,14 +40,14 @@ Slots missed while the daemon was not running or the machine slept fire once,
 at start-up (or on waking), for the latest of them; the others are skipped.`;
 
 /** `--overlap skip|allow`. */
-function overlapOption(raw: string): ScheduleOverlap {
+export function overlapOption(raw: string): ScheduleOverlap {
   if (!(SCHEDULE_OVERLAPS as readonly string[]).includes(raw)) {
     throw new InvalidArgumentError(`expected ${SCHEDULE_OVERLAPS.join(' or ')} (what a slot does while the previous job has not ended), got ${JSON.stringify(raw)}.`);
   }
   return raw as ScheduleOverlap;
 }
 
-/** `queuectl schedule add | list | remove`: recurring jobs. */
+/** `queuectl schedule add | list | remove | edit | pause | resume | run`: recurring jobs. */
 export function registerSchedule(program: Command): void {
   const schedule = program.command('schedule').description('recurring jobs: each slot of a cron expression enqueues a command as an ordinary job');
 
@@ -89,14 +93,14 @@ export function registerSchedule(program: Command): void {
       if (opts.json) return printJson(result);
       const s = result.schedule;
       printLine(s.id);
-      const next = `next run ${slotTime(s.next_at, s.tz)}`;
+      const next = s.next_at === null ? 'it is paused (queuectl schedule resume)' : `next run ${slotTime(s.next_at, s.tz)}`;
       note(result.created ? `queuectl: ${next}` : `queuectl: already scheduled as ${s.id} (nothing added); ${next}`);
       if (opts.tz !== undefined && s.tz !== null && opts.tz.trim().toLowerCase() !== s.tz.toLowerCase()) note(`queuectl: --tz ${opts.tz.trim()} is the zone ${s.tz}`);
     });
 
   schedule
     .command('list')
-    .description("every schedule with its next run (in the schedule's zone, TZ) and its last firing")
+    .description("every schedule with its next run (in the schedule's zone, TZ) or paused, its last firing and the slots overlap skipped")
     .option('--wide', 'do not cut long commands to the terminal width')
     .option('--json', 'print as JSON')
     .action(async (opts: { wide?: boolean; json?: boolean }) => {
@@ -121,35 +125,16 @@ export function registerSchedule(program: Command): void {
       if (opts.json) return printJson(result);
       printLine(`removed ${result.schedule.id}`);
     });
+
+  registerScheduleEdit(schedule);
+  registerScheduleControls(schedule);
 }
 
 /**
- * A slot for people: "2026-11-28 14:00 (in 25m 00s)", seconds only when the slot has them. In the schedule's
- * zone, named ("2026-11-28 09:00 Europe/Berlin"), when it has one; in local time otherwise.
- */
-function slotTime(iso: string, tz: string | null, now = Date.now()): string {
-  return `${slotClock(iso, tz)}${tz === null ? '' : ` ${tz}`} (${ago(iso, now)})`;
-}
-
-/** The slot's date and time in `tz` (local time for null), without seconds when they are 0. */
-function slotClock(iso: string, tz: string | null): string {
-  if (tz === null) return localTime(iso).replace(/:00$/, '');
-  try {
-    const parts = Object.fromEntries(
-      new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
-        .formatToParts(new Date(iso))
-        .map((p) => [p.type, p.value]),
-    );
-    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}${parts.second === '00' ? '' : `:${parts.second}`}`;
-  } catch {
-    return iso; // a zone this Node does not know: the daemon's ISO time, which is unambiguous
-  }
-}
-
-/**
- * The `schedule list` table. NEXT RUN is in the zone of the TZ column next to it (local: this machine's).
- * On a narrow terminal the command is cut first, then LAST JOB, LAST RUN, OVERLAP and the "(in …)" of NEXT
- * RUN go; CRON, TZ and the time of NEXT RUN are always shown in full.
+ * The `schedule list` table. NEXT RUN is in the zone of the TZ column next to it (local: this machine's), or
+ * "paused". SKIPPED: slots overlap skip passed over, and the latest one. On a narrow terminal the command is
+ * cut first, then LAST JOB, SKIPPED, LAST RUN, OVERLAP and the "(in …)" of NEXT RUN go; CRON, TZ and NEXT
+ * RUN's time (or "paused") are always shown in full.
  */
 function printSchedules(schedules: readonly Schedule[], wide: boolean): void {
   const now = Date.now();
@@ -159,10 +144,11 @@ function printSchedules(schedules: readonly Schedule[], wide: boolean): void {
     { header: 'CRON' },
     { header: 'TZ' },
     { header: 'NEXT RUN' },
-    { header: '', dropOrder: 4 },
-    { header: 'LAST RUN', dropOrder: 2 },
+    { header: '', dropOrder: 5 },
+    { header: 'LAST RUN', dropOrder: 3 },
     { header: 'LAST JOB', dropOrder: 1 },
-    { header: 'OVERLAP', dropOrder: 3 },
+    { header: 'SKIPPED', dropOrder: 2 },
+    { header: 'OVERLAP', dropOrder: 4 },
     { header: 'COMMAND', shrinkTo: 16 },
   ];
   const rows = schedules.map((s) => [
@@ -170,10 +156,11 @@ function printSchedules(schedules: readonly Schedule[], wide: boolean): void {
     s.queue,
     safeLine(s.cron),
     s.tz ?? 'local',
-    slotClock(s.next_at, s.tz),
-    `(${ago(s.next_at, now)})`,
+    s.next_at === null ? 'paused' : slotClock(s.next_at, s.tz),
+    s.next_at === null ? `(${ago(s.paused_at, now)})` : `(${ago(s.next_at, now)})`,
     s.last_fired_at === null ? '-' : ago(s.last_fired_at, now),
     s.last_job_id ?? '-',
+    s.skipped === 0 ? '-' : `${s.skipped}, last ${ago(s.last_skipped_at, now)}`,
     s.overlap,
     safeLine(s.name ? `[${s.name}] ${s.command}` : s.command),
   ]);

@@ -8,7 +8,7 @@ import { fitWidth } from '../table.js';
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('summary: jobs per state, what each worker runs, the newest failures; --watch keeps it on screen, live')
+    .description('summary: jobs per state, how many are ready and scheduled and how long the oldest ready ones waited, what each worker runs, the newest failures; --watch keeps it on screen, live')
     .option('-w, --watch', 'keep the summary on screen and redraw it as jobs change, until Ctrl-C; without a terminal, one line per change')
     .option('--json', 'print as JSON (with --watch: one JSON document per line, per change)')
     .action(async (opts: { watch?: boolean; json?: boolean }) => {
@@ -20,7 +20,7 @@ export function registerStatus(program: Command): void {
       if (opts.json) return printJson(status);
       const state = stateFromStatus(status);
       state.failures = stats.recent_failures;
-      const lines = renderStatus(state, { now: Date.now(), width: fitWidth(), maxFailures: 5 });
+      const lines = renderStatus(state, { now: Date.now(), width: fitWidth(), maxFailures: 5, waiting: true });
       // No daemon: the first line would name this command's pid and uptime as the daemon's.
       if (local) lines[0] = `${bold('queuectl')} ${status.version} · no daemon running: nothing runs until queuectl worker start`;
       for (const line of lines) printLine(line);

@@ -70,7 +70,7 @@ export interface EngineContext {
   setQueuePaused(queue: string, paused: boolean): QueuePauseResult | null;
   /** A queue's settings changed (queue.set, already committed): announces every queue to subscribers and wakes the scheduler. */
   queuesChanged(): void;
-  /** A schedule was added or removed (committed): the cron loop looks again and re-arms its timer. */
+  /** A schedule was added, removed, paused, resumed or edited (committed): the cron loop looks again and re-arms its timer. */
   schedulesChanged(): void;
   /** Begins a graceful stop; resolves when the engine has stopped. */
   stop(options: { timeoutMs?: number }): Promise<void>;

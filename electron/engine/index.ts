@@ -254,7 +254,9 @@ async function run(
 
   /** Graceful stop; a second call with a shorter timeout brings the kill-and-requeue moment closer. */
   function stop(opts: { timeoutMs?: number } = {}): Promise<void> {
-    stopDeadline = Math.min(stopDeadline, Date.now() + (opts.timeoutMs ?? settings.get('stop_timeout_ms')));
+    const deadline = Math.min(stopDeadline, Date.now() + (opts.timeoutMs ?? settings.get('stop_timeout_ms')));
+    if (deadline < stopDeadline) hub.stopping(pool.busyCount(), deadline);
+    stopDeadline = deadline;
     if (stopPromise) return stopPromise;
     stopping = true;
     clearInterval(watching);

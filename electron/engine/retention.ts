@@ -1,5 +1,6 @@
 import { cleanInBatches, type CleanTally } from './clean.js';
 import type { EngineContext } from './context.js';
+import { RUN_MINUTES_KEPT_DAYS } from './store/run-minutes.js';
 import { isStorageError } from './store/storage-error.js';
 import type { CleanableState } from '../../protocol/index.js';
 
@@ -28,6 +29,8 @@ export interface RetentionOptions {
  * and RETENTION_SETTLE_MS after either setting changes. One line in the daemon's log per run that deleted
  * anything. Never during a graceful stop (a run under way ends before its next batch); a storage fault is
  * logged and the next run tries again; nothing it does can throw into the engine.
+ * Each run, whatever the settings, also deletes the per-minute run counts (throughput) older than
+ * RUN_MINUTES_KEPT_DAYS: they outlive the jobs, not that.
  */
 export class Retention {
   private timer: NodeJS.Timeout | null = null;
@@ -100,6 +103,7 @@ export class Retention {
   }
 
   private async once(): Promise<void> {
+    this.ctx.store.pruneRunMinutes(this.now() - RUN_MINUTES_KEPT_DAYS * DAY_MS);
     const days = Number(this.ctx.settings.get('retention_days'));
     const maxJobs = Number(this.ctx.settings.get('retention_max_jobs'));
     if ((!(days > 0) && !(maxJobs > 0)) || this.halted()) return;

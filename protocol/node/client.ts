@@ -1,4 +1,4 @@
-import { lstat, readFile } from 'node:fs/promises';
+import { lstatSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { formatDuration, parseDuration } from '../duration.js';
 import { QueueError, type ErrorCode, type RpcErrorObject } from '../errors.js';
@@ -23,6 +23,7 @@ const SLOW_METHODS: Partial<Record<MethodName, number>> = {
   'enqueue.batch': 120_000,
   'dlq.retry': 120_000,
   'job.remove': 120_000,
+  'jobs.bulk': 120_000,
   'dlq.purge': 600_000,
   'jobs.clean': 600_000,
 };
@@ -291,9 +292,13 @@ function readPid(paths: HomePaths): number | null {
   return readPidFile(paths.pidFile);
 }
 
+/**
+ * Read synchronously, as the socket's owner below: a one-shot CLI call would otherwise start libuv's thread
+ * pool (4 threads) for these two small reads, which costs more than the reads.
+ */
 async function readToken(paths: HomePaths): Promise<string> {
   try {
-    return (await readFile(paths.token, 'utf8')).trim();
+    return readFileSync(paths.token, 'utf8').trim();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (code === 'ENOENT') throw notRunning(paths);
@@ -313,7 +318,7 @@ async function checkSocketOwner(path: string): Promise<void> {
   if (process.platform === 'win32' || typeof process.getuid !== 'function') return;
   let uid: number;
   try {
-    uid = (await lstat(path)).uid;
+    uid = lstatSync(path).uid;
   } catch {
     return;
   }

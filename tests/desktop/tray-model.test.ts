@@ -127,6 +127,7 @@ describe('tray model: counts → icon, tooltip, menu', () => {
   it('named queues paused on their own show in the tooltip, from status and from queue events', () => {
     const queue = (name: string, paused: boolean): QueueInfo => ({
       name, paused, paused_since: paused ? '2026-01-01T00:00:00.000Z' : null, paused_reason: null, parallel: null, pause_on_dead: false, counts: counts({}),
+      ready: 0, scheduled: 0, oldest_ready_at: null, latency_ms: 0,
     });
     let s = withStatus(state({ pending: 2 }), {
       counts: counts({ pending: 2 }), workers: workers(2), stopping: false, paused: false, queues: [queue('default', false), queue('gpu', true)],

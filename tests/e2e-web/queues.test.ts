@@ -61,15 +61,15 @@ describe('dashboard in a browser: queues and dependencies', () => {
     const free = await home.ok(['enqueue', 'echo free']);
     await home.until(free, 'completed');
     expect((await home.show(held)).state).toBe('pending');
-    // The counts follow job events: the held job is counted as pending in its row.
-    await waitFor(async () => (await row.locator('[data-count="pending"]').textContent())?.trim() === '1', 10_000, 'gpu to count 1 pending');
+    // The counts follow job events: the held job is counted as ready in its row (the pause holds it, not its time).
+    await waitFor(async () => (await row.locator('[data-count="ready"]').textContent())?.trim() === '1', 10_000, 'gpu to count 1 ready');
     await screenshots(page, 'overview-queues');
 
     await home.ok(['resume', '--queue', 'gpu']);
     await button(page, 'Pause gpu').waitFor({ timeout: 5000 });
     expect(await row.textContent()).not.toContain('Paused');
     await home.until(held, 'completed');
-    await waitFor(async () => (await row.locator('[data-count="pending"]').textContent())?.trim() === '0', 10_000, 'gpu to count 0 pending');
+    await waitFor(async () => (await row.locator('[data-count="ready"]').textContent())?.trim() === '0', 10_000, 'gpu to count 0 ready');
   });
 
   it('a parallel limit set in the window is what queue list shows; an invalid one shows an inline error and is not saved', async () => {

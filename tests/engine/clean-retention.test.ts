@@ -233,6 +233,19 @@ describe('retention', () => {
     expect(logged).toEqual([]);
   });
 
+  it('deletes the per-minute run counts older than 8 days whatever the settings, and no job', async () => {
+    const minute = (t: number): number => Math.floor(t / 60_000);
+    const insert = store.db.prepare(`INSERT INTO run_minutes (minute, queue, completed) VALUES (?, 'default', 1)`);
+    insert.run(minute(NOW - 8 * DAY - 60_000));
+    insert.run(minute(NOW - 8 * DAY + 60_000));
+    add([['c1', 'completed', NOW - 1000 * DAY]]);
+    const r = retention();
+    await r.run();
+    r.stop();
+    expect(store.db.prepare(`SELECT minute FROM run_minutes`).all()).toEqual([{ minute: minute(NOW - 8 * DAY + 60_000) }]);
+    expect(ids()).toEqual(['c1']);
+  });
+
   it('retention_days: deletes completed and canceled jobs older than that, with their logs; keeps dead and newer ones', async () => {
     add([
       ['old-done', 'completed', NOW - 31 * DAY], ['old-cancel', 'canceled', NOW - 40 * DAY], ['old-dead', 'dead', NOW - 40 * DAY],

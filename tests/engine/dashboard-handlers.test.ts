@@ -133,29 +133,64 @@ describe('stats', () => {
     rmSync(home.dir, { recursive: true, force: true });
   });
 
-  it('gives 60 minutes, oldest first, zero-filled, the current minute last', () => {
+  it('gives every bucket of the range from run_minutes, oldest first, zero-filled, the current one last; one queue or all', () => {
     const now = Date.parse('2026-03-01T12:30:45.000Z');
     vi.useFakeTimers({ now, toFake: ['Date'] });
     const job = home.store.enqueue(spec({ command: 'work' }), now - 3_600_000);
-    const insert = home.db.prepare(`INSERT INTO attempts (job_id, number, started_at, finished_at, outcome) VALUES (?, ?, 0, ?, ?)`);
-    let n = 0;
-    insert.run(job.id, ++n, Date.parse('2026-03-01T12:30:01.000Z'), 'completed');
-    insert.run(job.id, ++n, Date.parse('2026-03-01T12:30:44.999Z'), 'failed');
-    insert.run(job.id, ++n, Date.parse('2026-03-01T11:31:00.000Z'), 'completed'); // the oldest minute shown
-    insert.run(job.id, ++n, Date.parse('2026-03-01T11:30:59.999Z'), 'completed'); // just before it
-    insert.run(job.id, ++n, Date.parse('2026-03-01T12:00:30.000Z'), 'crashed');
-    insert.run(job.id, ++n, Date.parse('2026-03-01T12:00:31.000Z'), 'canceled');
-    const { throughput, recent_failures } = stats(home.ctx);
-    expect(throughput).toHaveLength(60);
-    expect(throughput[0]).toEqual({ minute: '2026-03-01T11:31:00.000Z', completed: 1, failed: 0 });
-    expect(throughput[29]).toEqual({ minute: '2026-03-01T12:00:00.000Z', completed: 0, failed: 1 });
-    expect(throughput[59]).toEqual({ minute: '2026-03-01T12:30:00.000Z', completed: 1, failed: 1 });
-    const minutes = throughput.map((m) => Date.parse(m.minute));
+    home.store.enqueue(spec({ command: 'gpu work', queue: 'gpu' }), now - 3_600_000);
+    const counts = home.db.prepare(`INSERT INTO run_minutes (minute, queue, completed, failed, dead, canceled) VALUES (?, ?, ?, ?, ?, ?)`);
+    const at = (iso: string): number => Date.parse(iso) / 60_000;
+    counts.run(at('2026-03-01T12:30:00.000Z'), 'default', 1, 1, 0, 0);
+    counts.run(at('2026-03-01T12:30:00.000Z'), 'gpu', 2, 0, 1, 0);
+    counts.run(at('2026-03-01T11:31:00.000Z'), 'default', 1, 0, 0, 0); // the oldest minute of the hour
+    counts.run(at('2026-03-01T11:30:00.000Z'), 'default', 5, 0, 0, 0); // just before it
+    counts.run(at('2026-03-01T12:00:00.000Z'), 'default', 0, 1, 0, 3);
+    counts.run(at('2026-02-22T13:00:00.000Z'), 'default', 7, 0, 0, 0); // the oldest hour of 7 days
+    const attempt = home.db.prepare(`INSERT INTO attempts (job_id, number, started_at, finished_at, outcome) VALUES (?, ?, 0, ?, ?)`);
+    attempt.run(job.id, 1, Date.parse('2026-03-01T12:30:44.999Z'), 'failed');
+    attempt.run(job.id, 2, Date.parse('2026-03-01T12:00:30.000Z'), 'crashed');
+
+    const hour = stats(home.ctx);
+    expect(hour).toMatchObject({ range: '1h', bucket_minutes: 1, queue: null });
+    expect(hour.throughput).toHaveLength(60);
+    expect(hour.throughput[0]).toEqual({ minute: '2026-03-01T11:31:00.000Z', completed: 1, failed: 0, dead: 0, canceled: 0 });
+    expect(hour.throughput[29]).toEqual({ minute: '2026-03-01T12:00:00.000Z', completed: 0, failed: 1, dead: 0, canceled: 3 });
+    expect(hour.throughput[59]).toEqual({ minute: '2026-03-01T12:30:00.000Z', completed: 3, failed: 2, dead: 1, canceled: 0 });
+    const minutes = hour.throughput.map((m) => Date.parse(m.minute));
     expect(minutes.every((m, i) => i === 0 || m - minutes[i - 1]! === 60_000)).toBe(true);
-    expect(throughput.reduce((sum, m) => sum + m.completed + m.failed, 0)).toBe(4);
-    expect(recent_failures.map((f) => [f.outcome, f.finished_at, f.command])).toEqual([
+    expect(hour.totals).toEqual({ completed: 4, failed: 3, dead: 1, canceled: 3 });
+    // 12:26:00 to 12:30:45: 3 completed + 2 failed in 4.75 minutes.
+    expect(hour.per_minute).toBe(Math.round((5 / 4.75) * 10) / 10);
+    expect(hour.recent_failures.map((f) => [f.outcome, f.finished_at, f.command])).toEqual([
       ['failed', '2026-03-01T12:30:44.999Z', 'work'],
       ['crashed', '2026-03-01T12:00:30.000Z', 'work'],
     ]);
+
+    const gpu = stats(home.ctx, { queue: 'gpu' });
+    expect(gpu.totals).toEqual({ completed: 2, failed: 1, dead: 1, canceled: 0 });
+    expect(gpu.queue).toBe('gpu');
+
+    const day = stats(home.ctx, { range: '24h' });
+    expect(day.throughput).toHaveLength(96);
+    expect(day.throughput[95]).toMatchObject({ minute: '2026-03-01T12:30:00.000Z', completed: 3 });
+    expect(day.throughput[94]).toMatchObject({ minute: '2026-03-01T12:15:00.000Z', completed: 0 });
+    expect(day.throughput[93]).toMatchObject({ minute: '2026-03-01T12:00:00.000Z', failed: 1, canceled: 3 });
+    expect(day.throughput[91]).toMatchObject({ minute: '2026-03-01T11:30:00.000Z', completed: 6 });
+    expect(day.totals).toEqual({ completed: 9, failed: 3, dead: 1, canceled: 3 });
+
+    const week = stats(home.ctx, { range: '7d' });
+    expect(week).toMatchObject({ bucket_minutes: 60 });
+    expect(week.throughput).toHaveLength(168);
+    expect(week.throughput[0]).toEqual({ minute: '2026-02-22T13:00:00.000Z', completed: 7, failed: 0, dead: 0, canceled: 0 });
+    expect(week.throughput[167]).toMatchObject({ minute: '2026-03-01T12:00:00.000Z', completed: 3, failed: 3 });
+    expect(week.totals.completed).toBe(16);
+
+    const refused: Array<[object, RegExp]> = [
+      [{ range: '2h' }, /^range must be one of 1h, 24h, 7d; got "2h"$/],
+      [{ queue: 'nope' }, /^no queue named "nope"/],
+      [{ queue: 'a b' }, /^queue must be 1-64 letters/],
+      [{ minutes: 60 }, /^unknown field "minutes" for stats; accepted: range, queue$/],
+    ];
+    for (const [params, message] of refused) expect(() => stats(home.ctx, params)).toThrow(message);
   });
 });

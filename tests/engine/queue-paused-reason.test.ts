@@ -234,6 +234,10 @@ describe('status shows why a queue is paused', () => {
     parallel: null,
     pause_on_dead: false,
     counts,
+    ready: 0,
+    scheduled: 0,
+    oldest_ready_at: null,
+    latency_ms: 0,
     ...over,
   });
   const now = Date.parse('2026-01-01T12:00:00Z');

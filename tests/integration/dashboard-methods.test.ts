@@ -201,6 +201,22 @@ describe('dashboard methods (real daemon)', () => {
       expect.objectContaining({ job_id: bad, attempt: 1, outcome: 'failed' }),
     ]);
     await expectError('stats', 'now', 'INVALID_ARGUMENT', 'params must be an object');
+
+    // The dead run counts as dead too; the same figures over 24 h and 7 d (the daemon is younger than an hour).
+    expect(after.totals.dead - before.totals.dead).toBe(1);
+    expect(after.totals.failed - before.totals.failed).toBe(2);
+    for (const range of ['24h', '7d'] as const) expect((await rpc.call('stats', { range })).totals).toEqual(after.totals);
+    // One queue's runs only.
+    const metric = await enqueue('echo metric', '--queue', 'metrics');
+    await t.until(metric, 'completed');
+    expect((await rpc.call('stats', { queue: 'metrics' })).totals).toEqual({ completed: 1, failed: 0, dead: 0, canceled: 0 });
+
+    // Deleting the jobs (purge, clean, remove) changes none of it.
+    const kept = (await rpc.call('stats', { range: '24h' })).totals;
+    expect((await rpc.call('dlq.purge', {})).count).toBeGreaterThanOrEqual(1);
+    await rpc.call('jobs.clean', { states: ['completed', 'canceled'] });
+    expect((await rpc.call('list', {})).jobs.filter((j) => j.state === 'completed' || j.state === 'dead')).toEqual([]);
+    expect((await rpc.call('stats', { range: '24h' })).totals).toEqual(kept);
   });
 
   it('left nothing alarming in the daemon log', () => {

@@ -140,4 +140,27 @@ describe('events (real daemon, socket subscribers)', () => {
     expect((await staying.client.call('status', {})).counts.completed).toBe(2);
     expect(troubles(t.daemonLog())).toEqual([]);
   });
+
+  it('a graceful stop is pushed to job subscribers: once, again only when a later request brings the kill closer', async () => {
+    t = new TestHome();
+    await t.start(1);
+    const s = await subscriber(t.home);
+    clients.push(s.client);
+    await s.client.call('events.subscribe', { jobs: true });
+    const id = await t.ok(['enqueue', 'sleep 30']);
+    await waitFor(() => statesOf(s.jobs(), id).includes('processing'), 10_000, 'the job to run');
+    const stops = () => s.events.filter((e) => e.type === 'stopping');
+    const before = Date.now();
+    await s.client.call('daemon.stop', { timeout_ms: 60_000 });
+    const [first] = await waitFor(() => stops().length === 1 && stops(), 5000, 'the stopping event');
+    expect(first).toEqual({ type: 'stopping', running: 1, kill_at: expect.any(String) });
+    expect(Date.parse(first!.kill_at) - before).toBeGreaterThanOrEqual(59_000);
+    // A longer timeout changes nothing; a shorter one moves the kill closer and says so.
+    await s.client.call('daemon.stop', { timeout_ms: 120_000 });
+    await s.client.call('daemon.stop', { timeout_ms: 300 });
+    const [, second] = await waitFor(() => stops().length === 2 && stops(), 5000, 'the second stopping event');
+    expect(Date.parse(second!.kill_at)).toBeLessThan(Date.parse(first!.kill_at) - 50_000);
+    await s.client.closed();
+    expect(stops()).toHaveLength(2);
+  });
 });

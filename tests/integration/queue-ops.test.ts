@@ -40,8 +40,8 @@ describe('queue pause reasons and resume --all', () => {
       expect(await queueOf('gpu')).toMatchObject({ paused: true, paused_reason: why, pause_on_dead: true });
       expect(await queueOf('default')).toMatchObject({ paused: false, paused_reason: null });
       const table = await t.ok(['queue', 'list']);
-      expect(table).toMatch(/^QUEUE\s+STATE\s+PARALLEL\s+PAUSE ON DEAD\s+PENDING/m);
-      expect(table).toMatch(new RegExp(`^gpu\\s+paused (.* ago|just now): ${why}\\s+all\\s+on\\s+0\\s+0\\s+0\\s+1$`, 'm'));
+      expect(table).toMatch(/^QUEUE\s+STATE\s+PARALLEL\s+PAUSE ON DEAD\s+READY\s+SCHEDULED\s+RUNNING\s+FAILED\s+DEAD\s+LATENCY$/m);
+      expect(table).toMatch(new RegExp(`^gpu\\s+paused (.* ago|just now): ${why}\\s+all\\s+on\\s+0\\s+0\\s+0\\s+0\\s+1\\s+-$`, 'm'));
       expect(table).toMatch(/^default\s+running\s+all\s+off\s/m);
       expect(await t.ok(['queue', 'set', 'gpu', '--parallel', '2'])).toBe(`gpu: parallel 2, pause on dead on, paused (${why})`);
 
@@ -139,5 +139,27 @@ describe('queue pause reasons and resume --all', () => {
     expect((await t.cli(['resume'])).stderr).toBe('queuectl: every queue resumed\n');
     expect(t.daemonLog()).toContain('every queue paused: running jobs go on, no new job starts');
     expect(t.daemonLog()).toContain('every queue resumed');
+  });
+
+  it('queue list and status split waiting jobs into ready and scheduled, with each queue\'s latency', async () => {
+    await t.start(1);
+    await t.ok(['queue', 'set', 'lat', '--parallel', '1']);
+    await t.ok(['pause', '--queue', 'lat']);
+    const held = await enqueueIn('lat', 'true');
+    const later = await t.ok(['enqueue', 'true', '--queue', 'lat', '--delay', '1h']);
+    await new Promise((r) => setTimeout(r, 1100));
+    const lat = await queueOf('lat');
+    expect(lat).toMatchObject({ ready: 1, scheduled: 1, counts: { pending: 2 }, oldest_ready_at: (await t.show(held)).run_at });
+    expect(lat.latency_ms).toBeGreaterThanOrEqual(1000);
+    expect(await t.ok(['queue', 'list'])).toMatch(/^lat\s+paused (.* ago|just now)\s+1\s+off\s+1\s+1\s+0\s+0\s+0\s+\d+\.\d+s$/m);
+    expect(await t.ok(['status'])).toMatch(/^ {2}1 ready, 1 scheduled · waited longest: lat \d+\.\d+s$/m);
+    expect((await t.json<StatusResult>(['status'])).queues.find((q) => q.name === 'lat')).toMatchObject({ ready: 1, scheduled: 1 });
+
+    // Once it ran, nothing is ready: no latency.
+    await t.ok(['resume', '--queue', 'lat']);
+    await t.until(held, 'completed');
+    expect(await queueOf('lat')).toMatchObject({ ready: 0, scheduled: 1, oldest_ready_at: null, latency_ms: 0 });
+    expect(await t.ok(['queue', 'list'])).toMatch(/^lat\s+running\s+1\s+off\s+0\s+1\s+0\s+0\s+0\s+-$/m);
+    await t.ok(['cancel', later]);
   });
 });

@@ -185,7 +185,7 @@ describe('named queues', () => {
     expect(status.paused).toBe(false);
     expect(status.queues.find((q) => q.name === 'gpu')).toMatchObject({ paused: true });
     expect(await t.ok(['status'])).toMatch(/^ {2}gpu {2}paused .*queuectl resume --queue gpu/m);
-    expect(await t.ok(['queue', 'list'])).toMatch(/^gpu\s+paused .*ago\s+all\s+off\s+1\s+0\s+0\s+0$/m);
+    expect(await t.ok(['queue', 'list'])).toMatch(/^gpu\s+paused .*ago\s+all\s+off\s+1\s+0\s+0\s+0\s+0\s+(\d+ms|\d+\.\d+s)$/m);
     expect((await t.cli(['pause', '--queue', 'gpu'])).stderr).toContain('queue gpu was already paused');
 
     // The list shows the queue column, and --queue filters by it.

@@ -74,10 +74,10 @@ describe('queuectl schedule', () => {
 
     const [listed] = await schedules(t);
     expect(listed).toMatchObject({ id, cron: '*/2 * * * * *', tz: null, queue: 'cron-q', name: 'ticker', max_retries: null, timeout_ms: null, cwd: process.cwd(), overlap: 'allow' });
-    expect(Date.parse(listed!.next_at)).toBeGreaterThan(Date.parse(listed!.last_fired_at!));
+    expect(Date.parse(listed!.next_at!)).toBeGreaterThan(Date.parse(listed!.last_fired_at!));
     expect((await jobsOf(t, id)).map((j) => j.id)).toContain(listed!.last_job_id);
     const table = await t.ok(['schedule', 'list']);
-    expect(table.split('\n')[0]).toMatch(/^ID\s+QUEUE\s+CRON\s+TZ\s+NEXT RUN\s+LAST RUN\s+LAST JOB\s+OVERLAP\s+COMMAND$/);
+    expect(table.split('\n')[0]).toMatch(/^ID\s+QUEUE\s+CRON\s+TZ\s+NEXT RUN\s+LAST RUN\s+LAST JOB\s+SKIPPED\s+OVERLAP\s+COMMAND$/);
     expect(table).toMatch(new RegExp(`^${id}  cron-q  \\*/2 \\* \\* \\* \\* \\*  local  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d(:\\d\\d)?  +\\((in [\\d.]+s|now)\\) .* allow +\\[ticker\\] echo tick from \\$QUEUECTL_QUEUE$`, 'm'));
 
     // At 80 columns: CRON and TZ in full, never cut; what gives way is the command, LAST JOB, LAST RUN, OVERLAP, "(in …)".
@@ -111,7 +111,7 @@ describe('queuectl schedule', () => {
     expect(asJson.created).toBe(false);
     expect(asJson.schedule).toMatchObject({ id, tz: 'Europe/Berlin', max_retries: 2 });
     // 09:00 Berlin time on a weekday.
-    const next = new Date(asJson.schedule.next_at);
+    const next = new Date(asJson.schedule.next_at!);
     expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', weekday: 'short' }).format(next)).toMatch(/^(Mon|Tue|Wed|Thu|Fri) 09:00$/);
     // Its next run is said in its own zone, named: 09:00 Europe/Berlin, not the local time unmarked.
     expect(again.stderr).toMatch(/next run \d{4}-\d\d-\d\d 09:00 Europe\/Berlin \(in /);

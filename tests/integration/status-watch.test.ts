@@ -1,6 +1,8 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, TestHome, waitFor } from '../helpers/daemon.js';
+import { CLI, startCli, TestHome, waitFor } from '../helpers/daemon.js';
 
 /**
  * `status --watch`: on a terminal (util-linux `script` gives it one) a full-screen summary redrawn from the
@@ -215,5 +217,21 @@ describe('status --watch when the daemon goes', () => {
       expect(restored).toBeGreaterThan(tty.out.lastIndexOf(HOME));
       expect(tty.out.indexOf('the daemon went away')).toBeGreaterThan(restored);
     }
+  });
+
+  it('a graceful stop shows at once (the stopping event): stopping=yes while a job finishes, then exit 3', async () => {
+    await t.start(1);
+    const gate = join(t.home, 'stop-gate');
+    const id = await t.ok(['enqueue', `while [ ! -e '${gate}' ]; do sleep 0.05; done`]);
+    await t.until(id, 'processing');
+    const piped = new Watch(t, ['status', '--watch'], { terminal: false });
+    await waitFor(() => piped.lines().length >= 1, 10_000, 'the first line');
+    expect(piped.lines().join('\n')).not.toContain('stopping=yes');
+    const stopping = startCli(t, ['worker', 'stop']);
+    await waitFor(() => piped.lines().some((l) => l.includes('stopping=yes')), 10_000, 'a line saying stopping');
+    expect(existsSync(gate)).toBe(false);
+    writeFileSync(gate, '');
+    expect(await piped.exited).toBe(3);
+    expect((await stopping.done).code).toBe(0);
   });
 });

@@ -69,7 +69,8 @@ export interface CronLoopOptions {
  * Missed slots (daemon not running, machine asleep): the schedule fires once, for the latest slot that
  * passed, and the rest are skipped. A stored job spec that no longer passes the checks skips its slot (logged).
  * Overlap 'skip': a slot whose previous job has not ended enqueues nothing (store.fireSchedule decides in the
- * firing's transaction); the first such slot is logged, and how many were skipped once the schedule fires again.
+ * firing's transaction and counts it); the first such slot is logged, and how many were skipped once the
+ * schedule fires again. Paused schedules are not read at all, and a firing is guarded against a pause.
  * The wall clock going back (seen by the poll, and at start for next_at stored by an earlier daemon): every
  * schedule whose next_at is later than its next slot after now is moved back to it (guarded, logged).
  * Nothing here throws into the engine: a storage fault is logged once and retried on the poll; a schedule

@@ -1,4 +1,4 @@
-import { MAX_EVENT_JOBS, isTerminal, type JobsEvent, type QueueEvent, type QueueStateEvent, type SubscribeParams, type WorkerInfo } from '../../../protocol/index.js';
+import { MAX_EVENT_JOBS, isTerminal, type JobsEvent, type QueueEvent, type QueueStateEvent, type StoppingEvent, type SubscribeParams, type WorkerInfo } from '../../../protocol/index.js';
 import type { EventHub as EventHubContract } from '../context.js';
 import type { Session } from '../rpc/session.js';
 import type { Store } from '../store/index.js';
@@ -89,6 +89,12 @@ export class EventHub implements EventHubContract {
 
   /** The queue was paused or resumed: job subscribers hear it at once. */
   queueChanged(event: QueueStateEvent): void {
+    for (const session of this.jobSessions) this.deliver(session, event);
+  }
+
+  /** A graceful stop began, or its deadline moved closer: job subscribers hear it at once. */
+  stopping(running: number, killAt: number): void {
+    const event: StoppingEvent = { type: 'stopping', running, kill_at: new Date(killAt).toISOString() };
     for (const session of this.jobSessions) this.deliver(session, event);
   }
 

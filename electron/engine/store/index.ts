@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { prepareList } from './list-query.js';
 import { prepareQueries } from './queries.js';
 import { prepareQueueQueries } from './queue-queries.js';
+import { prepareRunMinutes } from './run-minutes.js';
 import { prepareScheduleQueries } from './schedule-queries.js';
 import { prepareStats } from './stats-queries.js';
 import { prepareCancel } from './transitions/cancel.js';
@@ -19,6 +20,7 @@ import { prepareRemove } from './transitions/remove.js';
 import { prepareRetryDead } from './transitions/retry-dead.js';
 import { prepareRetryJob } from './transitions/retry-job.js';
 import { prepareRunNow } from './transitions/run-now.js';
+import { prepareScheduleControls } from './transitions/schedule-controls.js';
 import { prepareSchedules } from './transitions/schedules.js';
 
 /** Every statement the engine runs, prepared once. Each state transition is one guarded transaction. */
@@ -43,9 +45,11 @@ export function createStore(db: Database.Database) {
     ...prepareQueries(db),
     ...prepareQueueQueries(db),
     ...prepareSchedules(db),
+    ...prepareScheduleControls(db),
     ...prepareScheduleQueries(db),
     ...prepareList(db),
     ...prepareStats(db),
+    ...prepareRunMinutes(db),
   };
 }
 

@@ -5,14 +5,14 @@ import type { ScheduleRow } from './schedule-rows.js';
 /** Reads of the schedules table (a handful of rows: every read scans it). */
 export function prepareScheduleQueries(db: Database.Database) {
   const all = db.prepare<[], ScheduleRow>(`SELECT * FROM schedules ORDER BY created_at, id`);
-  const byNext = db.prepare<[], ScheduleRow>(`SELECT * FROM schedules ORDER BY next_at, id`);
+  const byNext = db.prepare<[], ScheduleRow>(`SELECT * FROM schedules WHERE paused_at IS NULL ORDER BY next_at, id`);
   const byId = db.prepare<[string], ScheduleRow>(`SELECT * FROM schedules WHERE id = ?`);
   const byPrefix = db.prepare<[string, string], { id: string }>(`SELECT id FROM schedules WHERE id >= ? AND id < ? ORDER BY id LIMIT 6`);
 
   return {
     /** Every schedule, oldest first. */
     listSchedules: (): ScheduleRow[] => all.all(),
-    /** Every schedule, the next to fire first (the cron loop's view). */
+    /** Every running (not paused) schedule, the next to fire first (the cron loop's view). */
     schedulesByNext: (): ScheduleRow[] => byNext.all(),
     getSchedule: (id: string): ScheduleRow | null => byId.get(id) ?? null,
 

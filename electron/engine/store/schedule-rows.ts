@@ -21,6 +21,11 @@ export interface ScheduleRow {
   env_id: number | null;
   /** The umask its jobs get. */
   umask: number;
+  /** When it was paused (ms), null while it runs (migration 0014). */
+  paused_at: number | null;
+  /** Slots overlap 'skip' passed over, and the latest of them (ms). */
+  skipped: number;
+  last_skipped_slot: number | null;
 }
 
 /**
@@ -54,7 +59,10 @@ export function toSchedule(row: ScheduleRow): Schedule {
     timeout_ms: spec.timeout_ms ?? null,
     cwd: spec.cwd ?? null,
     created_at: iso(row.created_at),
-    next_at: iso(row.next_at),
+    next_at: row.paused_at === null ? iso(row.next_at) : null,
+    paused_at: row.paused_at === null ? null : iso(row.paused_at),
+    skipped: row.skipped,
+    last_skipped_at: row.last_skipped_slot === null ? null : iso(row.last_skipped_slot),
     last_fired_at: row.last_slot === null ? null : iso(row.last_slot),
     last_job_id: row.last_job_id,
     overlap: row.overlap,

@@ -1,13 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AttemptOutcome, JobState } from '../../../protocol/index.js';
 
-/** One minute of finished runs; `minute` is the minute's number since the epoch (ms / 60000). */
-export interface MinuteCounts {
-  minute: number;
-  completed: number;
-  failed: number;
-}
-
 /** A failed run joined with its job, as the overview lists it. */
 export interface FailureRow {
   job_id: string;
@@ -25,23 +18,14 @@ export interface FailureRow {
 /** Outcomes that count as a failed run in the stats (not canceled or requeued: nothing went wrong there). */
 export const FAILED_OUTCOMES = `('failed','timed_out','crashed','interrupted')`;
 
-/** Reads for `stats`, both served by indexes on attempts.finished_at (migration 0004). */
+/** The recent failures of `stats`, served by the attempts_failed index (migration 0004); throughput is in run-minutes.ts. */
 export function prepareStats(db: Database.Database) {
-  const perMinute = db.prepare<[number, number], MinuteCounts>(`
-    SELECT finished_at / 60000 AS minute,
-      SUM(outcome = 'completed') AS completed,
-      SUM(outcome IN ${FAILED_OUTCOMES}) AS failed
-    FROM attempts INDEXED BY attempts_finished
-    WHERE finished_at >= ? AND finished_at < ?
-    GROUP BY minute`);
   const failures = db.prepare<[number], FailureRow>(`
     SELECT a.job_id, j.name, j.command, j.state, a.number AS attempt, a.finished_at, a.outcome, a.exit_code, a.error, a.last_line
     FROM attempts AS a INDEXED BY attempts_failed JOIN jobs AS j ON j.id = a.job_id
     WHERE a.outcome IN ${FAILED_OUTCOMES}
     ORDER BY a.finished_at DESC, a.id DESC LIMIT ?`);
   return {
-    /** Completed and failed runs per minute for runs that finished in [from, to); minutes with none are absent. */
-    finishedPerMinute: (from: number, to: number): MinuteCounts[] => perMinute.all(from, to),
     /** The `limit` newest failed runs with their jobs, newest first. */
     recentFailures: (limit: number): FailureRow[] => failures.all(limit),
   };

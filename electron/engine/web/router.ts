@@ -3,6 +3,7 @@ import type { Access } from './access.js';
 import type { EventStreams } from './event-streams.js';
 import { applySecurityHeaders, sendText } from './headers.js';
 import type { RefusalLog } from './refusals.js';
+import { sendLogDownload } from './log-download.js';
 import { handleRpc, type RpcEndpointDeps } from './rpc-endpoint.js';
 import type { StaticFiles } from './static-files.js';
 
@@ -24,7 +25,8 @@ const OPEN_THE_URL = 'open the URL printed by `queuectl ui --web`';
  * where someone who typed the bare address should learn what to open); `GET /<prefix>/?token=` trades a
  * right token for the cookie (303 to /<prefix>/); everything else needs the cookie (401), and a request that
  * shows the token or cookie marks its connection as the owner's (web/connection-cap.ts: never cut); then
- * POST /<prefix>/rpc (same Origin only, 403), GET /<prefix>/events, or a file of the dashboard.
+ * POST /<prefix>/rpc (same Origin only, 403), GET /<prefix>/events or /<prefix>/log (a log to save; both
+ * same-origin only, 403), or a file of the dashboard.
  * Log lines name only the part of the path after the prefix: like the token, the prefix is never logged.
  */
 export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -97,16 +99,23 @@ export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: Serv
       });
       return;
     }
-    if (path === '/events') {
-      if (method !== 'GET') return sendText(res, 405, 'use GET for events', { Allow: 'GET' });
+    if (path === '/events' || path === '/log') {
+      const what = path.slice(1);
+      if (method !== 'GET') return sendText(res, 405, `use GET for ${what}`, { Allow: 'GET' });
       // Browsers send Sec-Fetch-Site on every request; without it the client is not a browser (and has
       // the cookie, checked above). A browser request from any other page, even on 127.0.0.1, is refused.
       const site = req.headers['sec-fetch-site'];
       if (site !== undefined && site !== 'same-origin') {
-        refusals.refused('fetch-site', `GET events from a ${String(site).slice(0, 20)} page`);
-        return sendText(res, 403, 'refused: events serves only the dashboard page itself');
+        refusals.refused('fetch-site', `GET ${what} from a ${String(site).slice(0, 20)} page`);
+        return sendText(res, 403, `refused: ${what} serves only the dashboard page itself`);
       }
-      return streams.open(req, res);
+      if (path === '/events') return streams.open(req, res);
+      void sendLogDownload(res, new URLSearchParams(queryAt < 0 ? '' : url.slice(queryAt + 1)), deps).catch((err) => {
+        deps.log(`dashboard: log download error: ${err instanceof Error ? err.message : String(err)}`);
+        if (!res.headersSent) sendText(res, 500, 'internal error; the daemon logged the details');
+        else res.destroy();
+      });
+      return;
     }
     if (method === 'POST') return sendText(res, 405, `use GET for ${path.slice(0, 80)}`, { Allow: 'GET, HEAD' });
 

@@ -24,6 +24,8 @@ export interface AppState {
   queues: QueueInfo[] | null;
   /** The daemon said it is stopping (graceful stop: running jobs finish, nothing new starts). */
   stopping: boolean;
+  /** When that stop kills and requeues the runs still going (ISO), from its StoppingEvent; null when not told. */
+  stopKillAt: string | null;
   /** When the daemon last told us anything (epoch ms): what the screen shows is as of then once disconnected. */
   seenAt: number;
 }
@@ -38,6 +40,7 @@ export const app: AppState = $state({
   pausedSince: null,
   queues: null,
   stopping: false,
+  stopKillAt: null,
   seenAt: Date.now(),
 });
 
@@ -63,6 +66,12 @@ export function startApp(): void {
       setQueues(event.queues);
       return;
     }
+    if (event.type === 'stopping') {
+      app.seenAt = Date.now();
+      app.stopping = true;
+      app.stopKillAt = event.kill_at;
+      return;
+    }
     if (event.type !== 'jobs') return;
     app.seenAt = Date.now();
     app.counts = event.counts;
@@ -83,6 +92,7 @@ export async function refreshStatus(): Promise<void> {
     const status = await call('status', {});
     app.seenAt = Date.now();
     app.stopping = status.stopping;
+    if (!status.stopping) app.stopKillAt = null;
     app.counts = status.counts;
     app.workers = status.workers;
     const { pid, started_at } = status;

@@ -22,7 +22,10 @@ import { queuePause, queueResume } from './queue-pause.js';
 import { queueSet } from './queue-set.js';
 import { scheduleAdd } from './schedule-add.js';
 import { scheduleList } from './schedule-list.js';
+import { scheduleEdit } from './schedule-edit.js';
+import { schedulePause, scheduleResume } from './schedule-pause.js';
 import { scheduleRemove } from './schedule-remove.js';
+import { scheduleRunNow } from './schedule-run-now.js';
 import { stats } from './stats.js';
 import { status } from './status.js';
 import { uiShow } from './ui-show.js';
@@ -62,6 +65,10 @@ export const HANDLERS: { readonly [M in HandledMethod]: Handler<M> } = {
   'schedule.add': scheduleAdd,
   'schedule.list': scheduleList,
   'schedule.remove': scheduleRemove,
+  'schedule.pause': schedulePause,
+  'schedule.resume': scheduleResume,
+  'schedule.edit': scheduleEdit,
+  'schedule.run_now': scheduleRunNow,
   'ui.show': uiShow,
   'ui.web': uiWeb,
   'config.list': configList,

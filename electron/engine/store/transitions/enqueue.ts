@@ -22,8 +22,8 @@ export interface NewJob {
    * when none. validateSpec leaves the references as given; rpc/parents.ts resolves them before storing.
    */
   after?: readonly string[];
-  /** Set by a schedule's firing: its id and the slot (epoch ms). */
-  schedule?: { id: string; slot: number } | null;
+  /** Set by a schedule's firing: its id and the slot (epoch ms); slot null for its "run now". */
+  schedule?: { id: string; slot: number | null } | null;
   /** Its whole environment, checked (job-spec.ts storedEnv); null or absent: the queue's own. */
   env?: StoredEnv | null;
   /** The umask its runs start with; absent: DEFAULT_UMASK. */

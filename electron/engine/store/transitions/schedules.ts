@@ -54,9 +54,9 @@ export type FiringResult =
   | { outcome: 'had-job'; jobId: string }
   /** The slot was passed over without a job (Firing.job was null). */
   | { outcome: 'skipped' }
-  /** Overlap 'skip': the schedule's previous job has not ended (in `state`); the slot enqueued nothing. */
+  /** Overlap 'skip': the schedule's previous job has not ended (in `state`); the slot enqueued nothing (counted in `skipped`). */
   | { outcome: 'overlap'; jobId: string; state: JobState }
-  /** Nothing done: another firing moved next_at first, or the schedule is gone. */
+  /** Nothing done: another firing moved next_at first, or the schedule is paused or gone. */
   | { outcome: 'stale' };
 
 /** States of a job that has not ended: waiting (also for a retry or in a paused queue) or running. */
@@ -80,7 +80,14 @@ export function prepareSchedules(db: Database.Database) {
   );
   const storeEnv = prepareStoreEnv(db);
   const remove = db.prepare<[string], ScheduleRow>(`DELETE FROM schedules WHERE id = ? RETURNING *`);
-  const advance = db.prepare<{ id: string; expected: number; next: number }>(`UPDATE schedules SET next_at = @next WHERE id = @id AND next_at = @expected`);
+  /** Moves next_at, guarded by the value read; a paused schedule's next_at is left alone (it never fires). */
+  const advance = db.prepare<{ id: string; expected: number; next: number }>(
+    `UPDATE schedules SET next_at = @next WHERE id = @id AND next_at = @expected AND paused_at IS NULL`,
+  );
+  /** Counts a slot overlap 'skip' passed over, and keeps the latest. */
+  const countSkip = db.prepare<{ id: string; slot: number }>(
+    `UPDATE schedules SET skipped = skipped + 1, last_skipped_slot = max(coalesce(last_skipped_slot, @slot), @slot) WHERE id = @id`,
+  );
   const slotJob = db.prepare<[string, number], { id: string }>(`SELECT id FROM jobs WHERE schedule_id = ? AND scheduled_for = ?`);
   /** The previous job of a schedule with overlap 'skip', while it has not ended. */
   const unended = db.prepare<[string], { id: string; state: JobState }>(
@@ -136,7 +143,10 @@ export function prepareSchedules(db: Database.Database) {
         return { outcome: 'had-job', jobId: had };
       }
       const previous = unended.get(firing.id);
-      if (previous !== undefined) return { outcome: 'overlap', jobId: previous.id, state: previous.state };
+      if (previous !== undefined) {
+        countSkip.run({ id: firing.id, slot: firing.slot });
+        return { outcome: 'overlap', jobId: previous.id, state: previous.state };
+      }
       const job = enqueue({ ...firing.job, schedule: { id: firing.id, slot: firing.slot } }, now);
       record.run({ id: firing.id, slot: firing.slot, job: job.id });
       return { outcome: 'fired', job };
