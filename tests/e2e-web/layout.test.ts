@@ -78,6 +78,13 @@ describe('dashboard in a browser: layout at 1280 and 800 px', () => {
     const dlq = page.getByRole('table', { name: 'Dead jobs' });
     await open(page, '/dlq', dlq.locator(`tr[data-job-id="${deadId}"]`));
     expect(await widthOf(dlq.locator(`tr[data-job-id="${deadId}"] .command`))).toBeGreaterThanOrEqual(250);
+    // The job's attempt history fits too; its error is shown (cut if need be, all of it on hover).
+    const attempts = page.getByRole('table', { name: 'Attempts' });
+    await open(page, `/jobs/${deadId}`, attempts.locator('tbody tr').first());
+    expect(await fits(attempts), 'Attempts fits without sideways scrolling').toBe(true);
+    const error = attempts.locator('td.error').first();
+    expect(await widthOf(error)).toBeGreaterThanOrEqual(100);
+    expect(await error.getAttribute('title')).toBe('exited with code 3');
   });
 
   it('writes every screen at both sizes, light and dark', async () => {

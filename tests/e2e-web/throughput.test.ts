@@ -85,6 +85,9 @@ describe('dashboard in a browser: throughput and queue latency', () => {
     for (const size of [SIZES.wide, SIZES.narrow]) {
       await page.setViewportSize(size);
       await page.waitForTimeout(300);
+      // Pause/Resume keep the card's right padding: the table fits its card, even with a paused queue's badge.
+      const queues = page.getByRole('table', { name: 'Queues' });
+      expect(await queues.evaluate((t) => t.scrollWidth <= (t.parentElement?.clientWidth ?? 0) + 1), `queues table fits at ${size.width} px`).toBe(true);
       await shootBothThemes(page, 'overview-throughput');
     }
     await page.setViewportSize(SIZES.wide);
