@@ -9,7 +9,7 @@ export const PG_SERVER_SCRIPT = resolve('scripts/pg-test-server.sh');
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** Where tests/helpers/postgres.ts starts the run's private server when QUEUECTL_TEST_PG_URL is unset; '' when it is set. */
+    /** Where tests/helpers/postgres.ts starts the run's private server when TEST_PG_URL is unset; '' when it is set. */
     pgServerDir: string;
   }
 }
@@ -20,7 +20,7 @@ declare module 'vitest' {
  * (the script lets one starter through), and the teardown stops it if one was started.
  */
 export default function setup(project: TestProject): () => void {
-  if (process.env.QUEUECTL_TEST_PG_URL) {
+  if (process.env.TEST_PG_URL) {
     project.provide('pgServerDir', '');
     return () => {};
   }

@@ -9,16 +9,16 @@ const HAS_BINARIES = ['17', '16', '15'].some((v) => existsSync(`/usr/lib/postgre
 
 /** Why the PostgreSQL tests cannot run here, or null when they can. */
 export const NO_POSTGRES: string | null =
-  process.env.QUEUECTL_TEST_PG_URL || HAS_BINARIES
+  process.env.TEST_PG_URL || HAS_BINARIES
     ? null
-    : 'no PostgreSQL (apt-get install postgresql, or set QUEUECTL_TEST_PG_URL to a server the tests may create databases on)';
+    : 'no PostgreSQL (apt-get install postgresql, or set TEST_PG_URL to a server the tests may create databases on)';
 
 let serverUrl: string | null = null;
 
-/** The shared server's URL: QUEUECTL_TEST_PG_URL, else this run's private server, started on first use. */
+/** The shared server's URL: TEST_PG_URL, else this run's private server, started on first use. */
 function server(): string {
   if (serverUrl) return serverUrl;
-  serverUrl = process.env.QUEUECTL_TEST_PG_URL || execFileSync(PG_SERVER_SCRIPT, ['start', inject('pgServerDir')], { encoding: 'utf8' }).trim();
+  serverUrl = process.env.TEST_PG_URL || execFileSync(PG_SERVER_SCRIPT, ['start', inject('pgServerDir')], { encoding: 'utf8' }).trim();
   return serverUrl;
 }
 
