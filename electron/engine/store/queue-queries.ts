@@ -51,21 +51,8 @@ export function prepareQueueQueries(db: Database.Database) {
 
   const zero = (): Record<JobState, number> => Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
   const info = (row: QueueRow, c: Record<JobState, number>, scheduled: number, now: number): QueueInfo => {
-    const ready = c.pending + c.failed - scheduled;
-    const oldest = ready > 0 ? (oldestReady.get({ now, queue: row.name })?.run_at ?? null) : null;
-    return {
-      name: row.name,
-      paused: row.paused === 1,
-      paused_since: row.paused_at === null ? null : new Date(row.paused_at).toISOString(),
-      paused_reason: row.paused === 1 ? row.paused_reason : null,
-      parallel: row.parallel,
-      pause_on_dead: row.pause_on_dead === 1,
-      counts: c,
-      ready,
-      scheduled,
-      oldest_ready_at: oldest === null ? null : new Date(oldest).toISOString(),
-      latency_ms: oldest === null ? 0 : Math.max(0, now - oldest),
-    };
+    const oldest = c.pending + c.failed - scheduled > 0 ? (oldestReady.get({ now, queue: row.name })?.run_at ?? null) : null;
+    return toQueueInfo(row, c, scheduled, oldest, now);
   };
 
   return {
@@ -88,5 +75,22 @@ export function prepareQueueQueries(db: Database.Database) {
       for (const { state, n } of countsOf.all(name)) c[state] = n;
       return info(row, c, scheduledAt(now)(name), now);
     },
+  };
+}
+
+/** A queue as the protocol shows it, from its row, its per-state counts, its scheduled (not ready) jobs and its oldest ready job's run_at; the same for every store. */
+export function toQueueInfo(row: QueueRow, counts: Record<JobState, number>, scheduled: number, oldest: number | null, now: number): QueueInfo {
+  return {
+    name: row.name,
+    paused: row.paused === 1,
+    paused_since: row.paused_at === null ? null : new Date(row.paused_at).toISOString(),
+    paused_reason: row.paused === 1 ? row.paused_reason : null,
+    parallel: row.parallel,
+    pause_on_dead: row.pause_on_dead === 1,
+    counts,
+    ready: counts.pending + counts.failed - scheduled,
+    scheduled,
+    oldest_ready_at: oldest === null ? null : new Date(oldest).toISOString(),
+    latency_ms: oldest === null ? 0 : Math.max(0, now - oldest),
   };
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { DEFAULT_QUEUE, type QueueInfo, type ResumedAll } from '../../../../protocol/index.js';
-import type { QueueRow } from '../queue-queries.js';
+import { toQueueInfo, type QueueRow } from '../queue-queries.js';
 import type { JobRow } from '../rows.js';
 import type { PauseState } from '../transitions/pause.js';
 import { deadReason, type PausedOnDead, type QueueSettings } from '../transitions/queue-pause.js';
@@ -30,21 +30,7 @@ async function readiness(db: pg.Pool, now: number, queue: string | null): Promis
 }
 
 function info(row: QueueRow, counts: QueueInfo['counts'], ready: Readiness | undefined, now: number): QueueInfo {
-  const scheduled = ready?.scheduled ?? 0;
-  const oldest = ready?.oldest ?? null;
-  return {
-    name: row.name,
-    paused: row.paused === 1,
-    paused_since: row.paused_at === null ? null : new Date(row.paused_at).toISOString(),
-    paused_reason: row.paused === 1 ? row.paused_reason : null,
-    parallel: row.parallel,
-    pause_on_dead: row.pause_on_dead === 1,
-    counts,
-    ready: counts.pending + counts.failed - scheduled,
-    scheduled,
-    oldest_ready_at: oldest === null ? null : new Date(oldest).toISOString(),
-    latency_ms: oldest === null ? 0 : Math.max(0, now - oldest),
-  };
+  return toQueueInfo(row, counts, ready?.scheduled ?? 0, ready?.oldest ?? null, now);
 }
 
 /** Holds claims until the caller commits (claim.ts takes the same lock shared): a switch that committed is obeyed. */

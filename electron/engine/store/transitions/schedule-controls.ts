@@ -1,22 +1,15 @@
 import type Database from 'better-sqlite3';
-import { QueueError, type ScheduleOverlap } from '../../../../protocol/index.js';
+import { QueueError } from '../../../../protocol/index.js';
 import type { JobRow } from '../rows.js';
 import type { ScheduleRow } from '../schedule-rows.js';
 import { prepareEnqueue, prepareStoreEnv, type NewJob, type StoredEnv } from './enqueue.js';
+import type { NewSchedule } from './schedules.js';
 
 /** A checked `schedule.edit`: the whole schedule as it is to be, checked as `schedule.add` checks it. */
-export interface ScheduleEdit {
+export interface ScheduleEdit extends Omit<NewSchedule, 'sameAs' | 'env' | 'umask'> {
   id: string;
   /** The next_at the caller read: the edit applies only while it is still the schedule's (a firing in between wins). */
   expected: number;
-  cron: string;
-  tz: string | null;
-  /** JSON of a StoredJobSpec. */
-  spec: string;
-  /** The queue named in the spec: its row is made in the same transaction. */
-  queue: string;
-  overlap: ScheduleOverlap;
-  next_at: number;
   /** Absent: its environment is kept; null: the queue's own from now on. */
   env?: StoredEnv | null;
   umask: number;
