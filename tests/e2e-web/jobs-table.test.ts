@@ -103,6 +103,27 @@ describe('dashboard in a browser: jobs table with 10,000 jobs', () => {
     await page.getByRole('button', { name: 'Created' }).click();
   });
 
+  it('a sort clicked just before a search is written survives it (no write builds on the route before the click)', async () => {
+    const { page } = dash;
+    await page.waitForURL((url) => url.hash === '#/jobs');
+    // One task, so the browser's hashchange for the click cannot come in between: a click on Priority pushes the
+    // sort, then the search box writes its text in place (Enter here; its debounce timer fires the same way).
+    await page.evaluate(`(() => {
+      const search = document.querySelector('input[type="search"]');
+      search.value = 'alpha-';
+      search.dispatchEvent(new Event('input', { bubbles: true }));
+      [...document.querySelectorAll('th button')].find((b) => b.textContent.trim() === 'Priority').click();
+      search.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    })()`);
+    await pagerBecomes(page, `1–50of${JOBS / 2}`);
+    expect(new URL(page.url()).hash).toBe('#/jobs?q=alpha-&sort=priority');
+    const header = page.locator('th').filter({ has: page.getByRole('button', { name: 'Priority', exact: true }) });
+    expect(await header.getAttribute('aria-sort')).toBe('descending');
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.getByRole('button', { name: 'Created' }).click();
+    await page.waitForURL((url) => url.hash === '#/jobs');
+  });
+
   it('the filters live in the URL, so a reload shows the same page', async () => {
     const { page } = dash;
     await page.getByLabel('Search').fill('alpha-12');

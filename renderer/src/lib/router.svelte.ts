@@ -36,8 +36,14 @@ export const router: { route: Route; lastJobsHref: string } = $state({
   lastJobsHref: '#/jobs',
 });
 
+/** The hash `router.route` was parsed from. */
+let routed = location.hash;
+
+/** Only changes from outside (back, forward, a typed URL) are left to hashchange: `go` has routed its own. */
 window.addEventListener('hashchange', () => {
-  router.route = parse(location.hash);
+  if (location.hash === routed) return;
+  routed = location.hash;
+  router.route = parse(routed);
 });
 
 /** '#/jobs?state=dead' from a path and query values (empty values are left out). */
@@ -50,15 +56,17 @@ export function href(path: string, query: Record<string, string | number | null 
   return `#${path}${qs ? `?${qs}` : ''}`;
 }
 
-/** Goes to a hash: a new history entry, or in place with `replace` (typing in a search box). */
+/**
+ * Goes to a hash: a new history entry, or in place with `replace` (typing in a search box). The route follows
+ * at once, not at the hashchange event: a write before that event (the search box's debounced one, a second
+ * click) would otherwise build on the route before this one and undo it, a user's click lost.
+ */
 export function go(target: string, options: { replace?: boolean } = {}): void {
   if (target === location.hash) return;
-  if (options.replace) {
-    history.replaceState(history.state, '', target);
-    router.route = parse(target);
-  } else {
-    location.hash = target;
-  }
+  if (options.replace) history.replaceState(history.state, '', target);
+  else location.hash = target;
+  routed = location.hash;
+  router.route = parse(routed);
 }
 
 /** The Jobs screen's state filter: a state, or "scheduled" (pending or failed jobs not due yet; `list`'s `scheduled: true`). */
