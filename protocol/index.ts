@@ -11,3 +11,4 @@ export * from './stats.js';
 export * from './instant.js';
 export * from './job-env.js';
 export * from './runs.js';
+export * from './store-choice.js';

@@ -15,6 +15,8 @@ export interface HomePaths {
   logs: string;
   /** Output of a daemon started with --detach. */
   daemonLog: string;
+  /** The store the last `--store` or QUEUECTL_STORE chose (0600: a URL may carry a password); none: sqlite. */
+  storeChoice: string;
 }
 
 /** Unix socket paths longer than this do not fit sockaddr_un on every platform. */
@@ -63,6 +65,7 @@ export function homePaths(spelled: string, platform: NodeJS.Platform = process.p
     socket: socketPath(home, platform),
     logs: join(home, 'logs'),
     daemonLog: join(home, 'daemon.log'),
+    storeChoice: join(home, 'store-choice'),
   };
 }
 

@@ -211,7 +211,21 @@ export interface StoreLifecycle {
    * and never calls it). Answers the function that stops listening.
    */
   onJobsChanged(listener: () => void): Promise<() => Promise<void>>;
+  /**
+   * Whether the store answers now, for `status` and the daemon log: a server store can be unreachable for a
+   * while (the adapter reconnects with backoff); SQLite is a local file and always answers `{ available: true }`.
+   */
+  health(): StoreHealth;
   close(): Promise<void>;
+}
+
+/** The store's reachability as last seen (StoreLifecycle.health). */
+export interface StoreHealth {
+  available: boolean;
+  /** Epoch ms since when it has been unreachable; null while available. */
+  unavailableSince: number | null;
+  /** The last connection error's one-line text (never with a password); null while available. */
+  lastError: string | null;
 }
 
 /** Everything the engine asks of its store. */

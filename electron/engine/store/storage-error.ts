@@ -4,11 +4,11 @@ import { QueueError } from '../../../protocol/index.js';
 const STORAGE_CODES = ['SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_PROTOCOL'];
 
 /**
- * True for a storage fault (full disk, read-only file, I/O error, or the database file removed or replaced
- * under the daemon: `StorageLostError`): the transaction rolled back, retry later.
+ * True for a storage fault (full disk, read-only file, I/O error, the database file removed or replaced under
+ * the daemon: `StorageLostError`, or a database server out of reach: `StoreUnavailableError`): retry later.
  */
 export function isStorageError(err: unknown): boolean {
-  if (err instanceof StorageLostError) return true;
+  if (err instanceof StorageLostError || err instanceof StoreUnavailableError) return true;
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && STORAGE_CODES.some((c) => code.startsWith(c));
 }
@@ -25,5 +25,36 @@ export class StorageLostError extends QueueError {
       `${what} while the daemon was running; nothing was changed, and this daemon accepts no more work. ` +
         `Restart it to use the file now at that path: queuectl worker stop, then queuectl worker start`,
     );
+  }
+}
+
+/**
+ * What a request that failed because the store's server could not be reached did to the data: `unchanged` when
+ * the failure came before the commit was sent (the server rolls an unfinished transaction back when its
+ * connection goes), `unknown` when the connection broke while a commit or a single-statement write was under way
+ * (it may have landed; only the server knows).
+ */
+export type UnreachableOutcome = 'unchanged' | 'unknown';
+
+const OUTCOME_TEXT: Record<UnreachableOutcome, string> = {
+  unchanged: 'nothing was changed; try again once the database answers',
+  unknown:
+    'the connection broke while the change was being committed, so it may not have been made (or may have been); ' +
+    'check (queuectl show, queuectl list) before repeating it',
+};
+
+/**
+ * A store call that failed because the database server could not be reached (refused, reset, shut down, starting
+ * up, or no answer within the deadline: store/postgres/unreachable.ts). A QueueError, so RPCs answer it as is
+ * (STORAGE_ERROR, exit 1 in the CLI), and a storage fault (isStorageError), so the scheduler keeps finished runs'
+ * results in memory and writes them when the store answers again. `reason` is one line, password masked.
+ */
+export class StoreUnavailableError extends QueueError {
+  constructor(
+    readonly reason: string,
+    readonly outcome: UnreachableOutcome,
+  ) {
+    super('STORAGE_ERROR', `store unavailable: ${reason}; ${OUTCOME_TEXT[outcome]}`, { outcome });
+    this.name = 'StoreUnavailableError';
   }
 }

@@ -1,16 +1,42 @@
-import type pg from 'pg';
+import pg from 'pg';
+import { isUnreachable, markOutcome } from './unreachable.js';
 
 /** A pool or one connection: what a query can run on. */
 export type Queryable = pg.Pool | pg.PoolClient | pg.Client;
 
+/**
+ * One statement. On a pool it runs on a connection of its own, and an unreachable server is marked with what
+ * the statement did (unreachable.ts): nothing if the connection never opened or the statement only read,
+ * unknown if a write was sent and its answer lost (it commits by itself, and may have). A connection that
+ * broke or went silent is dropped, not handed back.
+ */
+export async function query(db: Queryable, sql: string, params: readonly unknown[] = []): Promise<pg.QueryResult> {
+  if (!(db instanceof pg.Pool)) return db.query(sql, params as unknown[]);
+  let client: pg.PoolClient;
+  try {
+    client = await db.connect();
+  } catch (err) {
+    throw markOutcome(err, 'unchanged');
+  }
+  try {
+    const result = await client.query(sql, params as unknown[]);
+    client.release();
+    return result;
+  } catch (err) {
+    const lost = isUnreachable(err);
+    client.release(lost);
+    throw lost ? markOutcome(err, /^\s*SELECT\b/i.test(sql) ? 'unchanged' : 'unknown') : err;
+  }
+}
+
 /** The rows of one statement. */
 export async function rows<T>(db: Queryable, sql: string, params: readonly unknown[] = []): Promise<T[]> {
-  return (await db.query(sql, params as unknown[])).rows as T[];
+  return (await query(db, sql, params)).rows as T[];
 }
 
 /** The first row of one statement, or null. */
 export async function one<T>(db: Queryable, sql: string, params: readonly unknown[] = []): Promise<T | null> {
-  return ((await db.query(sql, params as unknown[])).rows[0] as T | undefined) ?? null;
+  return ((await query(db, sql, params)).rows[0] as T | undefined) ?? null;
 }
 
 /** Epoch ms as a query parameter for a timestamptz column. */
@@ -23,17 +49,33 @@ const RETRYABLE = new Set(['40P01', '40001']);
  * Runs `fn` in one transaction on a connection of its own: committed when it returns, rolled back when it
  * throws. A deadlock or serialization failure (another transaction's locks, never our data) reruns it, up to
  * three times; so `fn` must do nothing outside the database that cannot be done twice.
+ * An unreachable server is marked with what happened (unreachable.ts): before the COMMIT was sent nothing was
+ * changed (the server rolls back a transaction whose connection is gone, so no ROLLBACK is waited for, and
+ * the connection is dropped); during the COMMIT, unknown.
  */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const client = await pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      throw markOutcome(err, 'unchanged');
+    }
     let broken = false;
     try {
       await client.query('BEGIN');
       const result = await fn(client);
-      await client.query('COMMIT');
+      try {
+        await client.query('COMMIT');
+      } catch (err) {
+        throw markOutcome(err, 'unknown');
+      }
       return result;
     } catch (err) {
+      if (isUnreachable(err)) {
+        broken = true;
+        throw markOutcome(err, 'unchanged');
+      }
       try {
         await client.query('ROLLBACK');
       } catch {

@@ -96,10 +96,15 @@ export async function enqueueOne(c: pg.PoolClient, job: NewJob, now: number): Pr
 }
 
 /**
- * Many jobs, all or none, in the caller's transaction. Without parents (the usual batch) the whole batch is
- * one INSERT from unnest()ed arrays, whatever its size; generated ids that collided are redrawn and inserted
- * again (a chosen one is DUPLICATE_ID). A batch naming parents goes job by job, so a child sees a parent
- * stored earlier in it.
+ * Rows per INSERT of a batch: about 0.5 s of the server's work on a busy 2-core machine, so no statement of
+ * even the largest all-or-nothing batch (MAX_HELD_JOBS) comes near the statement deadline (connect.ts).
+ */
+const INSERT_ROWS = 10_000;
+
+/**
+ * Many jobs, all or none, in the caller's transaction. Without parents (the usual batch) every INSERT_ROWS jobs
+ * are one INSERT from unnest()ed arrays; generated ids that collided are redrawn and inserted again (a chosen
+ * one is DUPLICATE_ID). A batch naming parents goes job by job, so a child sees a parent stored earlier in it.
  */
 export async function enqueueBatch(c: pg.PoolClient, jobs: readonly NewJob[], now: number): Promise<string[]> {
   await ensureQueues(c, jobs.map((j) => j.queue));
@@ -111,21 +116,25 @@ export async function enqueueBatch(c: pg.PoolClient, jobs: readonly NewJob[], no
   const envIds = new Map<string, number>();
   for (const job of jobs) if (job.env && !envIds.has(job.env.digest)) envIds.set(job.env.digest, await storeEnv(c, job.env));
   const ids = jobs.map((job) => job.id ?? generateId());
+  const arrays = ARRAY_TYPES.map((t, k) => `$${k + 1}::${t}[]`).join(', ');
   let todo = jobs.map((_, i) => i);
   for (let tries = 0; todo.length > 0; tries++) {
     if (tries === 5) throw new Error('could not generate unique job ids in 5 tries');
-    const columns: unknown[][] = ARRAY_TYPES.map(() => []);
-    for (const i of todo) {
-      const job = jobs[i]!;
-      values(ids[i]!, job, NO_PARENTS, now, job.env ? envIds.get(job.env.digest)! : null).forEach((v, k) => columns[k]!.push(v));
+    const missed: number[] = [];
+    for (let from = 0; from < todo.length; from += INSERT_ROWS) {
+      const slice = todo.slice(from, from + INSERT_ROWS);
+      const columns: unknown[][] = ARRAY_TYPES.map(() => []);
+      for (const i of slice) {
+        const job = jobs[i]!;
+        values(ids[i]!, job, NO_PARENTS, now, job.env ? envIds.get(job.env.digest)! : null).forEach((v, k) => columns[k]!.push(v));
+      }
+      const stored = new Set(
+        (await rows<{ id: string }>(c, `INSERT INTO queuectl.jobs (${COLUMNS}) SELECT * FROM unnest(${arrays}) ON CONFLICT (id) DO NOTHING RETURNING id`, columns)).map(
+          (r) => r.id,
+        ),
+      );
+      missed.push(...slice.filter((i) => !stored.has(ids[i]!)));
     }
-    const arrays = ARRAY_TYPES.map((t, k) => `$${k + 1}::${t}[]`).join(', ');
-    const stored = new Set(
-      (await rows<{ id: string }>(c, `INSERT INTO queuectl.jobs (${COLUMNS}) SELECT * FROM unnest(${arrays}) ON CONFLICT (id) DO NOTHING RETURNING id`, columns)).map(
-        (r) => r.id,
-      ),
-    );
-    const missed = todo.filter((i) => !stored.has(ids[i]!));
     // A chosen id, or one given twice in the batch: the second is the duplicate.
     for (const i of missed) if (jobs[i]!.id !== null) throw duplicate(jobs[i]!.id!);
     for (const i of missed) ids[i] = generateId();

@@ -10,6 +10,8 @@ import { PG_MIGRATIONS } from './migrations/index.js';
  */
 export async function migratePostgres(url: string, migrations: readonly string[] = PG_MIGRATIONS): Promise<number> {
   const client = createClient(url, { applicationName: 'queuectl migrate' });
+  // A connection lost mid-migration fails the statement under way; unheard, its 'error' would end the process.
+  client.on('error', () => {});
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOCKS.migrate]);

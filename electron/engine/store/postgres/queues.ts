@@ -4,7 +4,7 @@ import { toQueueInfo, type QueueRow } from '../queue-queries.js';
 import type { JobRow } from '../rows.js';
 import type { PauseState } from '../transitions/pause.js';
 import { deadReason, type PausedOnDead, type QueueSettings } from '../transitions/queue-pause.js';
-import { at, inTransaction, LOCKS, one, rows } from './db.js';
+import { at, inTransaction, LOCKS, one, query, rows } from './db.js';
 import { queueCounts, zeroCounts } from './job-reads.js';
 import { pauseOnDead } from './runs.js';
 
@@ -115,7 +115,7 @@ export function queueStore(pool: pg.Pool) {
       }),
 
     async notePausedOnDead(queue: string, jobId: string): Promise<void> {
-      await pool.query(`UPDATE queuectl.queues SET paused_reason = $1 WHERE name = $2 AND paused AND pause_on_dead AND paused_reason IS NULL`, [deadReason(jobId), queue]);
+      await query(pool, `UPDATE queuectl.queues SET paused_reason = $1 WHERE name = $2 AND paused AND pause_on_dead AND paused_reason IS NULL`, [deadReason(jobId), queue]);
     },
   };
 }

@@ -1,11 +1,11 @@
 import type pg from 'pg';
-import type { StepDone, SchedulerStep, RetryDelay } from '../api.js';
+import type { RetryDelay } from '../api.js';
 import type { JobRow } from '../rows.js';
 import { deadReason } from '../transitions/queue-pause.js';
 import type { RunBeginning } from '../transitions/claim.js';
 import type { RunResult } from '../transitions/finish.js';
 import type { OrphanRun, Recovered } from '../transitions/recover.js';
-import { claimIn, claimMany } from './claim.js';
+import { claimIn } from './claim.js';
 import { at, inTransaction, one, rows } from './db.js';
 import { settleDependents } from './dependencies.js';
 
@@ -18,14 +18,18 @@ const SPEND_ATTEMPT = `attempts = attempts + 1,
  * Closes a run and moves its job on, guarded by state = 'processing' (finish.ts on SQLite): completed, failed
  * or dead by SPEND_ATTEMPT, or pending (requeued). Inside the caller's transaction; the job's row is locked
  * first, so its attempts count cannot move under the delay computed from it.
+ * Also guarded by the run itself (job, attempt, still running): a result written again because the answer
+ * to the COMMIT that wrote it was lost (the scheduler retries what it could not confirm) finds its run closed
+ * and changes nothing, even if the job is processing again by then, in a later run.
  */
 export async function finishIn(c: pg.PoolClient, id: string, attempt: number, result: RunResult, now: number, retryDelay: RetryDelay): Promise<JobRow | null> {
   const lastLine = result.lastLine ?? null;
-  await c.query(
+  const closed = await c.query(
     `UPDATE queuectl.attempts SET finished_at = $3, outcome = $4, exit_code = $5, signal = $6, error = $7, last_line = $8
      WHERE job_id = $1 AND number = $2 AND outcome = 'running'`,
     [id, attempt, at(now), result.outcome, result.exitCode, result.signal, result.error, lastLine],
   );
+  if (closed.rowCount === 0) return null;
   switch (result.outcome) {
     case 'completed':
       return one<JobRow>(
@@ -69,27 +73,9 @@ export async function pauseOnDead(c: pg.PoolClient, queue: string, now: number, 
   return r.rowCount === 1;
 }
 
-/** The scheduler's side of runs: its step, single claims and finishes, start-up recovery. */
+/** The scheduler's side of runs but its step (step.ts): single claims and finishes, start-up recovery. */
 export function runStore(pool: pg.Pool) {
   return {
-    /** Process groups, results (with their dependents and pause_on_dead), then claims: one transaction. */
-    step: (step: SchedulerStep): Promise<StepDone> =>
-      inTransaction(pool, async (c) => {
-        const done: StepDone = { changed: [], claims: [], pausedQueues: [] };
-        for (const g of step.groups) {
-          await c.query(`UPDATE queuectl.attempts SET pgid = $3, pgid_identity = $4 WHERE job_id = $1 AND number = $2`, [g.jobId, g.attempt, g.pgid, g.identity]);
-        }
-        for (const { jobId, attempt, result } of step.results) {
-          const row = await finishIn(c, jobId, attempt, result, step.now, step.retryDelay);
-          if (!row) continue;
-          done.changed.push(row, ...(await settleDependents(c, row, step.now)));
-          if (row.state === 'dead' && (await pauseOnDead(c, row.queue, step.now, row.id))) done.pausedQueues.push({ queue: row.queue, jobId: row.id });
-        }
-        done.claims = await claimMany(c, step.idleWorkers, step.now, step.held, step.begin);
-        done.changed.push(...done.claims.map((x) => x.claimed.job));
-        return done;
-      }),
-
     claim: (workerId: number, now: number, held: readonly string[] = [], begin?: (jobId: string) => RunBeginning) =>
       inTransaction(pool, (c) => claimIn(c, workerId, now, held, begin)),
 

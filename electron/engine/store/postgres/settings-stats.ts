@@ -1,14 +1,14 @@
 import type pg from 'pg';
 import type { BucketCounts, MinuteSpan } from '../run-minutes.js';
 import { FAILED_OUTCOMES, type FailureRow } from '../stats-queries.js';
-import { inTransaction, LOCKS, rows } from './db.js';
+import { inTransaction, LOCKS, query, rows } from './db.js';
 
 /** The config table and the dashboard's stats: plain reads and one upsert, no transitions. */
 export function settingsAndStats(pool: pg.Pool) {
   return {
     configEntries: (): Promise<Array<{ key: string; value: string }>> => rows(pool, 'SELECT key, value FROM queuectl.config ORDER BY key'),
     async setConfig(key: string, json: string): Promise<void> {
-      await pool.query('INSERT INTO queuectl.config (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, json]);
+      await query(pool, 'INSERT INTO queuectl.config (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, json]);
     },
     runsPerBucket: (span: MinuteSpan, queue: string | null): Promise<BucketCounts[]> =>
       rows<BucketCounts>(
