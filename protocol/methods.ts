@@ -174,6 +174,14 @@ export interface StatusResult {
   has_window: boolean;
   counts: Record<JobState, number>;
   workers: WorkerInfo[];
+  /** Which store holds the queue; display is safe to show (a PostgreSQL URL with its password masked). */
+  store: StoreInfo;
+}
+
+/** The store a daemon runs on, as `status` shows it: `kind` and the database file or masked URL. */
+export interface StoreInfo {
+  kind: 'sqlite' | 'postgres';
+  display: string;
 }
 
 /** Orders `list` can sort by. */

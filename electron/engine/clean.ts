@@ -19,13 +19,13 @@ export interface CleanTally {
  */
 export async function cleanInBatches(
   ctx: CleanContext,
-  batch: (keep: readonly string[]) => string[],
+  batch: (keep: readonly string[]) => Promise<string[]>,
   shouldStop: () => boolean,
   tally: CleanTally,
 ): Promise<boolean> {
   for (;;) {
     if (shouldStop()) return false;
-    const ids = batch(ctx.pool.running().map((run) => run.jobId));
+    const ids = await batch(ctx.pool.running().map((run) => run.jobId));
     if (ids.length === 0) return true;
     tally.count += ids.length;
     const deleting = ctx.jobLogs.deleteLogs(ids); // queues the ids at once, before anything else can run

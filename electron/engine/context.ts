@@ -4,7 +4,7 @@ import type { Settings } from './config/settings.js';
 import type { JobLogs } from './logs/job-logs.js';
 import type { Pool } from './pool.js';
 import type { Session } from './rpc/session.js';
-import type { Store } from './store/index.js';
+import type { StoreApi } from './store/api.js';
 import type { JobRow } from './store/rows.js';
 
 /** Who receives which events (implemented by events/hub.ts). */
@@ -33,7 +33,8 @@ export interface HostHooks {
 /** What RPC handlers may use: the engine's parts, and the few actions that span them. */
 export interface EngineContext {
   paths: HomePaths;
-  store: Store;
+  /** The store, whichever adapter runs (store/api.ts); every call is awaited. */
+  store: StoreApi;
   settings: Settings;
   pool: Runs;
   /**
@@ -65,9 +66,9 @@ export interface EngineContext {
   /** Announces that many jobs changed at once (bulk enqueue, retry all, purge): subscribers re-read. */
   changedMany(): void;
   /** Pauses or resumes every queue at once (stored, applied to the scheduler, announced to subscribers). */
-  setPaused(paused: boolean): QueuePauseResult;
+  setPaused(paused: boolean): Promise<QueuePauseResult>;
   /** Pauses or resumes one named queue (stored, logged, announced; resuming wakes the scheduler); null when no such queue. */
-  setQueuePaused(queue: string, paused: boolean): QueuePauseResult | null;
+  setQueuePaused(queue: string, paused: boolean): Promise<QueuePauseResult | null>;
   /** A queue's settings changed (queue.set, already committed): announces every queue to subscribers and wakes the scheduler. */
   queuesChanged(): void;
   /** A schedule was added, removed, paused, resumed or edited (committed): the cron loop looks again and re-arms its timer. */

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { lstatSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import type Database from 'better-sqlite3';
 import { formatDuration, type ConfigKey, type ConfigValue, type JobState } from '../../protocol/index.js';
 import { clearUntrusted } from './home-files.js';
+import type { StoreApi } from './store/api.js';
 import { logPathFor, type JobRow } from './store/rows.js';
 import { killTree } from './worker/kill-tree.js';
 import { CappedLog } from './worker/log-file.js';
@@ -55,7 +55,8 @@ export interface FinishHookOptions {
   home: string;
   /** Where the jobs' logs are (for QUEUECTL_LOG_PATH). */
   logsDir: string;
-  db: Database.Database;
+  /** The finished runs' numbers (QUEUECTL_ATTEMPT). */
+  store: Pick<StoreApi, 'lastFinishedAttempt'>;
   settings: { get<K extends ConfigKey>(key: K): ConfigValue<K> };
   /** True while a worker still runs the job (a canceled job's processes are being killed). */
   isRunning: (jobId: string) => boolean;
@@ -73,6 +74,10 @@ interface HookRun {
   jobId: string;
   state: JobState;
   vars: Record<string, string>;
+  /** False until its attempt number was read from the store; runs start in order, each once ready. */
+  ready: boolean;
+  /** The attempt number could not be read: the run is not started (logged). */
+  skip: boolean;
 }
 
 interface RunningHook {
@@ -96,7 +101,6 @@ export class FinishHook {
   private readonly running = new Set<RunningHook>();
   private readonly hookLog: HookLog;
   private readonly logPath: string;
-  private readonly lastAttempt: Database.Statement<[string], { n: number | null }>;
   /** Runs dropped since the queue last filled up. */
   private dropped = 0;
   private stopped = false;
@@ -107,10 +111,6 @@ export class FinishHook {
     this.limits = { ...FINISH_HOOK_LIMITS, ...options.limits };
     this.logPath = hookLogPath(options.home);
     this.hookLog = new HookLog(this.logPath, this.limits.logMaxBytes, options.log);
-    // The run that just ended: its retry may already be claimed (running) in the same transaction.
-    this.lastAttempt = options.db.prepare<[string], { n: number | null }>(
-      `SELECT MAX(number) AS n FROM attempts WHERE job_id = ? AND outcome <> 'running'`,
-    );
   }
 
   /**
@@ -173,8 +173,8 @@ export class FinishHook {
     return command.trim() === '' ? '' : command;
   }
 
+  /** The run to do for `row`; its attempt number is read now (the run that just ended) and filled in when read. */
   private describe(row: JobRow): HookRun {
-    const attempt = this.lastAttempt.get(row.id)?.n ?? null;
     const vars: Record<string, string> = {
       QUEUECTL_HOME: this.options.home,
       QUEUECTL_JOB_ID: row.id,
@@ -183,10 +183,26 @@ export class FinishHook {
       QUEUECTL_EXIT_CODE: row.state === 'canceled' || row.exit_code === null ? '' : String(row.exit_code),
       QUEUECTL_COMMAND: row.command,
       QUEUECTL_LOG_PATH: logPathFor(this.options.logsDir, row.id),
-      QUEUECTL_ATTEMPT: attempt === null ? '' : String(attempt),
     };
     if (row.name !== null) vars.QUEUECTL_NAME = row.name;
-    return { jobId: row.id, state: row.state, vars };
+    const run: HookRun = { jobId: row.id, state: row.state, vars, ready: false, skip: false };
+    this.options.store.lastFinishedAttempt(row.id).then(
+      (attempt) => {
+        vars.QUEUECTL_ATTEMPT = attempt === null ? '' : String(attempt);
+        this.ready(run);
+      },
+      (err: unknown) => {
+        this.options.log(`on_finish hook for job ${row.id} not run: ${(err as Error).message}`);
+        run.skip = true;
+        this.ready(run);
+      },
+    );
+    return run;
+  }
+
+  private ready(run: HookRun): void {
+    run.ready = true;
+    if (this.queue.includes(run)) this.schedulePump();
   }
 
   private drop(run: HookRun): void {
@@ -233,7 +249,10 @@ export class FinishHook {
   }
 
   private pump(): void {
-    while (!this.stopped && this.running.size < this.limits.running && this.queue.length > 0) this.start(this.queue.shift()!);
+    while (!this.stopped && this.running.size < this.limits.running && this.queue[0]?.ready) {
+      const run = this.queue.shift()!;
+      if (!run.skip) this.start(run);
+    }
     if (this.queue.length === 0 && this.settling.length === 0) this.reportDropped();
   }
 

@@ -23,6 +23,8 @@ const WORKER_EXIT_MS = 3000;
  */
 export async function drainForStop({ pool, scheduler, log, deadline }: StopParts): Promise<void> {
   scheduler.halt();
+  // A step under way may still launch what it claimed: those runs are waited for like the others.
+  await scheduler.settled();
   log(`stopping: ${pool.busyCount()} running job(s) get ${formatDuration(Math.max(0, deadline() - Date.now()))} to finish`);
   await waitUntil(() => pool.running().every((job) => job.stopRequester), deadline);
   const left = pool.running();
@@ -34,7 +36,7 @@ export async function drainForStop({ pool, scheduler, log, deadline }: StopParts
     await waitUntil(() => pool.busyCount() === 0, () => killDeadline);
   }
   await pool.shutdown(WORKER_EXIT_MS);
-  if (!scheduler.flushUnrecorded()) {
+  if (!(await scheduler.flushUnrecorded())) {
     log(`${scheduler.unrecordedCount} run result(s) could not be written; start-up recovery will retry those jobs`);
   }
 }

@@ -1,4 +1,4 @@
-import { QueueError, type QueuePauseResult } from '../../protocol/index.js';
+import { QueueError } from '../../protocol/index.js';
 import { daemonHoldingHome } from '../../protocol/node/daemon-holder.js';
 import type { LocalQueue, OpenLocalQueue } from '../../protocol/node/local-queue.js';
 import { homePaths } from '../../protocol/node/paths.js';
@@ -10,8 +10,7 @@ import { JobLogs } from './logs/job-logs.js';
 import { PauseSwitch } from './pause.js';
 import { dispatch } from './rpc/dispatch.js';
 import type { Session } from './rpc/session.js';
-import { createStore } from './store/index.js';
-import { openDatabase } from './store/open.js';
+import { openStoreForCommand } from './store/open-for-daemon.js';
 
 /**
  * A queuectl command with no daemon to talk to runs its method here, in its own process, through the same
@@ -37,15 +36,21 @@ export const openLocalQueue: OpenLocalQueue = async (home, { waitMs }) => {
     if (daemonHoldingHome(paths) !== null || (await probeSocket(paths.socket))) return 'daemon';
     throw new QueueError('INTERNAL', `another queuectl command kept ${paths.home} busy for over ${Math.round(waitMs / 1000)} s; nothing was done. Try again`);
   }
-  let db;
+  let store;
+  let settings;
   try {
-    db = openDatabase(paths.database);
+    store = await openStoreForCommand(paths);
   } catch (err) {
     lock.release();
     throw err;
   }
-  const store = createStore(db);
-  const settings = new Settings(db, quiet);
+  try {
+    settings = await Settings.load(store, quiet);
+  } catch (err) {
+    await store.close();
+    lock.release();
+    throw err;
+  }
   const jobLogs = new JobLogs({ dir: paths.logs, running: () => [], log: quiet });
   const hub: EventHub & { queueChanged(): void } = { subscribe: () => ({ jobs: false, log: null }), drop: () => {}, queueChanged: () => {} };
   const pause = new PauseSwitch(store, { setPaused: () => {}, wake: () => {} }, hub, quiet);
@@ -65,7 +70,7 @@ export const openLocalQueue: OpenLocalQueue = async (home, { waitMs }) => {
     closing: () => false,
     changed: () => {},
     changedMany: () => {},
-    setPaused: (paused): QueuePauseResult => pause.set(paused),
+    setPaused: (paused) => pause.set(paused),
     setQueuePaused: (queue, paused) => pause.setQueue(queue, paused),
     queuesChanged: () => {},
     schedulesChanged: () => {},
@@ -76,7 +81,7 @@ export const openLocalQueue: OpenLocalQueue = async (home, { waitMs }) => {
     call: (method, params) => dispatch(ctx, session, method, params, quiet),
     autostart: settings.get('autostart') === 1,
     close: async () => {
-      db.close();
+      await store.close();
       lock.release();
     },
   };

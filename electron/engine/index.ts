@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type Database from 'better-sqlite3';
 import { homePaths, type HomePaths } from '../../protocol/node/paths.js';
 import { Settings } from './config/settings.js';
 import type { EngineContext, HostHooks } from './context.js';
@@ -7,15 +6,14 @@ import { dispatch, type DispatchOutcome } from './rpc/dispatch.js';
 import type { Session } from './rpc/session.js';
 import { acquireLockWaiting, AlreadyRunningError, probeSocket, readPid, type HomeLock } from './lock.js';
 import { ensurePrivateDir, prepareHome, refuseUntrustedDataFile } from './home-files.js';
-import { HOME_WATCH_INTERVAL_MS, HomeWatch } from './home-watch.js';
+import { HOME_WATCH_INTERVAL_MS, type HomeWatch } from './home-watch.js';
 import { orphanLogIds } from './logs/orphans.js';
 import { currentRetryDelay } from './backoff.js';
 import { Pool } from './pool.js';
 import { startRpcServer, type RpcServer } from './rpc/server.js';
 import { Scheduler } from './scheduler.js';
 import type { SpawnWorker, WorkerHandle } from './spawn.js';
-import { createStore } from './store/index.js';
-import { guardWrites, openDatabase } from './store/open.js';
+import { openStoreForDaemon, type DaemonStore } from './store/open-for-daemon.js';
 import { Checkpoints } from './checkpoints.js';
 import { Retention } from './retention.js';
 import { CronLoop } from './cron/loop.js';
@@ -64,8 +62,8 @@ export interface Engine {
   dispatch(session: Session, method: unknown, params: unknown): Promise<DispatchOutcome>;
   /** Forgets an in-process client that went away (its subscriptions end). */
   dropSession(session: Session): void;
-  /** Pauses or resumes the queue, as `queuectl pause` / `resume` do. */
-  setPaused(paused: boolean): void;
+  /** Pauses or resumes the queue, as `queuectl pause` / `resume` do; resolves once applied (a failure is logged). */
+  setPaused(paused: boolean): Promise<void>;
   paused(): boolean;
 }
 
@@ -84,16 +82,14 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
 
   // A queuectl command may hold the home for a moment to work on the store without a daemon (in-process.ts).
   const release = await acquireLockWaiting(paths, log, { daemon: true, waitMs: COMMAND_HOLD_WAIT_MS });
-  let db: Database.Database | null = null;
+  let opened: DaemonStore | null = null;
   const cleanups: Array<() => void> = [];
   try {
-    db = openDatabase(paths.database, options.nativeBinding);
-    const watch = new HomeWatch(paths, log);
-    guardWrites(db, () => watch.checkWrites());
-    return await run(db, paths, watch, options, log, release, cleanups);
+    opened = await openStoreForDaemon(paths, log, options.nativeBinding);
+    return await run(opened, paths, options, log, release, cleanups);
   } catch (err) {
     for (const cleanup of cleanups.reverse()) cleanup();
-    db?.close();
+    await opened?.store.close();
     release.release();
     throw err;
   }
@@ -122,19 +118,17 @@ function preparingLogs(spawnWorker: SpawnWorker, jobLogs: JobLogs, watch: HomeWa
   };
 }
 
-/** The engine on an open database; anything that needs undoing if start-up fails goes into `cleanups`. */
+/** The engine on an open store; anything that needs undoing if start-up fails goes into `cleanups`. */
 async function run(
-  db: Database.Database,
+  { store, sqlite, watch }: DaemonStore,
   paths: HomePaths,
-  watch: HomeWatch,
   options: EngineOptions,
   log: (message: string) => void,
   release: HomeLock,
   cleanups: Array<() => void>,
 ): Promise<Engine> {
-  const store = createStore(db);
-  const settings = new Settings(db, log);
-  if (options.workers !== undefined) settings.set('workers', options.workers);
+  const settings = await Settings.load(store, log);
+  if (options.workers !== undefined) await settings.set('workers', options.workers);
 
   const events = new EventEmitter();
   events.setMaxListeners(0);
@@ -144,7 +138,7 @@ async function run(
   const finishHook = new FinishHook({
     home: paths.home,
     logsDir: paths.logs,
-    db,
+    store,
     settings,
     isRunning: (id) => pool.running().some((job) => job.jobId === id),
     log,
@@ -168,22 +162,29 @@ async function run(
   const scheduler = new Scheduler(store, pool, settings, paths.logs, announce, log);
   cleanups.push(() => scheduler.halt());
 
-  const recovered = store.recover(Date.now(), currentRetryDelay(settings));
+  const recovered = await store.recover(Date.now(), currentRetryDelay(settings));
   killOrphanRuns(recovered.orphanRuns, log);
   for (const row of recovered.jobs) {
     // A job canceled because its parent's interrupted run left that parent dead: last_error names the parent.
     log(row.state === 'canceled' ? `recovered job ${row.id}: ${row.last_error}` : `recovered job ${row.id}: its run was interrupted; now ${row.state}`);
     finishHook.jobChanged(row);
   }
-  const orphans = orphanLogIds(paths.logs, (id) => store.getJob(id) !== null);
+  const orphans = await orphanLogIds(paths.logs, async (id) => (await store.getJob(id)) !== null);
   if (orphans.length > 0) {
     log(`deleting ${orphans.length} log file(s) whose jobs no longer exist (left by a crash during clean, retention or remove)`);
     void jobLogs.deleteLogs(orphans); // queued now: an id enqueued again meanwhile never inherits its old log
   }
   const pause = new PauseSwitch(store, scheduler, hub, log);
-  pause.restore();
-  pause.recoveredDead(recovered.jobs);
-  scheduler.onQueuePaused = (queue, jobId) => pause.pausedOnDead(queue, jobId);
+  await pause.restore();
+  await pause.recoveredDead(recovered.jobs);
+  /** Runs what was set off without a caller to answer (an announcement); a failure is logged. */
+  const inBackground = (what: string, work: Promise<unknown>): void => {
+    work.catch((err: unknown) => log(`${what} failed: ${err instanceof Error ? err.message : String(err)}`));
+  };
+  scheduler.onQueuePaused = (queue, jobId) => inBackground(`announcing queue ${queue} paused`, pause.pausedOnDead(queue, jobId));
+  // Jobs made due by another connection (PostgreSQL: an enqueue from elsewhere); SQLite never calls it.
+  const stopListening = await store.onJobsChanged(() => scheduler.wake());
+  cleanups.push(() => void stopListening());
 
   let stopping = false;
   /** Set when the stop closes the servers: `dispatch` refuses every call from then on (ctx.closing). */
@@ -218,7 +219,7 @@ async function run(
     setPaused: (paused) => pause.set(paused),
     setQueuePaused: (queue, paused) => pause.setQueue(queue, paused),
     queuesChanged: () => {
-      pause.announce();
+      inBackground('announcing the queues', pause.announce());
       scheduler.wake();
     },
     schedulesChanged: () => cron.rearm(),
@@ -242,13 +243,13 @@ async function run(
 
   const retention = new Retention(ctx);
   cleanups.push(() => retention.stop());
-  const checkpoints = new Checkpoints(db);
-  checkpoints.every(settings.get('save_interval_ms'));
+  const checkpoints = sqlite && new Checkpoints(sqlite);
+  checkpoints?.every(settings.get('save_interval_ms'));
   settings.onChange((key) => {
     if (stopping) return;
     if (key === 'workers') pool.resize(settings.get('workers'));
     if (key === 'tick_interval_ms') scheduler.restartPoll();
-    if (key === 'save_interval_ms') checkpoints.every(settings.get('save_interval_ms'));
+    if (key === 'save_interval_ms') checkpoints?.every(settings.get('save_interval_ms'));
     scheduler.wake();
   });
 
@@ -274,14 +275,15 @@ async function run(
     stopPromise = (async () => {
       await step('letting running jobs finish', () => drainForStop({ pool, scheduler, log, deadline: () => stopDeadline }));
       await step('letting on_finish hooks finish', () => finishHook.stop());
-      checkpoints.stop();
+      checkpoints?.stop();
       closing = true;
       await step('closing the servers', () => Promise.all([server.close(), web.close()]));
       hub.close();
       await step('the final checkpoint', () => {
-        if (!checkpoints.run('TRUNCATE')) log('final checkpoint failed: the database could not be written');
+        if (checkpoints && !checkpoints.run('TRUNCATE')) log('final checkpoint failed: the database could not be written');
       });
-      await step('closing the database', () => db.close());
+      await step('no longer listening for jobs made due elsewhere', () => stopListening());
+      await step('closing the database', () => store.close());
       release.release();
       log('stopped');
       events.emit('stopped');
@@ -302,9 +304,9 @@ async function run(
     stopped,
     dispatch: (session, method, params) => dispatch(ctx, session, method, params, log),
     dropSession: (session) => hub.drop(session),
-    setPaused: (paused) => {
+    setPaused: async (paused) => {
       if (closing) log(`ignored ${paused ? 'pause' : 'resume'}: the queue is stopping`);
-      else pause.set(paused);
+      else await pause.set(paused).catch((err: unknown) => log(`${paused ? 'pause' : 'resume'} failed: ${err instanceof Error ? err.message : String(err)}`));
     },
     paused: () => pause.paused(),
   };

@@ -103,7 +103,7 @@ export class Retention {
   }
 
   private async once(): Promise<void> {
-    this.ctx.store.pruneRunMinutes(this.now() - RUN_MINUTES_KEPT_DAYS * DAY_MS);
+    await this.ctx.store.pruneRunMinutes(this.now() - RUN_MINUTES_KEPT_DAYS * DAY_MS);
     const days = Number(this.ctx.settings.get('retention_days'));
     const maxJobs = Number(this.ctx.settings.get('retention_max_jobs'));
     if ((!(days > 0) && !(maxJobs > 0)) || this.halted()) return;
@@ -114,7 +114,7 @@ export class Retention {
     try {
       if (days > 0) {
         const finishedBefore = this.now() - days * DAY_MS;
-        const maxSeq = this.ctx.store.lastSeq();
+        const maxSeq = await this.ctx.store.lastSeq();
         for (const state of RETAINED_STATES) {
           const filter = { state, finishedBefore, maxSeq };
           complete &&= await cleanInBatches(this.ctx, (keep) => this.ctx.store.cleanBatch(filter, keep), halted, aged);

@@ -1,33 +1,26 @@
 import { dirname } from 'node:path';
 import type { Settings } from './config/settings.js';
 import type { Assignment, Pool } from './pool.js';
-import type { Store } from './store/index.js';
+import type { PendingResult, StepDone, StoreApi } from './store/api.js';
 import type { Claimed, RunBeginning } from './store/transitions/claim.js';
 import type { RunResult } from './store/transitions/finish.js';
 import { logPathFor, type JobRow } from './store/rows.js';
 import { currentRetryDelay } from './backoff.js';
 import { isStorageError } from './store/storage-error.js';
-import { withoutFsync } from './store/relaxed.js';
 import { STOPPED_OWN_DAEMON, type RunFinished } from './worker/messages.js';
 import { newRunMarker, RUN_MARKER_VAR } from './worker/contain.js';
 import { readLastLine } from './logs/last-line.js';
 import { nextRunStart } from './logs/run-sections.js';
 
-/** What one scheduling transaction decided; acted on only after it committed. */
-interface Decisions {
-  changed: JobRow[];
-  launches: Array<{ workerId: number; claimed: Claimed }>;
-  /** Queues pause_on_dead paused in this transaction, each with the job whose death did it. */
-  pausedQueues: Array<{ queue: string; jobId: string }>;
-}
-
 /**
  * Event-driven dispatch: hands due jobs to idle workers the moment something changes (an enqueue, a worker
  * finishing, a retry falling due), with a timer for the next run_at and tick_interval_ms as a safety poll.
  *
- * Group commit: a finished run and the claims it makes room for are one transaction, committed to the
- * WAL without an fsync (see store/relaxed.ts), and workers are told to start only after it committed, so
- * a failed commit never runs a job the database does not know is running.
+ * Group commit: a finished run and the claims it makes room for are one step of the store (store.step: one
+ * transaction; on SQLite committed to the WAL without an fsync, see store/relaxed.ts), and workers are told
+ * to start only after it committed, so a failed commit never runs a job the database does not know is running.
+ * One step is in flight at a time: whatever asks for one meanwhile (a result, a wake, a started run) makes
+ * exactly one more step run after it.
  */
 export class Scheduler {
   private timer: NodeJS.Timeout | null = null;
@@ -38,13 +31,17 @@ export class Scheduler {
   /** The queue is paused: nothing is claimed (results are still written). */
   private paused = false;
   /** Run results the database refused (full disk, read-only file); written before any new claim. */
-  private readonly unrecorded: Array<{ jobId: string; attempt: number; result: RunResult }> = [];
+  private readonly unrecorded: PendingResult[] = [];
   /** Set while writes fail, so the fault is logged once and its end once. */
   private storageFault: string | null = null;
   /** Process groups of runs that started, written with the next scheduling transaction (or within 100 ms). */
   private readonly startedGroups: Assignment[] = [];
   private groupsTimer: NodeJS.Timeout | null = null;
   private wakeScheduled = false;
+  /** The steps under way (one at a time, then the one asked for meanwhile), or null when none runs. */
+  private stepping: Promise<void> | null = null;
+  /** A step was asked for while one was in flight: one more runs after it. */
+  private stepAgain = false;
   /** Told, after the commit, of each queue that pause_on_dead paused and the job that went dead (the engine announces it). */
   onQueuePaused: (queue: string, jobId: string) => void = () => {};
 
@@ -52,7 +49,7 @@ export class Scheduler {
   private readonly retryDelay: (n: number) => number;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: StoreApi,
     private readonly pool: Pool,
     private readonly settings: Settings,
     private readonly logsDir: string,
@@ -154,10 +151,18 @@ export class Scheduler {
     }, 100);
   }
 
-  /** Writes results held back by a storage fault. False if the database still refuses. */
-  flushUnrecorded(): boolean {
+  /** Resolves once the step in flight, if any, is done (its claims launched): a stop halts, then waits for it. */
+  async settled(): Promise<void> {
+    await this.stepping?.catch(() => undefined); // a step that threw was reported where it threw
+  }
+
+  /** Writes results held back by a storage fault (after the step in flight). False if the database still refuses. */
+  async flushUnrecorded(): Promise<boolean> {
+    await this.stepping;
     if (this.unrecorded.length === 0 && this.startedGroups.length === 0) return true;
-    return this.transact();
+    this.transact();
+    await this.stepping;
+    return this.unrecorded.length === 0 && this.startedGroups.length === 0;
   }
 
   /** Results not yet written; a stop that cannot write them leaves the jobs to start-up recovery. */
@@ -174,66 +179,86 @@ export class Scheduler {
     this.transact();
   }
 
+  /** Runs a scheduling step now, or once more after the one in flight. */
+  private transact(): void {
+    if (this.stepping) {
+      this.stepAgain = true;
+      return;
+    }
+    this.stepping = this.steps();
+  }
+
+  private async steps(): Promise<void> {
+    try {
+      do {
+        this.stepAgain = false;
+        if (this.unrecorded.length > 0 || this.startedGroups.length > 0 || this.claiming()) await this.step();
+      } while (this.stepAgain);
+    } finally {
+      this.stepping = null;
+    }
+  }
+
+  /** New claims may be made: not halted or paused, and a worker idle. */
+  private claiming(): boolean {
+    return !this.halted && !this.paused && this.pool.idleWorkers().length > 0;
+  }
+
   /**
    * One scheduling step as one transaction: write every held-back result, claim due jobs for idle
    * workers; then, once committed, announce the changes and start the claimed jobs. A storage fault rolls
-   * it all back; held-back results stay queued for the next try. Returns false on a storage fault.
+   * it all back; held-back results stay queued for the next try. Results and groups that arrive during the
+   * step wait for the next one.
    */
-  private transact(): boolean {
-    const decisions: Decisions = { changed: [], launches: [], pausedQueues: [] };
+  private async step(): Promise<void> {
     const now = Date.now();
+    const results = this.unrecorded.slice();
+    const groups = this.startedGroups.slice();
+    let done: StepDone;
     try {
-      withoutFsync(this.store.db, () =>
-        this.store.db.transaction(() => {
-          for (const job of this.startedGroups) {
-            if (job.pgid !== null) this.store.recordPgid(job.jobId, job.attempt, job.pgid, job.pgidIdentity);
-          }
-          for (const { jobId, attempt, result } of this.unrecorded) {
-            const row = this.store.finish(jobId, attempt, result, now, this.retryDelay);
-            if (!row) continue;
-            // Before any claim: children of a dead parent must not start, nor jobs of a queue it pauses.
-            decisions.changed.push(row, ...this.store.settleDependents(row, now));
-            if (row.state === 'dead' && this.store.pauseOnDead(row.queue, now, row.id)) decisions.pausedQueues.push({ queue: row.queue, jobId: row.id });
-          }
-          if (!this.halted && !this.paused) this.claimDue(decisions, now);
-        })(),
-      );
+      done = await this.store.step({
+        now,
+        groups: groups.flatMap((job) => (job.pgid === null ? [] : [{ jobId: job.jobId, attempt: job.attempt, pgid: job.pgid, identity: job.pgidIdentity }])),
+        results,
+        retryDelay: this.retryDelay,
+        idleWorkers: this.halted || this.paused ? [] : this.pool.idleWorkers(),
+        // Runs still in the pool count against their queue's limit even when their job is no longer processing
+        // (canceled, its process tree still dying); the worker turning idle dispatches again.
+        held: this.pool.running().map((run) => run.jobId),
+        begin: this.beginRun,
+      });
     } catch (err) {
       if (!isStorageError(err)) throw err;
       this.storageFailed(err);
-      return false;
+      return;
     }
-    this.unrecorded.length = 0;
-    this.startedGroups.length = 0;
+    this.unrecorded.splice(0, results.length);
+    for (const job of groups) {
+      const at = this.startedGroups.indexOf(job);
+      if (at >= 0) this.startedGroups.splice(at, 1);
+    }
     this.storageRecovered();
-    for (const { queue, jobId } of decisions.pausedQueues) this.onQueuePaused(queue, jobId);
-    for (const row of decisions.changed) {
+    for (const { queue, jobId } of done.pausedQueues) this.onQueuePaused(queue, jobId);
+    for (const row of done.changed) {
       this.changed(row);
       if (row.state === 'failed') this.armTimer(row.run_at, now);
     }
-    for (const { workerId, claimed } of decisions.launches) this.launch(workerId, claimed);
-    if (!this.halted && !this.paused && this.pool.idleWorkers().length > 0) this.armTimer(this.store.nextRunAt(now), now);
-    return true;
-  }
-
-  private claimDue(decisions: Decisions, now: number): void {
-    // Runs still in the pool count against their queue's limit even when their job is no longer processing
-    // (canceled, its process tree still dying); the worker turning idle dispatches again.
-    const held = this.pool.running().map((run) => run.jobId);
-    for (const workerId of this.pool.idleWorkers()) {
-      const claimed = this.store.claim(workerId, now, held, this.beginRun);
-      if (!claimed) return;
-      decisions.changed.push(claimed.job);
-      decisions.launches.push({ workerId, claimed });
+    for (const { workerId, claimed } of done.claims) {
+      const id = claimed.job.env_id;
+      // In claim order: a launch waits for its environment, the next one waits for it.
+      const env = id === null ? null : this.lastEnv?.id === id ? this.lastEnv.vars : await this.environment(id);
+      this.launch(workerId, claimed, env);
     }
+    if (this.claiming()) this.armTimer(await this.store.nextRunAt(now), now);
   }
 
   /** How a run claimed now begins: its log section starts at the log's end; a fresh marker. */
   private readonly beginRun = (jobId: string): RunBeginning => ({ logStart: nextRunStart(logPathFor(this.logsDir, jobId)), marker: newRunMarker() });
 
-  private launch(workerId: number, claimed: Claimed): void {
+  /** Starts a claimed run on its worker, with the job's stored environment (null: the queue's own). */
+  private launch(workerId: number, claimed: Claimed, env: Record<string, string> | null): void {
     const job = claimed.job;
-    const beginning = claimed.beginning!; // claimDue gives every claim its beginning (beginRun)
+    const beginning = claimed.beginning!; // the step gives every claim its beginning (beginRun)
     this.pool.run(workerId, {
       type: 'run',
       jobId: job.id,
@@ -244,7 +269,7 @@ export class Scheduler {
       logPath: logPathFor(this.logsDir, job.id),
       logMaxBytes: this.settings.get('log_max_bytes'),
       logStart: beginning.logStart,
-      env: this.environment(job.env_id),
+      env,
       queuectlEnv: {
         QUEUECTL_JOB_ID: job.id,
         QUEUECTL_ATTEMPT: String(claimed.attempt),
@@ -266,15 +291,12 @@ export class Scheduler {
    */
   private lastEnv: { id: number; vars: Record<string, string> } | null = null;
 
-  /** A job's stored environment (env_id), or null for the queue's own. */
-  private environment(id: number | null): Record<string, string> | null {
-    if (id === null) return null;
-    if (this.lastEnv?.id !== id) {
-      const stored = this.store.environment(id);
-      // Gone only if the job was deleted since its claim, a run that cannot matter; the queue's own then.
-      if (stored === null) return null;
-      this.lastEnv = { id, vars: JSON.parse(stored.vars) as Record<string, string> };
-    }
+  /** A job's stored environment (env_id) read and kept as the last one, or null (the queue's own) when gone. */
+  private async environment(id: number): Promise<Record<string, string> | null> {
+    const stored = await this.store.environment(id);
+    // Gone only if the job was deleted since its claim, a run that cannot matter; the queue's own then.
+    if (stored === null) return null;
+    this.lastEnv = { id, vars: JSON.parse(stored.vars) as Record<string, string> };
     return this.lastEnv.vars;
   }
 

@@ -85,7 +85,7 @@ describe('engine hosted in-process (the desktop app host)', () => {
     await call(e, tray, 'events.subscribe', { jobs: true });
     const running = await call<ResultOf<'enqueue'>>(e, tray, 'enqueue', { job: { command: 'sleep 1' } });
     await waitFor(() => tray.jobStates(running.job.id).includes('processing'), 10_000, 'the first job to start');
-    e.setPaused(true);
+    await e.setPaused(true);
     expect(e.paused()).toBe(true);
     expect(tray.events.filter((ev) => ev.type === 'queue')).toMatchObject([{ type: 'queue', paused: true }]);
     const held = await call<ResultOf<'enqueue'>>(e, tray, 'enqueue', { job: { command: 'true' } });

@@ -10,8 +10,9 @@ import { JobLogs, type RunningLog } from '../../electron/engine/logs/job-logs.js
 import { Retention } from '../../electron/engine/retention.js';
 import { enqueue } from '../../electron/engine/rpc/handlers/enqueue.js';
 import { jobsClean } from '../../electron/engine/rpc/handlers/jobs-clean.js';
-import { createStore, type Store } from '../../electron/engine/store/index.js';
+import type { StoreApi } from '../../electron/engine/store/api.js';
 import { openDatabase } from '../../electron/engine/store/open.js';
+import { sqliteStore } from '../../electron/engine/store/sqlite/index.js';
 import { logPathFor } from '../../electron/engine/store/rows.js';
 import { CLEAN_BATCH } from '../../electron/engine/store/transitions/clean.js';
 import { queueErrorOfAsync } from '../helpers/queue-error.js';
@@ -21,7 +22,7 @@ const DAY = 86_400_000;
 let dir: string;
 let logsDir: string;
 let db: Database.Database;
-let store: Store;
+let store: StoreApi;
 let settings: Settings;
 let runs: RunningLog[];
 let logged: string[];
@@ -30,14 +31,14 @@ let changedMany: () => void;
 let ctx: EngineContext;
 const path = (id: string) => logPathFor(logsDir, id);
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'qctl-clean-'));
   logsDir = join(dir, 'logs');
   mkdirSync(logsDir);
   db = openDatabase(join(dir, 'queue.db'));
-  store = createStore(db);
+  store = sqliteStore(db);
   logged = [];
-  settings = new Settings(db, (m) => logged.push(m));
+  settings = await Settings.load(store, (m) => logged.push(m));
   runs = [];
   stopping = false;
   changedMany = () => undefined;
@@ -94,7 +95,7 @@ describe('jobs.clean', () => {
     expect(attemptsOf()).toEqual(['d1', 'p1', 'r1', 'f1']);
     for (const id of ['c1', 'k1', 'c2']) expect(existsSync(path(id))).toBe(false);
     expect(withLogs()).toEqual(['d1', 'p1', 'r1', 'f1']);
-    expect(store.counts()).toMatchObject({ completed: 0, canceled: 0, dead: 1, pending: 1, processing: 1, failed: 1 });
+    expect(await store.counts()).toMatchObject({ completed: 0, canceled: 0, dead: 1, pending: 1, processing: 1, failed: 1 });
     expect(await jobsClean(ctx, {})).toMatchObject({ count: 0 });
   });
 
@@ -116,7 +117,7 @@ describe('jobs.clean', () => {
     // A job enqueued 10 days ago (created_at), canceled just now before it ever ran.
     await enqueue(ctx, { job: { id: 'late-cancel', command: 'true' } });
     db.prepare(`UPDATE jobs SET created_at = ?, updated_at = ?, run_at = ? WHERE id = 'late-cancel'`).run(now - 10 * DAY, now - 10 * DAY, now - 10 * DAY);
-    expect(store.cancel('late-cancel', now - 1)?.finished_at).toBe(now - 1);
+    expect((await store.cancel('late-cancel', now - 1))?.row.finished_at).toBe(now - 1);
     const week = 7 * DAY;
     expect(await jobsClean(ctx, { older_than_ms: week, states: ['completed', 'dead', 'canceled'], dry_run: true })).toMatchObject({ count: 2 });
     expect(await jobsClean(ctx, { older_than_ms: week })).toMatchObject({ count: 1 });
@@ -167,7 +168,7 @@ describe('jobs.clean', () => {
     expect(turns).toBeGreaterThanOrEqual(2);
     expect(ids()).toEqual(['newcomer', late]);
     expect(readFileSync(path(late), 'utf8')).toBe('the new job\n');
-    expect(store.counts()).toMatchObject({ completed: 1, pending: 1 });
+    expect(await store.counts()).toMatchObject({ completed: 1, pending: 1 });
   });
 
   it('a stop that begins during a clean ends it between batches, saying how many were deleted', async () => {
@@ -185,7 +186,7 @@ describe('jobs.clean', () => {
     add(Array.from({ length: CLEAN_BATCH + 500 }, (_, i) => [`j${i}`, 'completed', 1] as [string, JobState, number]));
     const real = store.cleanBatch;
     let calls = 0;
-    store.cleanBatch = ((...args: Parameters<typeof real>) => {
+    store.cleanBatch = (async (...args: Parameters<typeof real>) => {
       if (calls++ === 1) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
       return real(...args);
     }) as typeof real;
@@ -235,14 +236,14 @@ describe('retention', () => {
 
   it('deletes the per-minute run counts older than 8 days whatever the settings, and no job', async () => {
     const minute = (t: number): number => Math.floor(t / 60_000);
-    const insert = store.db.prepare(`INSERT INTO run_minutes (minute, queue, completed) VALUES (?, 'default', 1)`);
+    const insert = db.prepare(`INSERT INTO run_minutes (minute, queue, completed) VALUES (?, 'default', 1)`);
     insert.run(minute(NOW - 8 * DAY - 60_000));
     insert.run(minute(NOW - 8 * DAY + 60_000));
     add([['c1', 'completed', NOW - 1000 * DAY]]);
     const r = retention();
     await r.run();
     r.stop();
-    expect(store.db.prepare(`SELECT minute FROM run_minutes`).all()).toEqual([{ minute: minute(NOW - 8 * DAY + 60_000) }]);
+    expect(db.prepare(`SELECT minute FROM run_minutes`).all()).toEqual([{ minute: minute(NOW - 8 * DAY + 60_000) }]);
     expect(ids()).toEqual(['c1']);
   });
 
@@ -251,7 +252,7 @@ describe('retention', () => {
       ['old-done', 'completed', NOW - 31 * DAY], ['old-cancel', 'canceled', NOW - 40 * DAY], ['old-dead', 'dead', NOW - 40 * DAY],
       ['new-done', 'completed', NOW - 29 * DAY], ['new-cancel', 'canceled', NOW - DAY], ['waiting', 'failed', NOW - 40 * DAY],
     ]);
-    settings.set('retention_days', 30);
+    await settings.set('retention_days', 30);
     const r = retention();
     await r.run();
     r.stop();
@@ -265,7 +266,7 @@ describe('retention', () => {
       ['a', 'completed', NOW - 50], ['b', 'canceled', NOW - 60], ['c', 'completed', NOW - 50], ['d', 'completed', NOW - 10],
       ['dead', 'dead', NOW - 100], ['e', 'canceled', NOW - 5], ['f', 'completed', NOW - 40], ['g', 'completed', NOW - 1],
     ]);
-    settings.set('retention_max_jobs', 4);
+    await settings.set('retention_max_jobs', 4);
     const r = retention();
     await r.run();
     r.stop();
@@ -280,14 +281,14 @@ describe('retention', () => {
     const newJobs = CLEAN_BATCH + 300;
     add(Array.from({ length: oldJobs }, (_, i) => [`old${i}`, 'completed', NOW - 2 * DAY - i] as [string, JobState, number]));
     add(Array.from({ length: newJobs }, (_, i) => [`new${i}`, i % 2 ? 'completed' : 'canceled', NOW - i] as [string, JobState, number]));
-    settings.set('retention_days', 1.5);
-    settings.set('retention_max_jobs', 100);
+    await settings.set('retention_days', 1.5);
+    await settings.set('retention_max_jobs', 100);
     let batches = 0;
     changedMany = () => batches++;
     const r = retention();
     await r.run();
     r.stop();
-    expect(store.finishedCount()).toBe(100);
+    expect(await store.finishedCount()).toBe(100);
     expect(ids()).toEqual(Array.from({ length: 100 }, (_, i) => `new${i}`));
     expect(batches).toBe(2 + 2); // the old ones: a full batch and 400; then those beyond the limit: a full batch and 200
     expect(logged).toEqual([`retention: deleted ${oldJobs} finished jobs older than 1.5 days and ${newJobs - 100} beyond the limit of 100 jobs`]);
@@ -296,8 +297,8 @@ describe('retention', () => {
   it('never deletes a job whose run the pool still has', async () => {
     add([['dying', 'canceled', NOW - 90 * DAY], ['done', 'completed', NOW - 90 * DAY]]);
     runs = [{ jobId: 'dying', logMaxBytes: 4096, logStart: 0 }];
-    settings.set('retention_days', 1);
-    settings.set('retention_max_jobs', 1);
+    await settings.set('retention_days', 1);
+    await settings.set('retention_max_jobs', 1);
     const r = retention();
     await r.run();
     r.stop();
@@ -307,19 +308,19 @@ describe('retention', () => {
   it('runs soon after a retention setting changes, then on its interval; not after stop', async () => {
     add(Array.from({ length: 12 }, (_, i) => [`j${i}`, 'completed', NOW - 100 + i] as [string, JobState, number]));
     const r = retention();
-    settings.set('retention_max_jobs', 5);
+    await settings.set('retention_max_jobs', 5);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(ids()).toEqual(['j7', 'j8', 'j9', 'j10', 'j11']);
     expect(withLogs()).toEqual(ids());
     r.stop();
-    settings.set('retention_max_jobs', 1);
+    await settings.set('retention_max_jobs', 1);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(ids()).toHaveLength(5);
   });
 
   it('start runs it at once', async () => {
     add([['old', 'completed', NOW - 3 * DAY]]);
-    settings.set('retention_days', 2);
+    await settings.set('retention_days', 2);
     const r = retention();
     r.start();
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -329,7 +330,7 @@ describe('retention', () => {
 
   it('never while the queue is stopping', async () => {
     add([['old', 'completed', NOW - 3 * DAY]]);
-    settings.set('retention_days', 2);
+    await settings.set('retention_days', 2);
     stopping = true;
     const r = retention();
     await r.run();
@@ -340,11 +341,11 @@ describe('retention', () => {
 
   it('a storage fault is logged, never thrown, and the next run tries again', async () => {
     add([['old', 'completed', NOW - 3 * DAY]]);
-    settings.set('retention_days', 2);
+    await settings.set('retention_days', 2);
     const real = store.cleanBatch;
-    store.cleanBatch = (() => {
+    store.cleanBatch = async () => {
       throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
-    }) as unknown as typeof real;
+    };
     const r = retention();
     await expect(r.run()).resolves.toBeUndefined();
     expect(ids()).toEqual(['old']);

@@ -9,22 +9,23 @@ import { list } from '../../electron/engine/rpc/handlers/list.js';
 import { stats } from '../../electron/engine/rpc/handlers/stats.js';
 import { createStore, type Store } from '../../electron/engine/store/index.js';
 import { openDatabase } from '../../electron/engine/store/open.js';
+import { sqliteStore } from '../../electron/engine/store/sqlite/index.js';
 import type { NewJob } from '../../electron/engine/store/transitions/enqueue.js';
-import { queueErrorOf } from '../helpers/queue-error.js';
+import { queueErrorOfAsync } from '../helpers/queue-error.js';
 
-/** A temp database and the little of an engine context that `list` and `stats` use. */
+/** A temp database (set up through `store`, synchronously) and the little of an engine context that `list` and `stats` use. */
 function openHome(): { dir: string; db: Database.Database; store: Store; ctx: EngineContext } {
   const dir = mkdtempSync(join(tmpdir(), 'qctl-handlers-'));
   const db = openDatabase(join(dir, 'queue.db'));
   const store = createStore(db);
-  const ctx = { store, paths: { logs: join(dir, 'logs') } } as unknown as EngineContext;
+  const ctx = { store: sqliteStore(db), paths: { logs: join(dir, 'logs') } } as unknown as EngineContext;
   return { dir, db, store, ctx };
 }
 
 const spec = (over: Partial<NewJob> = {}): NewJob => ({ id: null, name: null, command: 'true', max_retries: 0, priority: 0, timeout_ms: null, cwd: null, queue: 'default', ...over });
 
-function invalidMessage(fn: () => unknown): string {
-  const err = queueErrorOf(fn);
+async function invalidMessage(fn: () => unknown): Promise<string> {
+  const err = await queueErrorOfAsync(fn);
   expect(err.code).toBe('INVALID_ARGUMENT');
   return err.message;
 }
@@ -37,30 +38,30 @@ describe('list params', () => {
     rmSync(home.dir, { recursive: true, force: true });
   });
 
-  it('refuses bad search, sort, order, offset and limit with messages that name the field', () => {
+  it('refuses bad search, sort, order, offset and limit with messages that name the field', async () => {
     const call = (params: unknown) => () => list(home.ctx, params);
-    expect(invalidMessage(call({ search: 5 }))).toBe('search must be a string');
-    expect(invalidMessage(call({ search: 'x'.repeat(1001) }))).toContain('search must be at most 1000 characters');
-    expect(invalidMessage(call({ sort: 'size' }))).toBe('unknown sort "size"; sorts are created, updated, priority, attempts, state, command, queue, name, started, finished, duration');
-    expect(invalidMessage(call({ order: 'up' }))).toBe('order must be "asc" or "desc", got "up"');
-    expect(invalidMessage(call({ offset: -1 }))).toContain('offset must be between 0 and');
-    expect(invalidMessage(call({ offset: 1.5 }))).toBe('offset must be a whole number');
-    expect(invalidMessage(call({ limit: 0 }))).toContain('limit must be between 1 and 100000');
-    expect(invalidMessage(call({ state: 'done' }))).toContain('unknown state "done"');
+    expect(await invalidMessage(call({ search: 5 }))).toBe('search must be a string');
+    expect(await invalidMessage(call({ search: 'x'.repeat(1001) }))).toContain('search must be at most 1000 characters');
+    expect(await invalidMessage(call({ sort: 'size' }))).toBe('unknown sort "size"; sorts are created, updated, priority, attempts, state, command, queue, name, started, finished, duration');
+    expect(await invalidMessage(call({ order: 'up' }))).toBe('order must be "asc" or "desc", got "up"');
+    expect(await invalidMessage(call({ offset: -1 }))).toContain('offset must be between 0 and');
+    expect(await invalidMessage(call({ offset: 1.5 }))).toBe('offset must be a whole number');
+    expect(await invalidMessage(call({ limit: 0 }))).toContain('limit must be between 1 and 100000');
+    expect(await invalidMessage(call({ state: 'done' }))).toContain('unknown state "done"');
   });
 
-  it('total counts the matches of state and search, whatever the page', () => {
+  it('total counts the matches of state and search, whatever the page', async () => {
     const ids = home.store.enqueueMany(Array.from({ length: 30 }, (_, i) => spec({ command: i % 3 === 0 ? `deploy ${i}` : `test ${i}` })), 1);
     home.store.cancel(ids[0]!, 2);
-    const call = (p: ListParams): ListResult => list(home.ctx, p);
-    expect(call({ limit: 5 })).toMatchObject({ total: 30 });
-    expect(call({ state: 'canceled' }).total).toBe(1);
-    expect(call({ search: 'DEPLOY', limit: 3 }).total).toBe(10);
-    expect(call({ search: 'deploy', limit: 3, offset: 9 })).toMatchObject({ total: 10 });
-    expect(call({ search: 'deploy', limit: 3, offset: 9 }).jobs).toHaveLength(1);
-    expect(call({ search: 'deploy', offset: 50 })).toEqual({ jobs: [], total: 10 });
-    expect(call({ search: 'deploy', state: 'pending' }).total).toBe(9);
-    expect(call({ search: '' }).total).toBe(30);
+    const call = (p: ListParams): Promise<ListResult> => list(home.ctx, p);
+    expect(await call({ limit: 5 })).toMatchObject({ total: 30 });
+    expect((await call({ state: 'canceled' })).total).toBe(1);
+    expect((await call({ search: 'DEPLOY', limit: 3 })).total).toBe(10);
+    expect(await call({ search: 'deploy', limit: 3, offset: 9 })).toMatchObject({ total: 10 });
+    expect((await call({ search: 'deploy', limit: 3, offset: 9 })).jobs).toHaveLength(1);
+    expect(await call({ search: 'deploy', offset: 50 })).toEqual({ jobs: [], total: 10 });
+    expect((await call({ search: 'deploy', state: 'pending' })).total).toBe(9);
+    expect((await call({ search: '' })).total).toBe(30);
   });
 });
 
@@ -87,12 +88,12 @@ describe('list with 100,000 jobs', () => {
   });
 
   /** Median of 5 timed calls, after a warm-up. */
-  function timed(params: ListParams): { ms: number; result: ListResult } {
-    let result = list(home.ctx, params);
+  async function timed(params: ListParams): Promise<{ ms: number; result: ListResult }> {
+    let result = await list(home.ctx, params);
     const runs: number[] = [];
     for (let i = 0; i < 5; i++) {
       const start = performance.now();
-      result = list(home.ctx, params);
+      result = await list(home.ctx, params);
       runs.push(performance.now() - start);
     }
     runs.sort((a, b) => a - b);
@@ -101,7 +102,7 @@ describe('list with 100,000 jobs', () => {
 
   // Right answers here; how fast is the bench's job (`npm run bench -- --only dashboard`, target 100 ms):
   // a timed assertion in a suite that shares 2 cores with browsers and daemons only measures the load.
-  it('answers a page with a search, and a page sorted by updated, with the right totals (times logged)', () => {
+  it('answers a page with a search, and a page sorted by updated, with the right totals (times logged)', async () => {
     const cases: Array<[string, ListParams, number]> = [
       ['newest page', {}, 100_000],
       ['search, rare (11 matches)', { search: 'PART-7777' }, 11],
@@ -115,7 +116,7 @@ describe('list with 100,000 jobs', () => {
     ];
     const log = vi.fn();
     for (const [label, params, total] of cases) {
-      const { ms, result } = timed(params);
+      const { ms, result } = await timed(params);
       log(`${label}: ${ms.toFixed(1)} ms`);
       expect(result.total, label).toBe(total);
       expect(result.jobs.length, label).toBe(Math.min(50, total));
@@ -133,7 +134,7 @@ describe('stats', () => {
     rmSync(home.dir, { recursive: true, force: true });
   });
 
-  it('gives every bucket of the range from run_minutes, oldest first, zero-filled, the current one last; one queue or all', () => {
+  it('gives every bucket of the range from run_minutes, oldest first, zero-filled, the current one last; one queue or all', async () => {
     const now = Date.parse('2026-03-01T12:30:45.000Z');
     vi.useFakeTimers({ now, toFake: ['Date'] });
     const job = home.store.enqueue(spec({ command: 'work' }), now - 3_600_000);
@@ -150,7 +151,7 @@ describe('stats', () => {
     attempt.run(job.id, 1, Date.parse('2026-03-01T12:30:44.999Z'), 'failed');
     attempt.run(job.id, 2, Date.parse('2026-03-01T12:00:30.000Z'), 'crashed');
 
-    const hour = stats(home.ctx);
+    const hour = await stats(home.ctx);
     expect(hour).toMatchObject({ range: '1h', bucket_minutes: 1, queue: null });
     expect(hour.throughput).toHaveLength(60);
     expect(hour.throughput[0]).toEqual({ minute: '2026-03-01T11:31:00.000Z', completed: 1, failed: 0, dead: 0, canceled: 0 });
@@ -166,11 +167,11 @@ describe('stats', () => {
       ['crashed', '2026-03-01T12:00:30.000Z', 'work'],
     ]);
 
-    const gpu = stats(home.ctx, { queue: 'gpu' });
+    const gpu = await stats(home.ctx, { queue: 'gpu' });
     expect(gpu.totals).toEqual({ completed: 2, failed: 1, dead: 1, canceled: 0 });
     expect(gpu.queue).toBe('gpu');
 
-    const day = stats(home.ctx, { range: '24h' });
+    const day = await stats(home.ctx, { range: '24h' });
     expect(day.throughput).toHaveLength(96);
     expect(day.throughput[95]).toMatchObject({ minute: '2026-03-01T12:30:00.000Z', completed: 3 });
     expect(day.throughput[94]).toMatchObject({ minute: '2026-03-01T12:15:00.000Z', completed: 0 });
@@ -178,7 +179,7 @@ describe('stats', () => {
     expect(day.throughput[91]).toMatchObject({ minute: '2026-03-01T11:30:00.000Z', completed: 6 });
     expect(day.totals).toEqual({ completed: 9, failed: 3, dead: 1, canceled: 3 });
 
-    const week = stats(home.ctx, { range: '7d' });
+    const week = await stats(home.ctx, { range: '7d' });
     expect(week).toMatchObject({ bucket_minutes: 60 });
     expect(week.throughput).toHaveLength(168);
     expect(week.throughput[0]).toEqual({ minute: '2026-02-22T13:00:00.000Z', completed: 7, failed: 0, dead: 0, canceled: 0 });
@@ -191,6 +192,6 @@ describe('stats', () => {
       [{ queue: 'a b' }, /^queue must be 1-64 letters/],
       [{ minutes: 60 }, /^unknown field "minutes" for stats; accepted: range, queue$/],
     ];
-    for (const [params, message] of refused) expect(() => stats(home.ctx, params)).toThrow(message);
+    for (const [params, message] of refused) await expect(stats(home.ctx, params)).rejects.toThrow(message);
   });
 });

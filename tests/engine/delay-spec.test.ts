@@ -11,6 +11,7 @@ import { parseIsoTime } from '../../protocol/index.js';
 const parseInstant = (text: string): number | null => parseIsoTime(text, 'required');
 import { createStore, type Store } from '../../electron/engine/store/index.js';
 import { openDatabase } from '../../electron/engine/store/open.js';
+import { sqliteStore } from '../../electron/engine/store/sqlite/index.js';
 import type { Pool } from '../../electron/engine/pool.js';
 import { Scheduler } from '../../electron/engine/scheduler.js';
 
@@ -23,10 +24,10 @@ let db: Database.Database;
 let settings: Settings;
 let store: Store;
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'qctl-delay-'));
   db = openDatabase(join(dir, 'queue.db'));
-  settings = new Settings(db, () => {});
+  settings = await Settings.load(sqliteStore(db), () => {});
   store = createStore(db);
 });
 
@@ -137,37 +138,37 @@ describe('the scheduler timer for delayed jobs', () => {
     vi.useRealTimers();
   });
 
-  it('arms for a job seconds ahead and starts it on time, not at the next poll', () => {
+  it('arms for a job seconds ahead and starts it on time, not at the next poll', async () => {
     vi.useFakeTimers({ now: NOW });
     const started: string[] = [];
-    const scheduler = new Scheduler(store, fakePool(started), settings, dir, () => {}, () => {});
+    const scheduler = new Scheduler(sqliteStore(db), fakePool(started), settings, dir, () => {}, () => {});
     const job = store.enqueue(validateSpec(spec('2030-06-01T12:00:02.500Z'), settings, NOW), NOW);
     scheduler.dispatch(); // what an enqueue's wake() does (no safety poll started here)
-    vi.advanceTimersByTime(2499);
+    await vi.advanceTimersByTimeAsync(2499);
     expect(started).toEqual([]);
-    vi.advanceTimersByTime(1);
+    await vi.advanceTimersByTimeAsync(1);
     expect(started).toEqual([job.id]);
     scheduler.halt();
   });
 
-  it('re-arms across the 2^31-1 ms cap of Node timers for a job months ahead, and starts it on time', () => {
+  it('re-arms across the 2^31-1 ms cap of Node timers for a job months ahead, and starts it on time', async () => {
     vi.useFakeTimers({ now: NOW });
     const started: string[] = [];
-    const scheduler = new Scheduler(store, fakePool(started), settings, dir, () => {}, () => {});
+    const scheduler = new Scheduler(sqliteStore(db), fakePool(started), settings, dir, () => {}, () => {});
     const ahead = 300 * DAY + 1234;
     const job = store.enqueue(validateSpec(spec(new Date(NOW + ahead).toISOString()), settings, NOW), NOW);
     scheduler.dispatch();
     const cap = 2 ** 31 - 1;
     let elapsed = 0;
     while (elapsed + cap < ahead) {
-      vi.advanceTimersByTime(cap);
+      await vi.advanceTimersByTimeAsync(cap);
       elapsed += cap;
       expect(started).toEqual([]);
       expect(vi.getTimerCount()).toBe(1); // re-armed, once
     }
-    vi.advanceTimersByTime(ahead - elapsed - 1);
+    await vi.advanceTimersByTimeAsync(ahead - elapsed - 1);
     expect(started).toEqual([]);
-    vi.advanceTimersByTime(1);
+    await vi.advanceTimersByTimeAsync(1);
     expect(started).toEqual([job.id]);
     expect(Date.now()).toBe(NOW + ahead);
     scheduler.halt();

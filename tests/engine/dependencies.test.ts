@@ -9,9 +9,10 @@ import type { JobRow } from '../../electron/engine/store/rows.js';
 import { CANCELED_CHILDREN_SQL, PENDING_CHILDREN_SQL } from '../../electron/engine/store/transitions/dependencies.js';
 import type { NewJob } from '../../electron/engine/store/transitions/enqueue.js';
 import type { Store } from '../../electron/engine/store/index.js';
+import { sqliteStore } from '../../electron/engine/store/sqlite/index.js';
 import { newJob as baseJob, useTempStore } from '../helpers/store.js';
 import type { RunResult } from '../../electron/engine/store/transitions/finish.js';
-import { queueErrorOf } from '../helpers/queue-error.js';
+import { queueErrorOf, queueErrorOfAsync } from '../helpers/queue-error.js';
 
 /**
  * Dependencies (`enqueue --after`) in the store, on a real SQLite file: who waits for whom, what a parent's
@@ -32,8 +33,10 @@ let running: Map<string, number>;
 
 useTempStore('qctl-deps-', (t) => {
   ({ db, store } = t);
-  settings = new Settings(db, () => {});
   running = new Map();
+});
+beforeEach(async () => {
+  settings = await Settings.load(sqliteStore(db), () => {});
 });
 
 function newJob(id: string, after: string[] = [], over: Partial<NewJob> = {}): NewJob {
@@ -532,8 +535,11 @@ describe('validateSpec: after', () => {
 describe('resolving parents (enqueue and enqueue.batch)', () => {
   const spec = (id: string | null, after: string[]): NewJob => ({ ...newJob(id ?? 'x', after), id });
 
-  function resolveError(jobs: NewJob[], batch = true): QueueError {
-    return thrown(() => resolveParents(store, jobs, batch ? inBatch : null));
+  /** resolveParents as the handlers call it, over the StoreApi. */
+  const resolve = (jobs: NewJob[], where: typeof inBatch | null): Promise<NewJob[]> => resolveParents(sqliteStore(db), jobs, where);
+
+  function resolveError(jobs: NewJob[], batch = true): Promise<QueueError> {
+    return queueErrorOfAsync(() => resolve(jobs, batch ? inBatch : null));
   }
 
   beforeEach(() => {
@@ -542,57 +548,57 @@ describe('resolving parents (enqueue and enqueue.batch)', () => {
     add('test-3333');
   });
 
-  it('an exact id wins, then a unique prefix; several references to one job collapse', () => {
+  it('an exact id wins, then a unique prefix; several references to one job collapse', async () => {
     add('test');
-    const [resolved] = resolveParents(store, [spec(null, ['test', 'build-1', 'build-1111'])], null);
+    const [resolved] = await resolve([spec(null, ['test', 'build-1', 'build-1111'])], null);
     expect(resolved!.after).toEqual(['test', 'build-1111']);
   });
 
-  it('ids chosen earlier in the batch count, by exact id or prefix; generated ids cannot be named', () => {
-    const resolved = resolveParents(store, [spec('fetch-9', []), spec(null, ['fetch', 'test-']), spec('last', ['fetch-9'])], inBatch);
+  it('ids chosen earlier in the batch count, by exact id or prefix; generated ids cannot be named', async () => {
+    const resolved = await resolve([spec('fetch-9', []), spec(null, ['fetch', 'test-']), spec('last', ['fetch-9'])], inBatch);
     expect(resolved.map((j) => j.after)).toEqual([[], ['fetch-9', 'test-3333'], ['fetch-9']]);
   });
 
-  it('unknown and ambiguous references are INVALID_ARGUMENT naming the reference and the job', () => {
-    const single = resolveError([spec(null, ['nope'])], false);
+  it('unknown and ambiguous references are INVALID_ARGUMENT naming the reference and the job', async () => {
+    const single = await resolveError([spec(null, ['nope'])], false);
     expect(single.message).toBe('after: no job with id or prefix "nope"; a parent must be enqueued before the jobs that wait for it');
     expect(single.details).toEqual({ parent: 'nope' });
-    const ambiguous = resolveError([spec(null, []), spec(null, ['build'])]);
+    const ambiguous = await resolveError([spec(null, []), spec(null, ['build'])]);
     expect(ambiguous.code).toBe('INVALID_ARGUMENT');
     expect(ambiguous.message).toBe('job 2 of the batch: after: "build" matches several jobs (build-1111, build-2222); type more of the parent\'s id');
     expect(ambiguous.details).toEqual({ index: 1, parent: 'build' });
-    const mixed = resolveError([spec('test-4444', []), spec(null, ['test-'])]);
+    const mixed = await resolveError([spec('test-4444', []), spec(null, ['test-'])]);
     expect(mixed.message).toMatch(/"test-" matches several jobs \(test-3333, test-4444\)/);
   });
 
-  it('a job may not wait for itself or a later job; a cycle is shown', () => {
-    expect(resolveError([spec('me', ['me'])], false).message).toBe('dependency cycle: me → me; a job cannot wait for itself');
-    const cycle = resolveError([spec('a', ['b']), spec('b', ['c']), spec('c', ['a'])]);
+  it('a job may not wait for itself or a later job; a cycle is shown', async () => {
+    expect((await resolveError([spec('me', ['me'])], false)).message).toBe('dependency cycle: me → me; a job cannot wait for itself');
+    const cycle = await resolveError([spec('a', ['b']), spec('b', ['c']), spec('c', ['a'])]);
     expect(cycle.message).toBe('job 1 of the batch: dependency cycle: a → b → c → a; each waits for the next');
     expect(cycle.details).toEqual({ index: 0, parent: 'b', target: 1 });
-    expect(resolveError([spec('a', ['later']), spec('later', [])]).message).toBe(
+    expect((await resolveError([spec('a', ['later']), spec('later', [])])).message).toBe(
       'job 1 of the batch: after names "later", which comes later (job 2 of the batch); list parents before the jobs that wait for them',
     );
-    expect(resolveError([spec(null, ['lat']), spec('later', [])]).message).toBe(
+    expect((await resolveError([spec(null, ['lat']), spec('later', [])])).message).toBe(
       'job 1 of the batch: after names "lat", which comes later (job 2 of the batch); list parents before the jobs that wait for them',
     );
   });
 
-  it('a prefix that matches an earlier job of the batch and a later one (or a stored job and a later one) is ambiguous', () => {
-    const both = resolveError([spec('xy1', []), spec('z', ['xy']), spec('xy2', [])]);
+  it('a prefix that matches an earlier job of the batch and a later one (or a stored job and a later one) is ambiguous', async () => {
+    const both = await resolveError([spec('xy1', []), spec('z', ['xy']), spec('xy2', [])]);
     expect(both.code).toBe('INVALID_ARGUMENT');
     expect(both.message).toBe('job 2 of the batch: after: "xy" matches several jobs (xy1, xy2); type more of the parent\'s id');
     expect(both.details).toEqual({ index: 1, parent: 'xy' });
-    const stored = resolveError([spec(null, ['test-3']), spec('test-3999', [])]);
+    const stored = await resolveError([spec(null, ['test-3']), spec('test-3999', [])]);
     expect(stored.message).toBe('job 1 of the batch: after: "test-3" matches several jobs (test-3333, test-3999); type more of the parent\'s id');
     // An exact id still wins over a later job it is a prefix of.
     add('xy');
-    expect(resolveParents(store, [spec(null, ['xy']), spec('xy3', [])], inBatch)[0]!.after).toEqual(['xy']);
+    expect((await resolve([spec(null, ['xy']), spec('xy3', [])], inBatch))[0]!.after).toEqual(['xy']);
   });
 
-  it('a job naming itself by a prefix of its own id is told about the cycle', () => {
-    expect(resolveError([spec('self', ['sel'])], false).message).toBe('dependency cycle: self → self; a job cannot wait for itself');
-    const inABatch = resolveError([spec('one', []), spec('self', ['sel'])]);
+  it('a job naming itself by a prefix of its own id is told about the cycle', async () => {
+    expect((await resolveError([spec('self', ['sel'])], false)).message).toBe('dependency cycle: self → self; a job cannot wait for itself');
+    const inABatch = await resolveError([spec('one', []), spec('self', ['sel'])]);
     expect(inABatch.message).toBe('job 2 of the batch: dependency cycle: self → self; a job cannot wait for itself');
     expect(inABatch.details).toEqual({ index: 1, parent: 'sel', target: 1 });
   });

@@ -10,6 +10,7 @@ import { JobLogs, type RunningLog } from '../../electron/engine/logs/job-logs.js
 import type { Session } from '../../electron/engine/rpc/session.js';
 import { createStore, type Store } from '../../electron/engine/store/index.js';
 import { openDatabase } from '../../electron/engine/store/open.js';
+import { sqliteStore } from '../../electron/engine/store/sqlite/index.js';
 import { logPathFor, type JobRow } from '../../electron/engine/store/rows.js';
 import { waitFor } from '../helpers/daemon.js';
 
@@ -29,7 +30,7 @@ beforeEach(() => {
   store = createStore(db);
   workers = [{ id: 1, pid: 123, job_id: null, command: null, since: null }];
   logged = [];
-  hub = new EventHub({ store, workers: () => workers, logsDir, log: (m) => logged.push(m) });
+  hub = new EventHub({ store: sqliteStore(db), workers: () => workers, logsDir, log: (m) => logged.push(m) });
 });
 
 afterEach(() => {
@@ -54,7 +55,7 @@ const add = (id: string, command = 'true'): JobRow =>
   store.enqueue({ id, name: null, command, max_retries: 0, priority: 0, timeout_ms: null, cwd: null, queue: 'default' }, Date.now());
 
 describe('job events', () => {
-  it('coalesce a window of changes into one event: each job once, latest state, with counts and workers', () => {
+  it('coalesce a window of changes into one event: each job once, latest state, with counts and workers', async () => {
     vi.useFakeTimers();
     const s = recorder();
     expect(hub.subscribe(s, { jobs: true })).toEqual({ jobs: true, log: null });
@@ -63,9 +64,9 @@ describe('job events', () => {
     hub.jobChanged(add('b'));
     const claimed = store.claim(1, Date.now())!;
     hub.jobChanged(claimed.job);
-    vi.advanceTimersByTime(JOBS_WINDOW_MS - 1);
+    await vi.advanceTimersByTimeAsync(JOBS_WINDOW_MS - 1);
     expect(s.events).toEqual([]);
-    vi.advanceTimersByTime(1);
+    await vi.advanceTimersByTimeAsync(1);
     expect(s.jobs()).toHaveLength(1);
     const event = s.jobs()[0]!;
     expect(event.jobs.map((j) => [j.id, j.state])).toEqual([['a', 'processing'], ['b', 'pending']]);
@@ -73,25 +74,25 @@ describe('job events', () => {
     expect(event.counts).toMatchObject({ pending: 1, processing: 1 });
     expect(event.workers).toEqual(workers);
     expect(event.jobs[0]!.log_path).toBe(logPathFor(logsDir, 'a'));
-    vi.advanceTimersByTime(1000);
+    await vi.advanceTimersByTimeAsync(1000);
     expect(s.jobs()).toHaveLength(1);
   });
 
-  it('list at most MAX_EVENT_JOBS jobs and set truncated when more changed; the next window starts clean', () => {
+  it('list at most MAX_EVENT_JOBS jobs and set truncated when more changed; the next window starts clean', async () => {
     vi.useFakeTimers();
     const s = recorder();
     hub.subscribe(s, { jobs: true });
     for (let i = 0; i < MAX_EVENT_JOBS + 50; i++) hub.jobChanged(add(`j${i}`));
     hub.jobChanged(store.getJob('j0')!);
-    vi.advanceTimersByTime(JOBS_WINDOW_MS);
+    await vi.advanceTimersByTimeAsync(JOBS_WINDOW_MS);
     expect(s.jobs()[0]!.jobs).toHaveLength(MAX_EVENT_JOBS);
     expect(s.jobs()[0]!.truncated).toBe(true);
     hub.jobChanged(store.getJob('j1')!);
-    vi.advanceTimersByTime(JOBS_WINDOW_MS);
+    await vi.advanceTimersByTimeAsync(JOBS_WINDOW_MS);
     expect(s.jobs()[1]).toMatchObject({ truncated: false, jobs: [{ id: 'j1' }] });
   });
 
-  it('a bulk change sends one truncated event to every job subscriber, none to others', () => {
+  it('a bulk change sends one truncated event to every job subscriber, none to others', async () => {
     vi.useFakeTimers();
     const [s1, s2, other] = [recorder(), recorder(), recorder()];
     hub.subscribe(s1, { jobs: true });
@@ -100,12 +101,12 @@ describe('job events', () => {
     store.enqueueMany([{ id: 'x', name: null, command: 'true', max_retries: 0, priority: 0, timeout_ms: null, cwd: null, queue: 'default' }], Date.now());
     hub.bulkChanged();
     hub.bulkChanged();
-    vi.advanceTimersByTime(JOBS_WINDOW_MS);
+    await vi.advanceTimersByTimeAsync(JOBS_WINDOW_MS);
     for (const s of [s1, s2]) expect(s.jobs()).toEqual([expect.objectContaining({ jobs: [], truncated: true, counts: expect.objectContaining({ pending: 1 }) })]);
     expect(other.events).toEqual([]);
   });
 
-  it('run no timer while nobody subscribes, and stop it when the last subscriber leaves', () => {
+  it('run no timer while nobody subscribes, and stop it when the last subscriber leaves', async () => {
     vi.useFakeTimers();
     hub.jobChanged(add('a'));
     hub.bulkChanged();
@@ -120,25 +121,25 @@ describe('job events', () => {
     hub.jobChanged(add('c'));
     hub.subscribe(s, { jobs: false });
     expect(vi.getTimerCount()).toBe(0);
-    vi.advanceTimersByTime(1000);
+    await vi.advanceTimersByTimeAsync(1000);
     expect(s.events).toEqual([]);
   });
 
   // What makes a change cheap, checked by what it leaves behind: nothing without subscribers, one timer and
   // one coalesced event with them. How cheap in ms is the bench's job; a timed assertion here measured the
   // load of the shared CI machine (120 ms once, 15 ms idle).
-  it('a million changes without subscribers leave nothing; 100,000 with one make one timer and one event', () => {
+  it('a million changes without subscribers leave nothing; 100,000 with one make one timer and one event', async () => {
     vi.useFakeTimers();
     const row = add('hot');
     for (let i = 0; i < 1_000_000; i++) hub.jobChanged(row);
     expect(vi.getTimerCount()).toBe(0);
     const s = recorder();
     hub.subscribe(s, { jobs: true });
-    vi.advanceTimersByTime(JOBS_WINDOW_MS);
+    await vi.advanceTimersByTimeAsync(JOBS_WINDOW_MS);
     expect(s.jobs()).toEqual([]);
     for (let i = 0; i < 100_000; i++) hub.jobChanged({ ...row, id: `r${i % 1000}` });
     expect(vi.getTimerCount()).toBe(1);
-    vi.advanceTimersByTime(JOBS_WINDOW_MS);
+    await vi.advanceTimersByTimeAsync(JOBS_WINDOW_MS);
     const [only, ...more] = s.jobs();
     expect(more).toEqual([]);
     expect(only!.jobs).toHaveLength(MAX_EVENT_JOBS);
@@ -146,16 +147,16 @@ describe('job events', () => {
     expect(new Set(only!.jobs.map((j) => j.id)).size).toBe(MAX_EVENT_JOBS);
   });
 
-  it('a subscriber whose push throws is dropped and the others still get the event', () => {
+  it('a subscriber whose push throws is dropped and the others still get the event', async () => {
     vi.useFakeTimers();
     const bad: Session = { push: () => { throw new Error('gone'); } };
     const good = recorder();
     hub.subscribe(bad, { jobs: true });
     hub.subscribe(good, { jobs: true });
     hub.jobChanged(add('a'));
-    vi.advanceTimersByTime(JOBS_WINDOW_MS);
+    await vi.advanceTimersByTimeAsync(JOBS_WINDOW_MS);
     hub.jobChanged(add('b'));
-    vi.advanceTimersByTime(JOBS_WINDOW_MS);
+    await vi.advanceTimersByTimeAsync(JOBS_WINDOW_MS);
     expect(good.jobs()).toHaveLength(2);
     expect(logged).toEqual(['could not deliver an event, dropped the subscriber: gone']);
   });
@@ -307,7 +308,7 @@ describe('log follow with the engine\'s log keeper (cap and rewrites)', () => {
   beforeEach(() => {
     runs = [];
     jobLogs = new JobLogs({ dir: logsDir, running: () => runs, log: (m) => logged.push(m) });
-    capped = new EventHub({ store, workers: () => workers, logsDir, logs: jobLogs, log: (m) => logged.push(m) });
+    capped = new EventHub({ store: sqliteStore(db), workers: () => workers, logsDir, logs: jobLogs, log: (m) => logged.push(m) });
   });
   afterEach(() => capped.close());
 

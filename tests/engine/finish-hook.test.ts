@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig, type Config, type ConfigKey, type JobState } from '../../protocol/index.js';
 import { FinishHook, hookLogPath, type FinishHookLimits } from '../../electron/engine/finish-hook.js';
 import { openDatabase } from '../../electron/engine/store/open.js';
+import { sqliteStore } from '../../electron/engine/store/sqlite/index.js';
 import type { JobRow } from '../../electron/engine/store/rows.js';
 import { hasProcess, uniqueSleep, waitFor } from '../helpers/daemon.js';
 
@@ -37,7 +38,7 @@ function hook(limits: Partial<FinishHookLimits> = {}): FinishHook {
   const h = new FinishHook({
     home: dir,
     logsDir: join(dir, 'logs'),
-    db,
+    store: sqliteStore(db),
     settings: { get: <K extends ConfigKey>(key: K) => config[key] },
     isRunning: (id) => running.has(id),
     log: (m) => logged.push(m),

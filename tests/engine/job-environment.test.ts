@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { QueueError } from '../../protocol/index.js';
 import { Settings } from '../../electron/engine/config/settings.js';
 import { storedEnv, validateSpec } from '../../electron/engine/job-spec.js';
 import { toJobDetail } from '../../electron/engine/store/rows.js';
 import type Database from 'better-sqlite3';
 import type { Store } from '../../electron/engine/store/index.js';
+import { sqliteStore } from '../../electron/engine/store/sqlite/index.js';
 import { newJob, useTempStore } from '../helpers/store.js';
 
 let db: Database.Database;
@@ -13,7 +14,9 @@ let settings: Settings;
 useTempStore('qctl-env-', (t) => {
   db = t.db;
   store = t.store;
-  settings = new Settings(t.db, () => {});
+});
+beforeEach(async () => {
+  settings = await Settings.load(sqliteStore(db), () => {});
 });
 
 const refusal = (raw: unknown, defaults = {}): string => {

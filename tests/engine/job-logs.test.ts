@@ -12,6 +12,7 @@ import { jobRetry } from '../../electron/engine/rpc/handlers/job-retry.js';
 import { logs } from '../../electron/engine/rpc/handlers/logs.js';
 import { createStore, type Store } from '../../electron/engine/store/index.js';
 import { openDatabase } from '../../electron/engine/store/open.js';
+import { sqliteStore } from '../../electron/engine/store/sqlite/index.js';
 import { logPathFor } from '../../electron/engine/store/rows.js';
 import { runHeader } from '../../electron/engine/logs/notes.js';
 import { Settings } from '../../electron/engine/config/settings.js';
@@ -118,12 +119,13 @@ describe('handlers and the pool: ids whose run is still being stopped', () => {
   let store: Store;
   let ctx: EngineContext;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     db = openDatabase(join(dir, 'queue.db'));
     store = createStore(db);
-    const settings = new Settings(db, () => undefined);
+    const api = sqliteStore(db);
+    const settings = await Settings.load(api, () => undefined);
     ctx = {
-      store,
+      store: api,
       settings,
       jobLogs,
       paths: { logs: logsDir },
@@ -180,11 +182,21 @@ describe('handlers and the pool: ids whose run is still being stopped', () => {
     store.claim(1, Date.now());
     store.finish('again', 1, { outcome: 'completed', exitCode: 0, signal: null, error: null }, Date.now(), () => 0);
     writeFileSync(path('again'), 'first run\n');
-    expect(jobRetry(ctx, { id: 'again' }).job.state).toBe('pending');
+    expect((await jobRetry(ctx, { id: 'again' })).job.state).toBe('pending');
     expect(readFileSync(path('again'), 'utf8')).toBe('first run\n');
     writeFileSync(path('again'), 'second run\n');
     store.cancel('again', Date.now());
+    // The enqueue comes once the remove has committed and queued the log, while the log is being deleted.
+    const queued = new Promise<void>((resolve) => {
+      const deleteLogs = jobLogs.deleteLogs.bind(jobLogs);
+      jobLogs.deleteLogs = (ids) => {
+        const deleting = deleteLogs(ids);
+        resolve();
+        return deleting;
+      };
+    });
     const removing = jobRemove(ctx, { ids: ['again'] });
+    await queued;
     await enqueue(ctx, { job: { id: 'again', command: 'true' } });
     expect(existsSync(path('again'))).toBe(false);
     writeFileSync(path('again'), 'new job\n');

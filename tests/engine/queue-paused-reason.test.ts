@@ -12,7 +12,9 @@ import type { Scheduler } from '../../electron/engine/scheduler.js';
 import type { JobRow } from '../../electron/engine/store/rows.js';
 import type { NewJob } from '../../electron/engine/store/transitions/enqueue.js';
 import type { Store } from '../../electron/engine/store/index.js';
+import { sqliteStore } from '../../electron/engine/store/sqlite/index.js';
 import { newJob, useTempStore } from '../helpers/store.js';
+import { queueErrorOfAsync } from '../helpers/queue-error.js';
 import type { RunResult } from '../../electron/engine/store/transitions/finish.js';
 
 /**
@@ -124,17 +126,17 @@ describe('queue.pause / queue.resume handlers with the real PauseSwitch', () => 
   let schedulerPaused: boolean;
   let wakes: number;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     events = [];
     logged = [];
     schedulerPaused = false;
     wakes = 0;
     const scheduler = { setPaused: (p: boolean) => (schedulerPaused = p), wake: () => wakes++ } as unknown as Scheduler;
     const hub = { queueChanged: (e: QueueStateEvent) => events.push(e) } as unknown as EventHub;
-    const sw = new PauseSwitch(store, scheduler, hub, (m) => logged.push(m));
-    sw.restore();
+    const sw = new PauseSwitch(sqliteStore(db), scheduler, hub, (m) => logged.push(m));
+    await sw.restore();
     ctx = {
-      store,
+      store: sqliteStore(db),
       log: (m: string) => logged.push(m),
       setPaused: (p: boolean) => sw.set(p),
       setQueuePaused: (q: string, p: boolean) => sw.setQueue(q, p),
@@ -148,30 +150,33 @@ describe('queue.pause / queue.resume handlers with the real PauseSwitch', () => 
     } as unknown as EngineContext;
   });
 
-  const pausedOnDead = (q: string, id: string): void => (ctx as unknown as { pausedOnDead: (q: string, id: string) => void }).pausedOnDead(q, id);
+  const pausedOnDead = (q: string, id: string): Promise<void> => (ctx as unknown as { pausedOnDead: (q: string, id: string) => Promise<void> }).pausedOnDead(q, id);
+  /** Lets what the handler started but did not await (queuesChanged's announcement) finish. */
+  const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-  it('a queue the scheduler paused on dead carries the job in paused_reason, in the queue event too', () => {
+  it('a queue the scheduler paused on dead carries the job in paused_reason, in the queue event too', async () => {
     store.configureQueue('gpu', { pause_on_dead: true });
     dieIn('gpu', 'g1');
     expect(store.pauseOnDead('gpu', T0 + 2)).toBe(true); // as scheduler.ts calls it today, without the job id
-    pausedOnDead('gpu', 'g1');
+    await pausedOnDead('gpu', 'g1');
     expect(store.queueInfo('gpu')!.paused_reason).toBe('job g1 went dead');
     expect(events.at(-1)!.queues.find((q) => q.name === 'gpu')).toMatchObject({ paused: true, paused_reason: 'job g1 went dead' });
     expect(logged.join('\n')).toContain('queue gpu paused: job g1 went dead');
 
-    queueResume(ctx, { queue: 'gpu' });
+    await queueResume(ctx, { queue: 'gpu' });
     expect(events.at(-1)!.queues.find((q) => q.name === 'gpu')).toMatchObject({ paused: false, paused_reason: null });
   });
 
-  it('resume all: one call lifts every switch, syncs the scheduler, announces once, answers what it resumed', () => {
+  it('resume all: one call lifts every switch, syncs the scheduler, announces once, answers what it resumed', async () => {
     add({ queue: 'gpu' });
     add({ queue: 'io' });
-    queuePause(ctx, {});
-    queuePause(ctx, { queue: 'gpu' });
-    queuePause(ctx, { queue: 'io' });
+    await queuePause(ctx, {});
+    await queuePause(ctx, { queue: 'gpu' });
+    await queuePause(ctx, { queue: 'io' });
     expect(schedulerPaused).toBe(true);
     const before = events.length;
-    const answer = queueResume(ctx, { all: true });
+    const answer = await queueResume(ctx, { all: true });
+    await settled();
     expect(answer).toEqual({ queue: null, paused: false, paused_since: null, changed: true, resumed: { all: true, queues: ['gpu', 'io'] } });
     expect(schedulerPaused).toBe(false);
     expect((ctx as unknown as { paused: () => boolean }).paused()).toBe(false);
@@ -182,45 +187,33 @@ describe('queue.pause / queue.resume handlers with the real PauseSwitch', () => 
     expect(logged.at(-1)).toBe('resumed by resume --all: the pause of every queue and queues gpu, io');
 
     // Nothing paused: changed false, nothing announced.
-    expect(queueResume(ctx, { all: true })).toEqual({ queue: null, paused: false, paused_since: null, changed: false, resumed: { all: false, queues: [] } });
+    expect(await queueResume(ctx, { all: true })).toEqual({ queue: null, paused: false, paused_since: null, changed: false, resumed: { all: false, queues: [] } });
+    await settled();
     expect(events.length).toBe(before + 1);
     // Only a named queue paused: the global switch is reported as not lifted.
-    queuePause(ctx, { queue: 'io' });
-    expect(queueResume(ctx, { all: true }).resumed).toEqual({ all: false, queues: ['io'] });
+    await queuePause(ctx, { queue: 'io' });
+    expect((await queueResume(ctx, { all: true })).resumed).toEqual({ all: false, queues: ['io'] });
     // all: false is the plain resume of the switch over every queue (no `resumed` in the answer).
-    expect(queueResume(ctx, { all: false })).toEqual({ queue: null, paused: false, paused_since: null, changed: false });
+    expect(await queueResume(ctx, { all: false })).toEqual({ queue: null, paused: false, paused_since: null, changed: false });
   });
 
-  it('refuses all with queue, all that is not a boolean, and all for queue.pause', () => {
+  it('refuses all with queue, all that is not a boolean, and all for queue.pause', async () => {
     add({ queue: 'gpu' });
-    const refused = (f: () => unknown): QueueError => {
-      try {
-        f();
-      } catch (err) {
-        return err as QueueError;
-      }
-      throw new Error('expected a refusal');
-    };
-    expect(refused(() => queueResume(ctx, { all: true, queue: 'gpu' }))).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/queue .* or all .*, not both/) });
-    expect(refused(() => queueResume(ctx, { all: 'yes' }))).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'all must be true or false' });
-    expect(refused(() => queuePause(ctx, { all: true }))).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'unknown field "all" for queue.pause; accepted: queue' });
+    const refused = queueErrorOfAsync;
+    expect(await refused(() => queueResume(ctx, { all: true, queue: 'gpu' }))).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/queue .* or all .*, not both/) });
+    expect(await refused(() => queueResume(ctx, { all: 'yes' }))).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'all must be true or false' });
+    expect(await refused(() => queuePause(ctx, { all: true }))).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'unknown field "all" for queue.pause; accepted: queue' });
   });
 
-  it('an unknown queue is QUEUE_NOT_FOUND (message unchanged, data.queue set); a malformed name stays INVALID_ARGUMENT', () => {
+  it('an unknown queue is QUEUE_NOT_FOUND (message unchanged, data.queue set); a malformed name stays INVALID_ARGUMENT', async () => {
     add({ queue: 'gpu' });
     for (const call of [() => queuePause(ctx, { queue: 'nope' }), () => queueResume(ctx, { queue: 'nope' }), () => list(ctx, { queue: 'nope' })]) {
-      let err: unknown;
-      try {
-        call();
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(QueueError);
-      expect((err as QueueError).code).toBe('QUEUE_NOT_FOUND');
-      expect((err as QueueError).message).toBe('no queue named "nope"; queues: default, gpu (a queue exists once a job is enqueued in it or `queue set` creates it)');
-      expect((err as QueueError).toRpc()).toMatchObject({ code: -32000, data: { code: 'QUEUE_NOT_FOUND', queue: 'nope' } });
+      const err = await queueErrorOfAsync(call);
+      expect(err.code).toBe('QUEUE_NOT_FOUND');
+      expect(err.message).toBe('no queue named "nope"; queues: default, gpu (a queue exists once a job is enqueued in it or `queue set` creates it)');
+      expect(err.toRpc()).toMatchObject({ code: -32000, data: { code: 'QUEUE_NOT_FOUND', queue: 'nope' } });
     }
-    expect(() => queuePause(ctx, { queue: 'a b' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    await expect(queuePause(ctx, { queue: 'a b' })).rejects.toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });
 
@@ -257,6 +250,7 @@ describe('status shows why a queue is paused', () => {
         has_window: false,
         counts,
         workers: [],
+        store: { kind: 'sqlite', display: '/h/queue.db' },
       },
       now,
     );

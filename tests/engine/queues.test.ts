@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { NewJob } from '../../electron/engine/store/transitions/enqueue.js';
 import type { Store } from '../../electron/engine/store/index.js';
+import { sqliteStore } from '../../electron/engine/store/sqlite/index.js';
 import { newJob, useTempStore } from '../helpers/store.js';
 import type { RunResult } from '../../electron/engine/store/transitions/finish.js';
 import type { JobRow } from '../../electron/engine/store/rows.js';
@@ -121,8 +122,9 @@ describe('claims across named queues', () => {
     expect(store.claim(6, T0 + 6, ['g2', 'd1', 'i2', 'gone'])?.job.id).toBe('i3');
   });
 
-  it('the scheduler counts a canceled run its pool still holds: the next job of that queue waits for the worker to free', () => {
-    const settings = new Settings(db, () => {});
+  it('the scheduler counts a canceled run its pool still holds: the next job of that queue waits for the worker to free', async () => {
+    const api = sqliteStore(db);
+    const settings = await Settings.load(api, () => {});
     store.configureQueue('gpu', { parallel: 1 });
     add({ id: 'g1', queue: 'gpu' });
     add({ id: 'g2', queue: 'gpu' });
@@ -137,16 +139,21 @@ describe('claims across named queues', () => {
         launched.push(request.jobId);
       },
     } as unknown as Pool;
-    const scheduler = new Scheduler(store, pool, settings, dir, () => {}, () => {});
-    scheduler.dispatch();
+    const scheduler = new Scheduler(api, pool, settings, dir, () => {}, () => {});
+    /** A dispatch and the step it starts (the adapter answers at once; the step ends within this turn). */
+    const dispatched = async (): Promise<void> => {
+      scheduler.dispatch();
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    await dispatched();
     expect(launched).toEqual(['g1']);
     store.cancel('g1', Date.now()); // what the cancel RPC commits before it wakes the scheduler
-    scheduler.dispatch();
+    await dispatched();
     expect(launched).toEqual(['g1']);
     expect(store.getJob('g2')!.state).toBe('pending');
     // The killed run ends: its worker is idle again and the pool asks for a dispatch.
     busy.delete(1);
-    scheduler.dispatch();
+    await dispatched();
     expect(launched).toEqual(['g1', 'g2']);
     scheduler.halt();
   });

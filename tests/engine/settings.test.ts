@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONFIG_DEFINITIONS, defaultConfig, type ConfigKey } from '../../protocol/index.js';
 import { Settings } from '../../electron/engine/config/settings.js';
 import { openDatabase } from '../../electron/engine/store/open.js';
-import { queueErrorOf } from '../helpers/queue-error.js';
+import { sqliteStore } from '../../electron/engine/store/sqlite/index.js';
+import { queueErrorOf, queueErrorOfAsync } from '../helpers/queue-error.js';
 
 let dir: string;
 let dbPath: string;
@@ -25,11 +26,11 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function settings(): Settings {
-  return new Settings(db, (msg) => logged.push(msg));
+function settings(): Promise<Settings> {
+  return Settings.load(sqliteStore(db), (msg) => logged.push(msg));
 }
 
-function reopen(): Settings {
+function reopen(): Promise<Settings> {
   db.close();
   db = openDatabase(dbPath);
   return settings();
@@ -40,10 +41,11 @@ function storedRows(): Array<{ key: string; value: string }> {
 }
 
 const thrown = queueErrorOf;
+const thrownAsync = queueErrorOfAsync;
 
 describe('Settings defaults', () => {
-  it('starts from the defaults on an empty database and stores nothing', () => {
-    const s = settings();
+  it('starts from the defaults on an empty database and stores nothing', async () => {
+    const s = await settings();
     expect(s.all()).toEqual(defaultConfig());
     expect(s.get('max_retries')).toBe(3);
     expect(s.get('workers')).toBe(2);
@@ -51,9 +53,9 @@ describe('Settings defaults', () => {
     expect(logged).toEqual([]);
   });
 
-  it('entries() lists every definition in order with its current value', () => {
-    const s = settings();
-    s.set('workers', 6);
+  it('entries() lists every definition in order with its current value', async () => {
+    const s = await settings();
+    await s.set('workers', 6);
     const entries = s.entries();
     expect(entries.map((e) => e.key)).toEqual(CONFIG_DEFINITIONS.map((d) => d.key));
     expect(entries.find((e) => e.key === 'workers')).toMatchObject({ value: 6, default: 2, min: 1, max: 64, type: 'integer' });
@@ -62,35 +64,35 @@ describe('Settings defaults', () => {
 });
 
 describe('Settings.set', () => {
-  it('applies the value at once and returns the entry', () => {
-    const s = settings();
-    const entry = s.set('max_retries', 5);
+  it('applies the value at once and returns the entry', async () => {
+    const s = await settings();
+    const entry = await s.set('max_retries', 5);
     expect(entry).toMatchObject({ key: 'max_retries', value: 5, default: 3 });
     expect(s.get('max_retries')).toBe(5);
   });
 
-  it('persists across a reopen of the database', () => {
-    settings().set('backoff_base', 3);
-    settings().set('backoff_jitter', '0.25');
-    const s = reopen();
+  it('persists across a reopen of the database', async () => {
+    await (await settings()).set('backoff_base', 3);
+    await (await settings()).set('backoff_jitter', '0.25');
+    const s = await reopen();
     expect(s.get('backoff_base')).toBe(3);
     expect(s.get('backoff_jitter')).toBe(0.25);
     expect(s.get('max_retries')).toBe(3); // untouched keys keep their defaults
     expect(logged).toEqual([]);
   });
 
-  it('overwrites an earlier value instead of adding a row', () => {
-    const s = settings();
-    s.set('workers', 3);
-    s.set('workers', 4);
+  it('overwrites an earlier value instead of adding a row', async () => {
+    const s = await settings();
+    await s.set('workers', 3);
+    await s.set('workers', 4);
     expect(storedRows()).toEqual([{ key: 'workers', value: '4' }]);
-    expect(reopen().get('workers')).toBe(4);
+    expect((await reopen()).get('workers')).toBe(4);
   });
 
-  it('accepts hyphenated and upper-case keys and stores them under the canonical key', () => {
-    const s = settings();
-    expect(s.set('max-retries', 7).key).toBe('max_retries');
-    expect(s.set('BACKOFF-FACTOR-MS', '250').key).toBe('backoff_factor_ms');
+  it('accepts hyphenated and upper-case keys and stores them under the canonical key', async () => {
+    const s = await settings();
+    expect((await s.set('max-retries', 7)).key).toBe('max_retries');
+    expect((await s.set('BACKOFF-FACTOR-MS', '250')).key).toBe('backoff_factor_ms');
     expect(s.get('max_retries')).toBe(7);
     expect(s.get('backoff_factor_ms')).toBe(250);
     expect(storedRows()).toEqual([
@@ -99,8 +101,8 @@ describe('Settings.set', () => {
     ]);
   });
 
-  it('stores the parsed number, not the string typed by the user', () => {
-    settings().set('workers', ' 8 ');
+  it('stores the parsed number, not the string typed by the user', async () => {
+    await (await settings()).set('workers', ' 8 ');
     expect(storedRows()).toEqual([{ key: 'workers', value: '8' }]);
   });
 
@@ -117,15 +119,15 @@ describe('Settings.set', () => {
     ['max_retries', null],
     ['max_retries', { n: 1 }],
     ['max_retries', true],
-  ])('refuses %s = %j with INVALID_ARGUMENT and changes nothing', (key, value) => {
-    const s = settings();
-    s.set('workers', 5); // a committed value the failed set must not disturb
+  ])('refuses %s = %j with INVALID_ARGUMENT and changes nothing', async (key, value) => {
+    const s = await settings();
+    await s.set('workers', 5); // a committed value the failed set must not disturb
     let heard = 0;
     s.onChange(() => heard++);
     const before = { ...s.all() };
     const rowsBefore = storedRows();
 
-    const err = thrown(() => s.set(key, value));
+    const err = (await thrownAsync(() => s.set(key, value)));
     expect(err.code).toBe('INVALID_ARGUMENT');
     expect(err.toRpc().code).toBe(-32602);
     expect(err.details).toEqual({ key });
@@ -134,12 +136,12 @@ describe('Settings.set', () => {
     expect(s.all()).toEqual(before);
     expect(storedRows()).toEqual(rowsBefore);
     expect(heard).toBe(0);
-    expect(reopen().all()).toEqual(before);
+    expect((await reopen()).all()).toEqual(before);
   });
 
-  it('refuses an unknown key with INVALID_ARGUMENT listing every known key', () => {
-    const s = settings();
-    const err = thrown(() => s.set('retries', 3));
+  it('refuses an unknown key with INVALID_ARGUMENT listing every known key', async () => {
+    const s = await settings();
+    const err = (await thrownAsync(() => s.set('retries', 3)));
     expect(err.code).toBe('INVALID_ARGUMENT');
     expect(err.message).toContain('"retries"');
     for (const d of CONFIG_DEFINITIONS) expect(err.message).toContain(d.key);
@@ -147,31 +149,31 @@ describe('Settings.set', () => {
     expect(s.all()).toEqual(defaultConfig());
   });
 
-  it('refuses a key that is not a string', () => {
-    const s = settings();
-    expect(thrown(() => s.set(42, 3)).code).toBe('INVALID_ARGUMENT');
-    expect(thrown(() => s.set(null, 3)).code).toBe('INVALID_ARGUMENT');
-    expect(thrown(() => s.set(undefined, 3)).code).toBe('INVALID_ARGUMENT');
+  it('refuses a key that is not a string', async () => {
+    const s = await settings();
+    expect((await thrownAsync(() => s.set(42, 3))).code).toBe('INVALID_ARGUMENT');
+    expect((await thrownAsync(() => s.set(null, 3))).code).toBe('INVALID_ARGUMENT');
+    expect((await thrownAsync(() => s.set(undefined, 3))).code).toBe('INVALID_ARGUMENT');
   });
 });
 
 describe('Settings.keyOf', () => {
-  it('resolves user spellings and throws for unknown ones', () => {
+  it('resolves user spellings and throws for unknown ones', async () => {
     expect(Settings.keyOf('tick-interval-ms')).toBe('tick_interval_ms');
     expect(thrown(() => Settings.keyOf('bogus')).code).toBe('INVALID_ARGUMENT');
   });
 });
 
 describe('Settings.onChange', () => {
-  it('tells every listener the canonical key and the parsed value after the change is applied', () => {
-    const s = settings();
+  it('tells every listener the canonical key and the parsed value after the change is applied', async () => {
+    const s = await settings();
     const heard: Array<[ConfigKey, number | string, number | string]> = [];
     s.onChange((key, value) => heard.push([key, value, s.get(key)]));
     const second: ConfigKey[] = [];
     s.onChange((key) => second.push(key));
 
-    s.set('max-retries', '4');
-    s.set('backoff_jitter', 0.5);
+    await s.set('max-retries', '4');
+    await s.set('backoff_jitter', 0.5);
 
     expect(heard).toEqual([
       ['max_retries', 4, 4],
@@ -180,25 +182,25 @@ describe('Settings.onChange', () => {
     expect(second).toEqual(['max_retries', 'backoff_jitter']);
   });
 
-  it('is committed before listeners hear about it', () => {
-    const s = settings();
+  it('is committed before listeners hear about it', async () => {
+    const s = await settings();
     let storedWhenHeard: unknown;
     s.onChange(() => {
       storedWhenHeard = storedRows();
     });
-    s.set('workers', 9);
+    await s.set('workers', 9);
     expect(storedWhenHeard).toEqual([{ key: 'workers', value: '9' }]);
   });
 });
 
 describe('Settings loading stored rows', () => {
-  it('ignores and logs unknown keys and invalid stored values, keeping the defaults', () => {
+  it('ignores and logs unknown keys and invalid stored values, keeping the defaults', async () => {
     const insert = db.prepare('INSERT INTO config (key, value) VALUES (?, ?)');
     insert.run('obsolete_key', '1');
     insert.run('workers', '500');
     insert.run('max_retries', '"abc"');
     insert.run('backoff_base', '4');
-    const s = settings();
+    const s = await settings();
     expect(s.get('workers')).toBe(2);
     expect(s.get('max_retries')).toBe(3);
     expect(s.get('backoff_base')).toBe(4);
@@ -210,13 +212,15 @@ describe('Settings loading stored rows', () => {
 });
 
 describe('Settings loading a hand-edited config table', () => {
-  it('ignores and logs a stored value that is not JSON instead of failing to start', () => {
+  it('ignores and logs a stored value that is not JSON instead of failing to start', async () => {
     db.prepare('INSERT INTO config (key, value) VALUES (?, ?)').run('workers', 'four');
     db.prepare('INSERT INTO config (key, value) VALUES (?, ?)').run('max_retries', '6');
     let s: Settings | undefined;
-    expect(() => {
-      s = settings();
-    }).not.toThrow();
+    await expect(
+      settings().then((loaded) => {
+        s = loaded;
+      }),
+    ).resolves.toBeUndefined();
     expect(s?.get('workers')).toBe(2);
     expect(s?.get('max_retries')).toBe(6);
     expect(logged.some((m) => m.includes('workers=four'))).toBe(true);
@@ -224,38 +228,38 @@ describe('Settings loading a hand-edited config table', () => {
 });
 
 describe('Settings with a string key (on_finish)', () => {
-  it('stores the text as JSON, applies it, keeps it across a reopen, and clears it with ""', () => {
-    const s = settings();
+  it('stores the text as JSON, applies it, keeps it across a reopen, and clears it with ""', async () => {
+    const s = await settings();
     const heard: Array<[ConfigKey, unknown]> = [];
     s.onChange((key, value) => heard.push([key, value]));
     const command = `notify-send "job $QUEUECTL_JOB_ID" '$(not run)'`;
-    expect(s.set('on-finish', command)).toMatchObject({ key: 'on_finish', value: command, type: 'string', default: '' });
+    expect(await s.set('on-finish', command)).toMatchObject({ key: 'on_finish', value: command, type: 'string', default: '' });
     const text: string = s.get('on_finish');
     expect(text).toBe(command);
     expect(storedRows()).toEqual([{ key: 'on_finish', value: JSON.stringify(command) }]);
-    expect(reopen().get('on_finish')).toBe(command);
+    expect((await reopen()).get('on_finish')).toBe(command);
 
-    const again = settings();
-    expect(again.set('on_finish', '').value).toBe('');
+    const again = await settings();
+    expect((await again.set('on_finish', '')).value).toBe('');
     expect(storedRows()).toEqual([{ key: 'on_finish', value: '""' }]);
-    expect(reopen().get('on_finish')).toBe('');
+    expect((await reopen()).get('on_finish')).toBe('');
     expect(heard).toEqual([['on_finish', command]]);
     expect(logged).toEqual([]);
   });
 
-  it('refuses a number for on_finish and text for a numeric key, changing nothing', () => {
-    const s = settings();
-    s.set('on_finish', 'true');
-    expect(thrown(() => s.set('on_finish', 5)).code).toBe('INVALID_ARGUMENT');
-    expect(thrown(() => s.set('on_finish', 'x'.repeat(5000))).message).toMatch(/at most 4096 characters/);
-    expect(thrown(() => s.set('on_finish_timeout_ms', 'soon')).code).toBe('INVALID_ARGUMENT');
+  it('refuses a number for on_finish and text for a numeric key, changing nothing', async () => {
+    const s = await settings();
+    await s.set('on_finish', 'true');
+    expect((await thrownAsync(() => s.set('on_finish', 5))).code).toBe('INVALID_ARGUMENT');
+    expect((await thrownAsync(() => s.set('on_finish', 'x'.repeat(5000)))).message).toMatch(/at most 4096 characters/);
+    expect((await thrownAsync(() => s.set('on_finish_timeout_ms', 'soon'))).code).toBe('INVALID_ARGUMENT');
     expect(s.get('on_finish')).toBe('true');
     expect(storedRows()).toEqual([{ key: 'on_finish', value: '"true"' }]);
   });
 
-  it('ignores and logs a stored on_finish that is not a string', () => {
+  it('ignores and logs a stored on_finish that is not a string', async () => {
     db.prepare('INSERT INTO config (key, value) VALUES (?, ?)').run('on_finish', '42');
-    const s = settings();
+    const s = await settings();
     expect(s.get('on_finish')).toBe('');
     expect(logged.some((m) => m.includes('on_finish=42') && m.includes('must be text'))).toBe(true);
   });

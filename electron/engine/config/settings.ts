@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3';
 import {
   CONFIG_DEFINITIONS,
   QueueError,
@@ -11,29 +10,28 @@ import {
   type ConfigKey,
   type ConfigValue,
 } from '../../../protocol/index.js';
+import type { ConfigStore } from '../store/api.js';
 
 /**
- * The queue settings: defaults overlaid with what the config table holds. Reads come from memory;
- * a set is validated, committed, then applied, and listeners hear about it.
+ * The queue settings: defaults overlaid with what the config table holds, read once (`load`) before the
+ * engine starts. Reads come from memory; a set is validated, committed, then applied, and listeners hear about it.
  */
 export class Settings {
   private values: Config = defaultConfig();
   private readonly listeners: Array<(key: ConfigKey, value: ConfigValue) => void> = [];
-  private readonly upsert: (key: string, value: string) => void;
 
-  constructor(db: Database.Database, log: (msg: string) => void) {
-    const upsert = db.prepare<[string, string]>(
-      `INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-    );
-    this.upsert = db.transaction((key: string, value: string) => {
-      upsert.run(key, value);
-    });
-    for (const { key, value } of db.prepare<[], { key: string; value: string }>(`SELECT key, value FROM config`).all()) {
+  private constructor(private readonly store: ConfigStore) {}
+
+  /** The settings as stored; a stored value that does not pass its check (or an unknown key) is logged and ignored. */
+  static async load(store: ConfigStore, log: (msg: string) => void): Promise<Settings> {
+    const settings = new Settings(store);
+    for (const { key, value } of await store.configEntries()) {
       const known = normalizeConfigKey(key);
       const check = known ? checkConfigValue(known, parseStored(value)) : null;
-      if (known && check?.ok) this.put(known, check.value);
+      if (known && check?.ok) settings.put(known, check.value);
       else log(`ignoring stored setting ${key}=${value}: ${check && !check.ok ? check.error : 'unknown key'}`);
     }
+    return settings;
   }
 
   /** The current value: a number, or a string for string settings such as on_finish. */
@@ -64,11 +62,11 @@ export class Settings {
   }
 
   /** Validates, stores durably, applies. */
-  set(rawKey: unknown, rawValue: unknown): ConfigEntry {
+  async set(rawKey: unknown, rawValue: unknown): Promise<ConfigEntry> {
     const key = Settings.keyOf(rawKey);
     const check = checkConfigValue(key, rawValue);
     if (!check.ok) throw new QueueError('INVALID_ARGUMENT', check.error, { key });
-    this.upsert(key, JSON.stringify(check.value));
+    await this.store.setConfig(key, JSON.stringify(check.value));
     this.put(key, check.value);
     for (const l of this.listeners) l(key, check.value);
     return this.entry(key);

@@ -4,8 +4,9 @@ import { validateSpec } from '../job-spec.js';
 import type { JobRow } from '../store/rows.js';
 import type { ScheduleRow } from '../store/schedule-rows.js';
 import { isStorageError } from '../store/storage-error.js';
-import type { NewJob, StoredEnv } from '../store/transitions/enqueue.js';
-import type { Firing, FiringResult } from '../store/transitions/schedules.js';
+import type { StoreApi } from '../store/api.js';
+import type { NewJob } from '../store/transitions/enqueue.js';
+import type { FiringResult } from '../store/transitions/schedules.js';
 import { cronSlots, type CronSlots } from './expression.js';
 
 /** Wall clock and timers, injected so tests control time. */
@@ -41,14 +42,8 @@ const LATE_MS = 60_000;
 /** Schedules named one by one in the line logged when the clock went back; the rest are counted. */
 const REALIGN_NAMED = 5;
 
-/** What the loop needs of the store (createStore's schedule functions). */
-export interface CronStore {
-  schedulesByNext(): ScheduleRow[];
-  fireSchedule(firing: Firing, now: number): FiringResult;
-  realignSchedule(move: { id: string; expected: number; next: number }): boolean;
-  /** A schedule's stored environment (its env_id), given to each job it enqueues. */
-  environment(id: number | null): StoredEnv | null;
-}
+/** What the loop needs of the store: the schedules, firing and moving them, and their stored environments (env_id). */
+export type CronStore = Pick<StoreApi, 'schedulesByNext' | 'fireSchedule' | 'realignSchedule' | 'environment'>;
 
 export interface CronLoopOptions {
   store: CronStore;
@@ -84,6 +79,9 @@ export class CronLoop {
   /** When the next check is due on the wall clock; the poll compares with it. */
   private dueAt = Infinity;
   private running = false;
+  /** The pass under way (one at a time), or null; `checkAgain`: a check was asked for meanwhile, one more pass follows. */
+  private checking: Promise<void> | null = null;
+  private checkAgain = false;
   /** Schedules that cannot fire (logged once each). */
   private readonly stuck = new Set<string>();
   /** The fault (storage, mostly) being waited out: logged when it starts and when it ends. */
@@ -113,9 +111,9 @@ export class CronLoop {
     this.cancelPoll = this.clock.every(this.pollMs, () => {
       const now = this.clock.now();
       this.saw(now);
-      if (now >= this.dueAt || this.realignDue) this.check();
+      if (now >= this.dueAt || this.realignDue) void this.check();
     });
-    this.check();
+    void this.check();
   }
 
   /** No more firings (the first step of a graceful stop). */
@@ -129,11 +127,32 @@ export class CronLoop {
 
   /** Schedules were added or removed: looks again and arms for the earliest slot. */
   rearm(): void {
-    if (this.running) this.check();
+    if (this.running) void this.check();
   }
 
-  /** Fires every schedule whose slot came, then arms the timer for the earliest next slot. */
-  check(): void {
+  /**
+   * Fires every schedule whose slot came, then arms the timer for the earliest next slot. One pass at a time:
+   * a check asked for during a pass runs once more after it. Resolves when done; never rejects.
+   */
+  check(): Promise<void> {
+    if (this.checking) {
+      this.checkAgain = true;
+      return this.checking;
+    }
+    this.checking = (async () => {
+      try {
+        do {
+          this.checkAgain = false;
+          await this.pass();
+        } while (this.checkAgain);
+      } finally {
+        this.checking = null;
+      }
+    })();
+    return this.checking;
+  }
+
+  private async pass(): Promise<void> {
     if (!this.running) return;
     const now = this.clock.now();
     this.saw(now);
@@ -141,7 +160,7 @@ export class CronLoop {
     let retry = false;
     try {
       const realign: Realign | null = this.realignDue ? { moved: [] } : null;
-      const rows = this.options.store.schedulesByNext();
+      const rows = await this.options.store.schedulesByNext();
       if (this.overlapped.size > 0) {
         // Overlap counts of schedules removed meanwhile are forgotten.
         const ids = new Set(rows.map((r) => r.id));
@@ -150,12 +169,12 @@ export class CronLoop {
       for (const row of rows) {
         if (this.stuck.has(row.id)) continue;
         if (row.next_at > now) {
-          const next = realign === null ? row.next_at : this.realign(row, now, realign);
+          const next = realign === null ? row.next_at : await this.realign(row, now, realign);
           if (next === 'retry') retry = true;
           else earliest = Math.min(earliest, next);
           continue;
         }
-        const next = this.fire(row, now);
+        const next = await this.fire(row, now);
         if (next === 'retry') retry = true;
         else earliest = Math.min(earliest, next);
       }
@@ -187,7 +206,7 @@ export class CronLoop {
    * the first slot after now when it is later than that (guarded by the next_at read); 'retry' when the
    * database refused.
    */
-  private realign(row: ScheduleRow, now: number, realign: Realign): number | 'retry' {
+  private async realign(row: ScheduleRow, now: number, realign: Realign): Promise<number | 'retry'> {
     let next: number | null;
     try {
       next = cronSlots(row.cron, row.tz).nextAfter(now);
@@ -196,7 +215,7 @@ export class CronLoop {
     }
     if (next === null || next >= row.next_at) return row.next_at;
     try {
-      if (!this.options.store.realignSchedule({ id: row.id, expected: row.next_at, next })) return now; // changed meanwhile: look again
+      if (!(await this.options.store.realignSchedule({ id: row.id, expected: row.next_at, next }))) return now; // changed meanwhile: look again
     } catch (err) {
       if (!isStorageError(err)) return this.giveUp(row, `moving its next run back failed: ${stackOf(err)}`);
       this.faulted(`the database refused (${messageOf(err)})`, now);
@@ -221,7 +240,7 @@ export class CronLoop {
    * Fires one due schedule for the latest slot that passed. Answers its next slot, 'retry' when the database
    * refused the write, or Infinity when it cannot fire at all.
    */
-  private fire(row: ScheduleRow, now: number): number | 'retry' {
+  private async fire(row: ScheduleRow, now: number): Promise<number | 'retry'> {
     let slots: CronSlots;
     try {
       slots = cronSlots(row.cron, row.tz);
@@ -236,7 +255,7 @@ export class CronLoop {
     let refused: string | null = null;
     try {
       job = validateSpec(JSON.parse(row.spec) as unknown, this.options.settings, now, {
-        env: this.options.store.environment(row.env_id),
+        env: await this.options.store.environment(row.env_id),
         umask: row.umask,
       });
     } catch (err) {
@@ -244,7 +263,7 @@ export class CronLoop {
     }
     let result: FiringResult;
     try {
-      result = this.options.store.fireSchedule({ id: row.id, expected: row.next_at, slot, next, job }, now);
+      result = await this.options.store.fireSchedule({ id: row.id, expected: row.next_at, slot, next, job }, now);
     } catch (err) {
       if (!isStorageError(err)) return this.giveUp(row, `firing failed: ${stackOf(err)}`);
       this.faulted(`the database refused (${messageOf(err)})`, now);
@@ -343,7 +362,7 @@ export class CronLoop {
     if (at === Infinity) return;
     this.cancelTimer = this.clock.after(Math.min(Math.max(0, at - now), MAX_TIMER_MS), () => {
       this.cancelTimer = null;
-      this.check();
+      void this.check();
     });
   }
 }

@@ -1,7 +1,7 @@
 import { MAX_EVENT_JOBS, isTerminal, type JobsEvent, type QueueEvent, type QueueStateEvent, type StoppingEvent, type SubscribeParams, type WorkerInfo } from '../../../protocol/index.js';
 import type { EventHub as EventHubContract } from '../context.js';
 import type { Session } from '../rpc/session.js';
-import type { Store } from '../store/index.js';
+import type { StoreApi } from '../store/api.js';
 import { logPathFor, toJob, type JobRow } from '../store/rows.js';
 import type { LogKeeper } from '../logs/job-logs.js';
 import { LogFollow } from './log-follow.js';
@@ -12,7 +12,7 @@ export const JOBS_WINDOW_MS = 100;
 export const LOG_POLL_MS = 200;
 
 export interface EventHubOptions {
-  store: Store;
+  store: Pick<StoreApi, 'counts' | 'getJob'>;
   /** The pool as `status` shows it. */
   workers: () => WorkerInfo[];
   logsDir: string;
@@ -37,6 +37,9 @@ export class EventHub implements EventHubContract {
   private overflow = false;
   private jobsTimer: NodeJS.Timeout | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
+  /** A JobsEvent is being built (its counts read); `sendAgain`: another window closed meanwhile. */
+  private sending = false;
+  private sendAgain = false;
   private closed = false;
 
   constructor(private readonly options: EventHubOptions) {}
@@ -106,8 +109,27 @@ export class EventHub implements EventHubContract {
     this.quietJobsIfUnwatched();
   }
 
+  /**
+   * Sends the changes of the window with the counts as they are now; one send in flight (the counts are read
+   * from the store): a window that closes meanwhile is sent right after it.
+   */
   private readonly sendJobs = (): void => {
     this.jobsTimer = null;
+    if (this.sending) {
+      this.sendAgain = true;
+      return;
+    }
+    this.sending = true;
+    void this.send().finally(() => {
+      this.sending = false;
+      if (this.sendAgain) {
+        this.sendAgain = false;
+        this.sendJobs();
+      }
+    });
+  };
+
+  private async send(): Promise<void> {
     const rows = [...this.changed.values()];
     const truncated = this.overflow;
     this.changed.clear();
@@ -115,19 +137,20 @@ export class EventHub implements EventHubContract {
     let event: JobsEvent;
     try {
       const jobs = rows.map((row) => toJob(row, this.options.logsDir));
-      event = { type: 'jobs', jobs, truncated, counts: this.options.store.counts(), workers: this.options.workers() };
+      event = { type: 'jobs', jobs, truncated, counts: await this.options.store.counts(), workers: this.options.workers() };
     } catch (err) {
       this.options.log(`could not build a jobs event: ${(err as Error).message}`);
       return;
     }
     for (const session of this.jobSessions) this.deliver(session, event);
-  };
+  }
 
   /** With no job subscriber left, pending changes are dropped and the timer stopped. */
   private quietJobsIfUnwatched(): void {
     if (this.jobSessions.size > 0) return;
     if (this.jobsTimer) clearTimeout(this.jobsTimer);
     this.jobsTimer = null;
+    this.sendAgain = false;
     this.changed.clear();
     this.overflow = false;
   }
@@ -169,8 +192,8 @@ export class EventHub implements EventHubContract {
   }
 
   /** The job is gone, or terminal and no worker runs it any more (a canceled run may still be dying). */
-  private finished(id: string): boolean {
-    const row = this.options.store.getJob(id);
+  private async finished(id: string): Promise<boolean> {
+    const row = await this.options.store.getJob(id);
     if (!row) return true;
     return isTerminal(row.state) && !this.options.workers().some((w) => w.job_id === id);
   }

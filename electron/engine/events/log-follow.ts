@@ -15,7 +15,7 @@ export interface LogFollowOptions {
   offset: number;
   send(event: LogEvent): void;
   /** True once the job is gone, or terminal with no process of its run left: its log cannot grow any more. */
-  finished(): boolean;
+  finished(): Promise<boolean>;
   /**
    * How far the log is settled while the job is not finished, and news of rewrites (logs/job-logs.ts).
    * Without it the whole file is sent as it is, and a rewrite is only noticed when the file got shorter.
@@ -95,7 +95,7 @@ export class LogFollow {
 
   private async send(): Promise<void> {
     // Asked before reading: once the job is finished, every byte its runs wrote is already in the file.
-    const finished = this.options.finished();
+    const finished = await this.options.finished();
     const limit = finished ? Infinity : this.limitNow();
     const rewrites = this.rewrites;
     if (this.rewritesSeen !== rewrites || this.offset > limit) this.restart();

@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
  * queues them at once: a job enqueued again with such an id has the old log deleted before it is stored,
  * so it never inherits it. Only `<id>.log` names are looked at.
  */
-export function orphanLogIds(dir: string, jobExists: (id: string) => boolean): string[] {
+export async function orphanLogIds(dir: string, jobExists: (id: string) => Promise<boolean>): Promise<string[]> {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -17,7 +17,7 @@ export function orphanLogIds(dir: string, jobExists: (id: string) => boolean): s
   for (const name of names) {
     if (!name.endsWith('.log')) continue;
     const id = name.slice(0, -'.log'.length);
-    if (id !== '' && !jobExists(id)) orphans.push(id);
+    if (id !== '' && !(await jobExists(id))) orphans.push(id);
   }
   return orphans;
 }

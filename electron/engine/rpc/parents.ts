@@ -1,6 +1,6 @@
 import { QueueError } from '../../../protocol/index.js';
 import { describeForwardReference, findForwardReference } from '../../../protocol/dependencies.js';
-import type { Store } from '../store/index.js';
+import type { JobReads } from '../store/api.js';
 import type { NewJob } from '../store/transitions/enqueue.js';
 
 /** Names a job of the batch in messages: "job 3 of the batch", or nothing for a single enqueue. */
@@ -16,7 +16,7 @@ export const inBatch = (index: number): string => `job ${index + 1} of the batch
  * job's index too). A prefix is ambiguous when it fits more than one job among the stored ones and every id
  * chosen in the batch, the job's own and later ones included.
  */
-export function resolveParents(store: Store, jobs: NewJob[], where: Where): NewJob[] {
+export async function resolveParents(store: JobReads, jobs: NewJob[], where: Where): Promise<NewJob[]> {
   const forward = findForwardReference(jobs);
   if (forward !== null) {
     throw refused(describeForwardReference(forward, where ?? inBatch), forward.index, where, forward.parent, forward.target);
@@ -25,19 +25,26 @@ export function resolveParents(store: Store, jobs: NewJob[], where: Where): NewJ
   jobs.forEach((job, index) => {
     if (job.id !== null && !chosenAt.has(job.id)) chosenAt.set(job.id, index);
   });
-  return jobs.map((job, index) => {
-    if (!job.after || job.after.length === 0) return job;
-    const after = [...new Set(job.after.map((ref) => resolveOne(store, ref, index, chosenAt, where)))];
-    return { ...job, after };
-  });
+  // One reference at a time, in order, so the error is about the first bad reference, as before.
+  const resolved: NewJob[] = [];
+  for (const [index, job] of jobs.entries()) {
+    if (!job.after || job.after.length === 0) {
+      resolved.push(job);
+      continue;
+    }
+    const after: string[] = [];
+    for (const ref of job.after) after.push(await resolveOne(store, ref, index, chosenAt, where));
+    resolved.push({ ...job, after: [...new Set(after)] });
+  }
+  return resolved;
 }
 
-function resolveOne(store: Store, ref: string, index: number, chosenAt: Map<string, number>, where: Where): string {
+async function resolveOne(store: JobReads, ref: string, index: number, chosenAt: Map<string, number>, where: Where): Promise<string> {
   const at = chosenAt.get(ref);
-  if ((at !== undefined && at < index) || store.getJob(ref) !== null) return ref;
+  if ((at !== undefined && at < index) || (await store.getJob(ref)) !== null) return ref;
   // Every job the prefix could mean: stored, chosen earlier in the batch, and (to refuse them) the job itself
   // and later ones, so a prefix that also fits a later job is never resolved silently to an earlier one.
-  const matches = new Set(storedMatches(store, ref));
+  const matches = new Set(await storedMatches(store, ref));
   let laterOrSelf: number | null = null;
   for (const [id, i] of chosenAt) {
     if (!id.startsWith(ref)) continue;
@@ -60,9 +67,9 @@ function resolveOne(store: Store, ref: string, index: number, chosenAt: Map<stri
 }
 
 /** Stored jobs whose id starts with `ref` (up to 5 when there are several). */
-function storedMatches(store: Store, ref: string): string[] {
+async function storedMatches(store: JobReads, ref: string): Promise<string[]> {
   try {
-    return [store.resolveId(ref)];
+    return [await store.resolveId(ref)];
   } catch (err) {
     if (!(err instanceof QueueError)) throw err;
     if (err.code === 'JOB_NOT_FOUND') return [];

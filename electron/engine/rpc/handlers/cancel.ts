@@ -11,8 +11,8 @@ import { asParams, requireString } from '../params.js';
  * transaction, naming it, and announced.
  */
 export async function cancel(ctx: EngineContext, raw: unknown): Promise<ResultOf<'cancel'>> {
-  const id = ctx.store.resolveId(requireString(asParams(raw), 'id'));
-  if (!ctx.runsJobs && ctx.store.getJob(id)?.state === 'processing') {
+  const id = await ctx.store.resolveId(requireString(asParams(raw), 'id'));
+  if (!ctx.runsJobs && (await ctx.store.getJob(id))?.state === 'processing') {
     // Canceling here would mark the run over while whatever it left may still run, and hide it from the
     // recovery that kills it: the next daemon ends the run first (interrupted), then it can be canceled.
     throw new QueueError(
@@ -22,12 +22,9 @@ export async function cancel(ctx: EngineContext, raw: unknown): Promise<ResultOf
     );
   }
   const now = Date.now();
-  const done = ctx.store.db.transaction(() => {
-    const row = ctx.store.cancel(id, now);
-    return row && { row, dependents: ctx.store.settleDependents(row, now) };
-  })();
+  const done = await ctx.store.cancel(id, now);
   if (!done) {
-    const state = ctx.store.getJob(id)?.state;
+    const state = (await ctx.store.getJob(id))?.state;
     throw new QueueError('INVALID_STATE', `job ${id} is ${state}; only pending, failed and processing jobs can be canceled`, { id, state });
   }
   const running = ctx.pool.kill(id, 'canceled');

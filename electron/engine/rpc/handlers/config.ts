@@ -12,7 +12,7 @@ export function configGet(ctx: EngineContext, raw: unknown): ResultOf<'config.ge
 }
 
 /** Validated, committed, and applied at once (worker count, poll interval, checkpoints ...). */
-export function configSet(ctx: EngineContext, raw: unknown): ResultOf<'config.set'> {
+export async function configSet(ctx: EngineContext, raw: unknown): Promise<ResultOf<'config.set'>> {
   const params = asParams(raw);
-  return { entry: ctx.settings.set(params.key, params.value) };
+  return { entry: await ctx.settings.set(params.key, params.value) };
 }

@@ -11,7 +11,7 @@ import { asParams } from '../params.js';
  */
 export async function dlqPurge(ctx: EngineContext, raw?: unknown): Promise<ResultOf<'dlq.purge'>> {
   asParams(raw);
-  const removed = ctx.store.purgeDead();
+  const removed = await ctx.store.purgeDead();
   if (removed.length > 0) ctx.changedMany();
   await ctx.jobLogs.deleteLogs(removed);
   return { count: removed.length };

@@ -1,6 +1,6 @@
-import { MAX_LISTED_RETRIES, QueueError, type ResultOf } from '../../../../protocol/index.js';
+import { MAX_LISTED_RETRIES, type ResultOf } from '../../../../protocol/index.js';
 import type { EngineContext } from '../../context.js';
-import type { JobRow } from '../../store/rows.js';
+import type { DeadSelection } from '../../store/api.js';
 import { toJob } from '../../store/rows.js';
 import { asParams, invalid, optionalBool, requireString } from '../params.js';
 import { resolveSelectedIds } from '../selected-ids.js';
@@ -11,32 +11,16 @@ import { resolveSelectedIds } from '../selected-ids.js';
  * apart (`dependents`), not in count or jobs. `all` leaves dead every job that would wait forever for a
  * parent left canceled or dead; count and jobs hold only the jobs that came back.
  */
-export function dlqRetry(ctx: EngineContext, raw: unknown): ResultOf<'dlq.retry'> {
+export async function dlqRetry(ctx: EngineContext, raw: unknown): Promise<ResultOf<'dlq.retry'>> {
   const params = asParams(raw);
   const all = optionalBool(params, 'all');
   const withDependents = optionalBool(params, 'with_dependents');
   const given = [params.id !== undefined, params.ids !== undefined, all].filter(Boolean).length;
   if (given !== 1) throw invalid('give exactly one of id, ids (an array) or all: true');
   const now = Date.now();
-  const ids = params.ids === undefined ? null : resolveSelectedIds(ctx.store, params.ids, 'ids');
-  const id = all || ids !== null ? null : ctx.store.resolveId(requireString(params, 'id'));
-  const { rows, dependents, reblamed } = ctx.store.db.transaction(() => {
-    let rows: JobRow[];
-    if (all) rows = ctx.store.retryAllDead(now);
-    else if (ids !== null) rows = ctx.store.retryDeadMany(ids, now);
-    else {
-      const row = ctx.store.retryDead(id!, now);
-      if (!row) {
-        const state = ctx.store.getJob(id!)?.state;
-        throw new QueueError('INVALID_STATE', `job ${id} is ${state}, not dead; only jobs in the DLQ can be retried`, { id, state });
-      }
-      rows = [row];
-    }
-    const { restored: dependents, reblamed } = withDependents
-      ? ctx.store.restoreDependents(rows.map((row) => row.id), now)
-      : { restored: [], reblamed: [] };
-    return { rows, dependents, reblamed };
-  })();
+  const ids = params.ids === undefined ? null : await resolveSelectedIds(ctx.store, params.ids, 'ids');
+  const selection: DeadSelection = all ? { all: true } : ids !== null ? { ids } : { id: await ctx.store.resolveId(requireString(params, 'id')) };
+  const { rows, dependents, reblamed } = await ctx.store.retryDead(selection, now, withDependents);
   if (all) {
     if (rows.length > 0) ctx.changedMany();
   } else {

@@ -20,7 +20,7 @@ const held = new WeakMap<Session, NewJob[]>();
  * of those is announced on its own too (job event, on_finish). The batch's `env` and `umask` are checked
  * once and given to every job that leaves its own out.
  */
-export function enqueueBatch(ctx: EngineContext, raw: unknown, session: Session): ResultOf<'enqueue.batch'> | Promise<ResultOf<'enqueue.batch'>> {
+export async function enqueueBatch(ctx: EngineContext, raw: unknown, session: Session): Promise<ResultOf<'enqueue.batch'>> {
   const before = held.get(session) ?? [];
   held.delete(session);
   const { jobs, env, umask, more } = asParams(raw);
@@ -51,12 +51,12 @@ export function enqueueBatch(ctx: EngineContext, raw: unknown, session: Session)
   }
   const chosen = valid.flatMap((job) => (job.id === null ? [] : [job.id]));
   refuseRepeatedIds(valid);
-  return ctx.jobLogs.beforeEnqueue(chosen, () => {
-    if (chosen.length > 0) refuseIdsInUse(ctx, valid.map((job) => job.id), true);
-    const resolved = resolveParents(ctx.store, valid, inBatch);
-    const ids = storeAll(ctx, resolved);
+  return await ctx.jobLogs.beforeEnqueue(chosen, async () => {
+    if (chosen.length > 0) await refuseIdsInUse(ctx, valid.map((job) => job.id), true);
+    const resolved = await resolveParents(ctx.store, valid, inBatch);
+    const ids = await storeAll(ctx, resolved);
     if (ids.length) ctx.changedMany();
-    const canceled = canceledAtEnqueue(ctx, resolved, ids);
+    const canceled = await canceledAtEnqueue(ctx, resolved, ids);
     // Each went into canceled: announced one by one, as a single enqueue's would be (job event, on_finish).
     for (const row of canceled) ctx.changed(row);
     return { ids, canceled: canceled.map((row): CanceledAtEnqueue => ({ id: row.id, error: row.last_error ?? 'canceled' })) };
@@ -75,9 +75,9 @@ function refuseRepeatedIds(jobs: NewJob[]): void {
 }
 
 /** Stores the batch; a chosen id already stored is refused naming its job of the batch. */
-function storeAll(ctx: EngineContext, jobs: NewJob[]): string[] {
+async function storeAll(ctx: EngineContext, jobs: NewJob[]): Promise<string[]> {
   try {
-    return ctx.store.enqueueMany(jobs, Date.now());
+    return await ctx.store.enqueueMany(jobs, Date.now());
   } catch (err) {
     if (!(err instanceof QueueError) || err.code !== 'DUPLICATE_ID' || 'index' in err.details) throw err;
     const index = jobs.findIndex((job) => job.id === err.details.id);
@@ -86,12 +86,12 @@ function storeAll(ctx: EngineContext, jobs: NewJob[]): string[] {
 }
 
 /** The jobs of the batch that have parents and were stored canceled (a parent already dead or canceled). */
-function canceledAtEnqueue(ctx: EngineContext, jobs: NewJob[], ids: string[]): JobRow[] {
+async function canceledAtEnqueue(ctx: EngineContext, jobs: NewJob[], ids: string[]): Promise<JobRow[]> {
   const canceled: JobRow[] = [];
-  jobs.forEach((job, index) => {
-    if (!job.after || job.after.length === 0) return;
-    const row = ctx.store.getJob(ids[index]!);
+  for (const [index, job] of jobs.entries()) {
+    if (!job.after || job.after.length === 0) continue;
+    const row = await ctx.store.getJob(ids[index]!);
     if (row?.state === 'canceled' && row.canceled_by !== null) canceled.push(row);
-  });
+  }
   return canceled;
 }

@@ -10,14 +10,14 @@ import { resolveParents } from '../parents.js';
  * had: that job's log is deleted first (see JobLogs.beforeEnqueue), so the new job's log starts empty.
  * Parents (`after`) are resolved first; with one already dead or canceled the job is answered canceled.
  */
-export function enqueue(ctx: EngineContext, raw: unknown): ResultOf<'enqueue'> | Promise<ResultOf<'enqueue'>> {
+export async function enqueue(ctx: EngineContext, raw: unknown): Promise<ResultOf<'enqueue'>> {
   const params = asParams(raw);
   if (params.job === undefined) throw new QueueError('INVALID_ARGUMENT', 'job is required');
   const valid = validateSpec(params.job, ctx.settings);
-  return ctx.jobLogs.beforeEnqueue(valid.id === null ? [] : [valid.id], () => {
-    refuseIdsInUse(ctx, [valid.id], false);
-    const [spec] = resolveParents(ctx.store, [valid], null);
-    const row = ctx.store.enqueue(spec!, Date.now());
+  return await ctx.jobLogs.beforeEnqueue(valid.id === null ? [] : [valid.id], async () => {
+    await refuseIdsInUse(ctx, [valid.id], false);
+    const [spec] = await resolveParents(ctx.store, [valid], null);
+    const row = await ctx.store.enqueue(spec!, Date.now());
     ctx.changed(row);
     return { job: toJob(row, ctx.paths.logs) };
   });
@@ -28,15 +28,15 @@ export function enqueue(ctx: EngineContext, raw: unknown): ResultOf<'enqueue'> |
  * would receive that run's result (results are matched by id and attempt number), so it is refused.
  * job.remove refuses such jobs, so this is a last line of defence. A job that exists is DUPLICATE_ID.
  */
-export function refuseIdsInUse(ctx: EngineContext, ids: ReadonlyArray<string | null>, batch: boolean): void {
+export async function refuseIdsInUse(ctx: EngineContext, ids: ReadonlyArray<string | null>, batch: boolean): Promise<void> {
   if (ids.every((id) => id === null)) return;
   const running = ctx.pool.running();
   if (running.length === 0) return;
   const runningIds = new Set(running.map((run) => run.jobId));
-  ids.forEach((id, index) => {
-    if (id === null || !runningIds.has(id) || ctx.store.getJob(id) !== null) return;
+  for (const [index, id] of ids.entries()) {
+    if (id === null || !runningIds.has(id) || (await ctx.store.getJob(id)) !== null) continue;
     const message = `job id "${id}" is still in use by a run that is being stopped; try again in a moment`;
     if (!batch) throw new QueueError('INVALID_STATE', message, { id });
     throw new QueueError('INVALID_STATE', `job ${index + 1} of the batch: ${message}`, { id, index });
-  });
+  }
 }

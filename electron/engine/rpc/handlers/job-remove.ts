@@ -11,17 +11,17 @@ import { resolveSelectedIds } from '../selected-ids.js';
  * outlive the run, or a new job enqueued with the same id would receive the old run's result.
  */
 export async function jobRemove(ctx: EngineContext, raw: unknown): Promise<ResultOf<'job.remove'>> {
-  const ids = resolveSelectedIds(ctx.store, asParams(raw).ids, 'ids');
+  const ids = await resolveSelectedIds(ctx.store, asParams(raw).ids, 'ids');
   const running = new Set(ctx.pool.running().map((run) => run.jobId));
   if (ids.some((id) => running.has(id))) {
     for (const id of ids) {
-      const state = ctx.store.getJob(id)?.state;
+      const state = (await ctx.store.getJob(id))?.state;
       // The first job that is missing or not finished is refused by the transition, with its own message.
       if (state === undefined || !isTerminal(state)) break;
       if (running.has(id)) throw new QueueError('INVALID_STATE', `job ${id} is still being stopped; try again in a moment`, { id, state });
     }
   }
-  const removed = ctx.store.remove(ids);
+  const removed = await ctx.store.remove(ids);
   ctx.changedMany();
   await ctx.jobLogs.deleteLogs(removed);
   return { removed };

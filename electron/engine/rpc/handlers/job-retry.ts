@@ -12,24 +12,16 @@ import { asParams, optionalBool, requireString } from '../params.js';
  * parent is dead or canceled now names that parent, and is announced too. A job whose parent is dead or canceled is
  * refused (the store says which parent to retry instead).
  */
-export function jobRetry(ctx: EngineContext, raw: unknown): ResultOf<'job.retry'> {
+export async function jobRetry(ctx: EngineContext, raw: unknown): Promise<ResultOf<'job.retry'>> {
   const params = asParams(raw);
-  const id = ctx.store.resolveId(requireString(params, 'id'));
+  const id = await ctx.store.resolveId(requireString(params, 'id'));
   const withDependents = optionalBool(params, 'with_dependents');
   // A canceled run whose process tree is still being killed: a new run now would overlap the old one.
   const stillRunning = ctx.pool.running().some((run) => run.jobId === id);
   const now = Date.now();
-  const done = stillRunning
-    ? null
-    : ctx.store.db.transaction(() => {
-        const row = ctx.store.retryJob(id, now);
-        if (!row) return null;
-        const held = ctx.store.recountChildren(row.id, now);
-        const { restored, reblamed } = withDependents ? ctx.store.restoreDependents([row.id], now) : { restored: [], reblamed: [] };
-        return { row, held, restored, reblamed };
-      })();
+  const done = stillRunning ? null : await ctx.store.retryJob(id, now, withDependents);
   if (!done) {
-    const state = ctx.store.getJob(id)?.state;
+    const state = (await ctx.store.getJob(id))?.state;
     throw new QueueError('INVALID_STATE', `job ${id} ${whyNot(state)}`, { id, state });
   }
   for (const row of [done.row, ...done.held, ...done.restored]) ctx.changed(row);

@@ -28,12 +28,13 @@ export async function jobsClean(ctx: EngineContext, raw: unknown): Promise<Resul
   // Always bounded by time: only jobs that had finished by `asOf` (and, with older_than_ms, long before it).
   // That keeps a confirmed clean to what was counted, and a clean to the jobs finished when it began.
   const finishedBefore = asOf - (olderThan ?? 0) + 1;
-  const maxSeq = ctx.store.lastSeq();
+  const maxSeq = await ctx.store.lastSeq();
   const filters: CleanFilter[] = states.map((state) => ({ state, finishedBefore, maxSeq }));
 
   if (dryRun) {
     const keep = ctx.pool.running().map((run) => run.jobId);
-    return { count: filters.reduce((sum, filter) => sum + ctx.store.countClean(filter, keep), 0), as_of: new Date(asOf).toISOString() };
+    const counts = await Promise.all(filters.map((filter) => ctx.store.countClean(filter, keep)));
+    return { count: counts.reduce((sum, n) => sum + n, 0), as_of: new Date(asOf).toISOString() };
   }
   if (ctx.stopping()) throw new QueueError('SHUTTING_DOWN', 'the queue is stopping; nothing was deleted');
 

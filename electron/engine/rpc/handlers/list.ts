@@ -16,11 +16,11 @@ const MAX_SEARCH_LENGTH = 1000;
  * sorted (newest first by default), from an offset; as many as fit in one message. `total` counts every
  * job that matches the filters.
  */
-export function list(ctx: EngineContext, raw: unknown): ResultOf<'list'> {
+export async function list(ctx: EngineContext, raw: unknown): Promise<ResultOf<'list'>> {
   const filter = listFilter(asParams(raw));
-  const queue = filter.queue === undefined ? null : ctx.store.queueInfo(filter.queue);
-  if (filter.queue !== undefined && queue === null) throw unknownQueue(ctx, filter.queue);
-  const rows = ctx.store.listJobs(filter);
+  const queue = filter.queue === undefined ? null : await ctx.store.queueInfo(filter.queue);
+  if (filter.queue !== undefined && queue === null) throw await unknownQueue(ctx, filter.queue);
+  const rows = await ctx.store.listJobs(filter);
   const jobs = [];
   let bytes = 0;
   for (const row of rows) {
@@ -29,7 +29,7 @@ export function list(ctx: EngineContext, raw: unknown): ResultOf<'list'> {
     if (bytes > LIST_BUDGET_BYTES) break;
     jobs.push(job);
   }
-  return { jobs, total: total(ctx, filter, rows.length, queue?.counts ?? null) };
+  return { jobs, total: await total(ctx, filter, rows.length, queue?.counts ?? null) };
 }
 
 /** Checks the params and fills in the defaults (also `jobs.bulk`'s filter). */
@@ -70,14 +70,14 @@ export function listFilter(params: Params): ListFilter {
  * `scheduled` and no date bound; a count of the matches otherwise, unless this page already ended before the limit (then the matches are
  * exactly the offset plus the page).
  */
-function total(ctx: EngineContext, filter: ListFilter, pageLength: number, queueCounts: Record<JobState, number> | null): number {
+async function total(ctx: EngineContext, filter: ListFilter, pageLength: number, queueCounts: Record<JobState, number> | null): Promise<number> {
   const narrowed = [filter.scheduled, filter.createdAfter, filter.createdBefore, filter.finishedAfter, filter.finishedBefore].some((v) => v !== undefined);
   if (!filter.search && !narrowed) {
-    const counts = queueCounts ?? ctx.store.counts();
+    const counts = queueCounts ?? (await ctx.store.counts());
     return filter.state ? counts[filter.state] : Object.values(counts).reduce((a, b) => a + b, 0);
   }
   if (pageLength < filter.limit && (pageLength > 0 || filter.offset === 0)) return filter.offset + pageLength;
-  return ctx.store.countMatching(filter);
+  return await ctx.store.countMatching(filter);
 }
 
 /** An ISO instant param as epoch ms, or undefined when absent. */

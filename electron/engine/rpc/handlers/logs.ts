@@ -17,7 +17,7 @@ const CHUNK_CAP = 1024 * 1024;
  */
 export async function logs(ctx: EngineContext, raw: unknown): Promise<ResultOf<'logs'>> {
   const params = asParams(raw);
-  const id = ctx.store.resolveId(requireString(params, 'id'));
+  const id = await ctx.store.resolveId(requireString(params, 'id'));
   const maxBytes = optionalInt(params, 'max_bytes', 1, CHUNK_CAP) ?? CHUNK_CAP;
   const tailBytes = optionalInt(params, 'tail_bytes', 0, Number.MAX_SAFE_INTEGER);
   const offset = optionalInt(params, 'offset', 0, Number.MAX_SAFE_INTEGER);
@@ -27,7 +27,7 @@ export async function logs(ctx: EngineContext, raw: unknown): Promise<ResultOf<'
     const chunk = await settled(ctx, id, (limit) => readLogChunk(path, { offset: offset ?? 0, tailBytes, maxBytes, limit }));
     return { id, ...chunk };
   }
-  const runs = ctx.store.attempts(id);
+  const runs = await ctx.store.attempts(id);
   const number = run === 'latest' ? runs.at(-1)?.number : run;
   // `latest` of a job that never ran: nothing, as `logs` of it answers.
   if (number === undefined) return { id, data: '', offset: 0, next_offset: 0, size: 0 };

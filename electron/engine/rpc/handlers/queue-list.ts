@@ -4,7 +4,7 @@ import { onlyFields } from '../only-fields.js';
 import { asParams } from '../params.js';
 
 /** Every named queue (DEFAULT_QUEUE first, then by name) with its pause state, settings and jobs per state. */
-export function queueList(ctx: EngineContext, raw: unknown): ResultOf<'queue.list'> {
+export async function queueList(ctx: EngineContext, raw: unknown): Promise<ResultOf<'queue.list'>> {
   onlyFields(asParams(raw), 'queue.list', []);
-  return { queues: ctx.store.queueInfos() };
+  return { queues: await ctx.store.queueInfos() };
 }

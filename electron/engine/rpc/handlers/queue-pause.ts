@@ -10,34 +10,34 @@ import { asParams, invalid, optionalBool } from '../params.js';
  * (a job or `queue.set` named it): pausing a name nobody used is QUEUE_NOT_FOUND, so a typo cannot look
  * like a pause.
  */
-export function queuePause(ctx: EngineContext, raw: unknown): ResultOf<'queue.pause'> {
+export async function queuePause(ctx: EngineContext, raw: unknown): Promise<ResultOf<'queue.pause'>> {
   const p = asParams(raw);
   onlyFields(p, 'queue.pause', ['queue']);
-  return pauseOrResume(ctx, p.queue, true);
+  return await pauseOrResume(ctx, p.queue, true);
 }
 
 /**
  * Jobs start again: of every queue, or (with `queue`) of that named queue; with `all: true` both kinds of
  * switch at once (every named queue's own pause too), in one transaction.
  */
-export function queueResume(ctx: EngineContext, raw: unknown): ResultOf<'queue.resume'> {
+export async function queueResume(ctx: EngineContext, raw: unknown): Promise<ResultOf<'queue.resume'>> {
   const p = asParams(raw);
   onlyFields(p, 'queue.resume', ['queue', 'all']);
   if (optionalBool(p, 'all')) {
     if (p.queue !== undefined && p.queue !== null) throw invalid('queue.resume takes queue (one named queue) or all (every queue), not both');
-    return resumeAll(ctx);
+    return await resumeAll(ctx);
   }
-  return pauseOrResume(ctx, p.queue, false);
+  return await pauseOrResume(ctx, p.queue, false);
 }
 
 /** An unknown-queue message names at most this many queues. */
 const LISTED_QUEUES = 20;
 
-function pauseOrResume(ctx: EngineContext, queue: unknown, paused: boolean): QueuePauseResult {
-  if (queue === undefined || queue === null) return ctx.setPaused(paused);
+async function pauseOrResume(ctx: EngineContext, queue: unknown, paused: boolean): Promise<QueuePauseResult> {
+  if (queue === undefined || queue === null) return await ctx.setPaused(paused);
   const name = checkQueueName(queue, 'queue');
-  const result = ctx.setQueuePaused(name, paused);
-  if (result === null) throw unknownQueue(ctx, name);
+  const result = await ctx.setQueuePaused(name, paused);
+  if (result === null) throw await unknownQueue(ctx, name);
   return result;
 }
 
@@ -45,10 +45,10 @@ function pauseOrResume(ctx: EngineContext, queue: unknown, paused: boolean): Que
  * `resume --all`: the switch over every queue and every named queue's own pause, lifted in one
  * transaction; then the in-memory switch (scheduler, tray) follows, and one `queue` event tells subscribers.
  */
-function resumeAll(ctx: EngineContext): QueuePauseResult {
-  const resumed = ctx.store.resumeEverything();
+async function resumeAll(ctx: EngineContext): Promise<QueuePauseResult> {
+  const resumed = await ctx.store.resumeEverything();
   // Commits nothing more (the switch is off already): brings the scheduler's and the tray's copy along.
-  ctx.setPaused(false);
+  await ctx.setPaused(false);
   const changed = resumed.all || resumed.queues.length > 0;
   if (changed) {
     ctx.log(`resumed by resume --all: ${describeResumed(resumed)}`);
@@ -66,8 +66,8 @@ function describeResumed(r: ResumedAll): string {
 }
 
 /** QUEUE_NOT_FOUND for a queue name that no job or setting ever used, listing the ones that exist. */
-export function unknownQueue(ctx: EngineContext, name: string): QueueError {
-  const names = ctx.store.queueInfos().map((q) => q.name);
+export async function unknownQueue(ctx: EngineContext, name: string): Promise<QueueError> {
+  const names = (await ctx.store.queueInfos()).map((q) => q.name);
   const listed = names.slice(0, LISTED_QUEUES).join(', ') + (names.length > LISTED_QUEUES ? ` and ${names.length - LISTED_QUEUES} more` : '');
   return new QueueError(
     'QUEUE_NOT_FOUND',

@@ -13,13 +13,13 @@ const FIELDS = ['name', 'parallel', 'pause_on_dead'] as const;
  * never stops running jobs: new ones wait until the queue is below it. Turning pause_on_dead on does not
  * look back at jobs that are dead already.
  */
-export function queueSet(ctx: EngineContext, raw: unknown): ResultOf<'queue.set'> {
+export async function queueSet(ctx: EngineContext, raw: unknown): Promise<ResultOf<'queue.set'>> {
   const p = asParams(raw);
   onlyFields(p, 'queue.set', FIELDS);
   const name = checkQueueName(p.name, 'name');
   const settings = queueSettings(p);
-  const { created, changed } = ctx.store.configureQueue(name, settings);
-  const queue = ctx.store.queueInfo(name)!;
+  const { created, changed } = await ctx.store.configureQueue(name, settings);
+  const queue = (await ctx.store.queueInfo(name))!;
   if (created || changed) {
     ctx.log(`queue ${name} ${created ? 'created' : 'changed'}: ${describe(queue)}`);
     ctx.queuesChanged();

@@ -11,13 +11,13 @@ import { checkScheduleFields, SCHEDULE_FIELDS } from '../schedule-fields.js';
  * is stored twice. Refused (SHUTTING_DOWN) once a graceful stop began: the cron loop has stopped already.
  * The environment and umask are stored beside the spec (not part of what makes two schedules identical).
  */
-export function scheduleAdd(ctx: EngineContext, raw: unknown): ResultOf<'schedule.add'> {
+export async function scheduleAdd(ctx: EngineContext, raw: unknown): Promise<ResultOf<'schedule.add'>> {
   if (ctx.stopping()) throw new QueueError('SHUTTING_DOWN', 'the daemon is stopping; the schedule was not added. Add it again once the daemon runs');
   const now = Date.now();
   const p = asParams(raw);
   onlyFields(p, 'schedule.add', SCHEDULE_FIELDS);
   const { slots, env, ...checked } = checkScheduleFields(p, ctx.settings, now);
-  const { row, created, queueCreated } = ctx.store.addSchedule({ ...checked, env: env ?? null, next_at: slots.nextAfter(now)! }, now);
+  const { row, created, queueCreated } = await ctx.store.addSchedule({ ...checked, env: env ?? null, next_at: slots.nextAfter(now)! }, now);
   const schedule = toSchedule(row);
   if (queueCreated) ctx.queuesChanged();
   if (created) {

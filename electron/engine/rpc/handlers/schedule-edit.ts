@@ -11,11 +11,11 @@ import { checkScheduleFields, SCHEDULE_FIELDS, storedFields } from '../schedule-
  * the next run to the first slot after now; otherwise it stays. A paused schedule stays paused. Its jobs
  * enqueued already are left as they are. changed is false (nothing written) when nothing differs.
  */
-export function scheduleEdit(ctx: EngineContext, raw: unknown): ResultOf<'schedule.edit'> {
+export async function scheduleEdit(ctx: EngineContext, raw: unknown): Promise<ResultOf<'schedule.edit'>> {
   const p = asParams(raw);
   onlyFields(p, 'schedule.edit', ['id', ...SCHEDULE_FIELDS]);
-  const id = ctx.store.resolveScheduleId(requireString(p, 'id'));
-  const row = ctx.store.getSchedule(id);
+  const id = await ctx.store.resolveScheduleId(requireString(p, 'id'));
+  const row = await ctx.store.getSchedule(id);
   if (row === null) throw new QueueError('SCHEDULE_NOT_FOUND', `no schedule with id "${id}"`, { id });
   const { id: _id, ...given } = p;
   const merged: Params = { ...storedFields(row), ...given };
@@ -24,11 +24,11 @@ export function scheduleEdit(ctx: EngineContext, raw: unknown): ResultOf<'schedu
   const now = Date.now();
   const { slots, env, cron, tz, spec, queue, overlap, umask } = checkScheduleFields(merged, ctx.settings, now);
   const moved = cron !== row.cron || tz !== row.tz;
-  const sameEnv = env === undefined || (env?.digest ?? null) === (ctx.store.environment(row.env_id)?.digest ?? null);
+  const sameEnv = env === undefined || (env?.digest ?? null) === ((await ctx.store.environment(row.env_id))?.digest ?? null);
   if (!moved && spec === row.spec && overlap === row.overlap && umask === row.umask && sameEnv) return { schedule: toSchedule(row), changed: false };
 
   const next_at = moved ? slots.nextAfter(now)! : row.next_at;
-  const edited = ctx.store.editSchedule({ id, expected: row.next_at, cron, tz, spec, queue, overlap, next_at, umask, ...(sameEnv ? {} : { env }) });
+  const edited = await ctx.store.editSchedule({ id, expected: row.next_at, cron, tz, spec, queue, overlap, next_at, umask, ...(sameEnv ? {} : { env }) });
   const schedule = toSchedule(edited.row);
   if (edited.queueCreated) ctx.queuesChanged();
   ctx.log(`schedule ${id} edited: ${JSON.stringify(cron)}${tz === null ? '' : ` (${tz})`} in queue ${queue}, overlap ${overlap}${moved ? `, next at ${new Date(next_at).toISOString()}` : ''}`);

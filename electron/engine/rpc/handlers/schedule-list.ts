@@ -5,7 +5,7 @@ import { onlyFields } from '../only-fields.js';
 import { asParams } from '../params.js';
 
 /** Every schedule, oldest first, with its next slot and its last firing. */
-export function scheduleList(ctx: EngineContext, raw: unknown): ResultOf<'schedule.list'> {
+export async function scheduleList(ctx: EngineContext, raw: unknown): Promise<ResultOf<'schedule.list'>> {
   onlyFields(asParams(raw), 'schedule.list', []);
-  return { schedules: ctx.store.listSchedules().map(toSchedule) };
+  return { schedules: (await ctx.store.listSchedules()).map(toSchedule) };
 }

@@ -8,11 +8,11 @@ import { asParams, requireString } from '../params.js';
  * Deletes a schedule by id or unique prefix (SCHEDULE_NOT_FOUND, AMBIGUOUS_ID otherwise) and re-arms the
  * cron loop; jobs it enqueued already are left alone. Answers the schedule as it was.
  */
-export function scheduleRemove(ctx: EngineContext, raw: unknown): ResultOf<'schedule.remove'> {
+export async function scheduleRemove(ctx: EngineContext, raw: unknown): Promise<ResultOf<'schedule.remove'>> {
   const p = asParams(raw);
   onlyFields(p, 'schedule.remove', ['id']);
-  const id = ctx.store.resolveScheduleId(requireString(p, 'id'));
-  const row = ctx.store.removeSchedule(id);
+  const id = await ctx.store.resolveScheduleId(requireString(p, 'id'));
+  const row = await ctx.store.removeSchedule(id);
   if (row === null) throw new QueueError('SCHEDULE_NOT_FOUND', `no schedule with id "${id}"`, { id });
   ctx.log(`schedule ${row.id} removed`);
   ctx.schedulesChanged();

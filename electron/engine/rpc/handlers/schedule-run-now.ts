@@ -10,18 +10,21 @@ import { namedSchedule } from './schedule-pause.js';
  * The job is checked as a firing checks it (with the config's defaults of now) and becomes the schedule's
  * last job, so with overlap 'skip' the next slot waits for it to end.
  */
-export function scheduleRunNow(ctx: EngineContext, raw: unknown): ResultOf<'schedule.run_now'> {
-  const row = namedSchedule(ctx, raw, 'schedule.run_now');
+export async function scheduleRunNow(ctx: EngineContext, raw: unknown): Promise<ResultOf<'schedule.run_now'>> {
+  const row = await namedSchedule(ctx, raw, 'schedule.run_now');
   const now = Date.now();
+  const env = await ctx.store.environment(row.env_id);
   let job;
   try {
-    job = validateSpec(JSON.parse(row.spec) as unknown, ctx.settings, now, { env: ctx.store.environment(row.env_id), umask: row.umask });
+    job = validateSpec(JSON.parse(row.spec) as unknown, ctx.settings, now, { env, umask: row.umask });
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     throw new QueueError('INVALID_STATE', `schedule ${row.id}'s job no longer passes the checks (${why}); edit it (queuectl schedule edit ${row.id})`, { id: row.id });
   }
-  const created = ctx.store.runScheduleNow(row.id, job, now);
+  const created = await ctx.store.runScheduleNow(row.id, job, now);
   ctx.log(`schedule ${row.id}: run now enqueued job ${created.id}`);
   ctx.changed(created);
-  return { schedule: toSchedule(ctx.store.getSchedule(row.id)!), job: toJob(created, ctx.paths.logs) };
+  // Removed in the moment since: answered as it was, as schedule.remove answers it.
+  const after = await ctx.store.getSchedule(row.id);
+  return { schedule: toSchedule(after ?? row), job: toJob(created, ctx.paths.logs) };
 }

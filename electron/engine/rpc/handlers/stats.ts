@@ -15,7 +15,7 @@ const RECENT_FAILURES = 10;
  * current rate, and the newest failed runs; optionally of one queue. Counted from `run_minutes` (migration
  * 0013), which deleting jobs never changes.
  */
-export function stats(ctx: EngineContext, raw?: unknown): ResultOf<'stats'> {
+export async function stats(ctx: EngineContext, raw?: unknown): Promise<ResultOf<'stats'>> {
   const p = asParams(raw);
   onlyFields(p, 'stats', ['range', 'queue']);
   const range = p.range ?? '1h';
@@ -23,25 +23,29 @@ export function stats(ctx: EngineContext, raw?: unknown): ResultOf<'stats'> {
     throw invalid(`range must be one of ${Object.keys(THROUGHPUT_RANGES).join(', ')}; got ${JSON.stringify(range)}`);
   }
   const queue = p.queue === undefined || p.queue === null ? null : checkQueueName(p.queue, 'queue');
-  if (queue !== null && ctx.store.queueInfo(queue) === null) throw unknownQueue(ctx, queue);
+  if (queue !== null && (await ctx.store.queueInfo(queue)) === null) throw await unknownQueue(ctx, queue);
   const now = Date.now();
-  const throughput = buckets(ctx, range as ThroughputRange, queue, now);
+  const [throughput, per_minute, recent_failures] = await Promise.all([
+    buckets(ctx, range as ThroughputRange, queue, now),
+    perMinute(ctx, queue, now),
+    recentFailures(ctx),
+  ]);
   return {
     range: range as ThroughputRange,
     bucket_minutes: THROUGHPUT_RANGES[range as ThroughputRange].bucket_minutes,
     queue,
     throughput,
     totals: throughput.reduce(add, zero()),
-    per_minute: perMinute(ctx, queue, now),
-    recent_failures: recentFailures(ctx),
+    per_minute,
+    recent_failures,
   };
 }
 
-function buckets(ctx: EngineContext, range: ThroughputRange, queue: string | null, now: number): ThroughputBucket[] {
+async function buckets(ctx: EngineContext, range: ThroughputRange, queue: string | null, now: number): Promise<ThroughputBucket[]> {
   const { buckets: count, bucket_minutes: size } = THROUGHPUT_RANGES[range];
   const current = Math.floor(now / MINUTE_MS / size) * size;
   const first = current - (count - 1) * size;
-  const found = new Map(ctx.store.runsPerBucket({ first, end: current + size, size }, queue).map((b) => [b.bucket, b]));
+  const found = new Map((await ctx.store.runsPerBucket({ first, end: current + size, size }, queue)).map((b) => [b.bucket, b]));
   return Array.from({ length: count }, (_, i) => {
     const b = found.get(i);
     return {
@@ -55,9 +59,9 @@ function buckets(ctx: EngineContext, range: ThroughputRange, queue: string | nul
 }
 
 /** Completed and failed runs per minute since the start of the minute RATE_MINUTES - 1 before this one. */
-function perMinute(ctx: EngineContext, queue: string | null, now: number): number {
+async function perMinute(ctx: EngineContext, queue: string | null, now: number): Promise<number> {
   const first = Math.floor(now / MINUTE_MS) - (RATE_MINUTES - 1);
-  const [sum] = ctx.store.runsPerBucket({ first, end: first + RATE_MINUTES, size: RATE_MINUTES }, queue);
+  const [sum] = await ctx.store.runsPerBucket({ first, end: first + RATE_MINUTES, size: RATE_MINUTES }, queue);
   const minutes = (now - first * MINUTE_MS) / MINUTE_MS;
   return sum ? Math.round(((sum.completed + sum.failed) / minutes) * 10) / 10 : 0;
 }
@@ -70,6 +74,6 @@ const add = (t: RunCounts, b: RunCounts): RunCounts => ({
   canceled: t.canceled + b.canceled,
 });
 
-function recentFailures(ctx: EngineContext): RecentFailure[] {
-  return ctx.store.recentFailures(RECENT_FAILURES).map((row) => ({ ...row, finished_at: new Date(row.finished_at).toISOString() }));
+async function recentFailures(ctx: EngineContext): Promise<RecentFailure[]> {
+  return (await ctx.store.recentFailures(RECENT_FAILURES)).map((row) => ({ ...row, finished_at: new Date(row.finished_at).toISOString() }));
 }

@@ -1,9 +1,9 @@
 import { PRODUCT_VERSION, type ResultOf } from '../../../../protocol/index.js';
 import type { EngineContext } from '../../context.js';
 
-export function status(ctx: EngineContext): ResultOf<'status'> {
+export async function status(ctx: EngineContext): Promise<ResultOf<'status'>> {
   const now = Date.now();
-  const pause = ctx.store.pauseState();
+  const [pause, queues, counts] = await Promise.all([ctx.store.pauseState(), ctx.store.queueInfos(), ctx.store.counts()]);
   // In a command's own process (no daemon) there is no daemon pid or uptime to report.
   const daemon = ctx.runsJobs;
   return {
@@ -16,9 +16,10 @@ export function status(ctx: EngineContext): ResultOf<'status'> {
     stopping: ctx.stopping(),
     paused: pause.paused,
     paused_since: pause.since === null ? null : new Date(pause.since).toISOString(),
-    queues: ctx.store.queueInfos(),
+    queues,
     has_window: ctx.host !== null,
-    counts: ctx.store.counts(),
+    counts,
     workers: ctx.pool.info(),
+    store: { kind: ctx.store.kind, display: ctx.store.display },
   };
 }
