@@ -140,9 +140,11 @@ export async function startDetached(home: string, command: string, args: string[
   const started = await detached.outcome;
   if (started.ok) return started.pid;
   const said = detached.early().trim() || readFrom(homePaths(home).daemonLog, detached.logOffset).trim();
-  const tail = said.split('\n').slice(-5).join('\n');
+  const lines = said.split('\n');
   const code = started.failure.kind === 'exited' ? ` (exit code ${started.failure.code ?? EXIT.failure})` : '';
-  throw new QueueError('INTERNAL', `${what} did not start${code}; its log says:\n${tail}`);
+  // One line said (a store that cannot be reached, a bad choice): the error stays one line.
+  if (lines.length === 1 && said !== '') throw new QueueError('INTERNAL', `${what} did not start${code}: ${said.replace(/^queuectl: /, '')}`);
+  throw new QueueError('INTERNAL', `${what} did not start${code}; its log says:\n${lines.slice(-5).join('\n')}`);
 }
 
 /**
@@ -155,8 +157,9 @@ export async function startDesktop(
   electron: string,
   args: string[],
   timeoutMs = DESKTOP_START_MS,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ ok: true; pid: number } | { ok: false; note: string }> {
-  const detached = spawnDetached(home, electron, args, desktopEnv(process.env, home), timeoutMs);
+  const detached = spawnDetached(home, electron, args, desktopEnv(env, home), timeoutMs);
   const started = await detached.outcome;
   if (started.ok) return started;
   if (started.failure.kind === 'timeout') await stopGroup(detached);

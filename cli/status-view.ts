@@ -7,6 +7,7 @@ import {
   type QueueInfo,
   type RecentFailure,
   type StatusResult,
+  type StoreInfo,
   type WorkerInfo,
 } from '../protocol/index.js';
 import { ago, displayWidth, safeLine, truncate } from './format.js';
@@ -23,6 +24,8 @@ export interface StatusState {
   pid: number | null;
   version: string;
   home: string;
+  /** Which store runs; display is already masked (a PostgreSQL URL without its password). */
+  store: StoreInfo;
   /** When the daemon started, on this machine's clock (epoch ms). */
   startedAt: number;
   stopping: boolean;
@@ -41,6 +44,7 @@ export function stateFromStatus(status: StatusResult, receivedAt = Date.now()): 
     pid: status.pid,
     version: status.version,
     home: status.home,
+    store: status.store,
     startedAt: receivedAt - (status.uptime_ms ?? 0),
     stopping: status.stopping,
     paused: status.paused,
@@ -50,6 +54,11 @@ export function stateFromStatus(status: StatusResult, receivedAt = Date.now()): 
     workers: status.workers,
     failures: null,
   };
+}
+
+/** `store: sqlite (/home/queuectl.db)` or `store: postgres (postgres://ann:***@db/q)`. */
+export function storeLine(store: StoreInfo): string {
+  return `store: ${store.kind} (${safeLine(store.display)})`;
 }
 
 export interface RenderOptions {
@@ -72,6 +81,7 @@ export function renderStatus(s: StatusState, opts: RenderOptions): string[] {
     `${bold('queuectl')} ${s.version} · pid ${s.pid} · up ${formatDuration(Math.max(0, now - s.startedAt))} · ` +
       `${s.workers.length} ${s.workers.length === 1 ? 'worker' : 'workers'} (${busy} busy)${s.stopping ? ' · ' + bold('stopping') : ''}`,
     dim(s.home),
+    storeLine(s.store),
   ];
   if (s.paused) head.push(`${bold('paused')} ${ago(s.pausedSince, now)}, every queue: no job starts until ${bold('queuectl resume')}; running ones go on`);
   head.push('', ...queueLines(s, now, opts.width));
@@ -213,6 +223,7 @@ export function summaryJson(s: StatusState, now: number): Record<string, unknown
   return {
     time: new Date(now).toISOString(),
     pid: s.pid,
+    store: s.store,
     paused: s.paused,
     paused_since: s.pausedSince,
     // Settings and pause only: per-queue counts are not kept current between reads.

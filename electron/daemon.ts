@@ -1,7 +1,9 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { QueueError } from '../protocol/index.js';
 import { homePaths, resolveHome } from '../protocol/node/paths.js';
 import { AlreadyRunningError, startEngine } from './engine/index.js';
+import { chooseStore } from './engine/store/choice.js';
 import { forkWorkers } from './daemon/fork-worker.js';
 import { DaemonLog } from './daemon/log-file.js';
 import { prepareHome } from './engine/home-files.js';
@@ -10,7 +12,9 @@ import { prepareHome } from './engine/home-files.js';
  * The headless host: the engine with child_process workers and no UI, for servers, SSH sessions, CI and
  * tests. Started by `queuectl worker start`; stops gracefully on SIGTERM/SIGINT/SIGHUP; a second signal
  * kills running jobs at once and requeues them.
- * Usage: node daemon.js [--count N] [--log-file]
+ * Usage: node daemon.js [--count N] [--store sqlite|postgres://…] [--log-file]
+ * --store (else QUEUECTL_STORE, else the home's remembered choice, else sqlite): engine/store/choice.ts. A
+ * detached start gets the choice through QUEUECTL_STORE, not argv, which other users can read with ps.
  * --log-file (a detached start): the daemon writes its messages to daemon.log itself, rotated at 10 MiB
  * (daemon/log-file.ts); until it is started they also go to stderr, which the starting CLI reads.
  * `queuectl worker start` in the foreground imports this file and calls `runDaemon` in its own process.
@@ -19,8 +23,10 @@ export async function runDaemon(args: string[]): Promise<number> {
   process.umask(0o077);
   let workers: number | undefined;
   let toFile = false;
+  let store: string | null = null;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--count' && /^\d+$/.test(args[i + 1] ?? '') && Number(args[i + 1]) >= 1) workers = Number(args[++i]);
+    else if (args[i] === '--store' && args[i + 1] !== undefined) store = args[++i]!;
     else if (args[i] === '--log-file') toFile = true;
     else {
       process.stderr.write(`queuectl daemon: unknown argument ${args[i]}\n`);
@@ -45,6 +51,12 @@ export async function runDaemon(args: string[]): Promise<number> {
       say(`queuectl daemon: uncaught: ${err.stack ?? err.message}`);
       process.exit(1);
     });
+  }
+  try {
+    chooseStore(home, store, process.env);
+  } catch (err) {
+    say(`queuectl: ${err instanceof Error ? err.message : String(err)}`);
+    return err instanceof QueueError && err.code === 'INVALID_ARGUMENT' ? 2 : 1;
   }
   const workerEntry = fileURLToPath(new URL('./worker.js', import.meta.url));
   const rendererDir = fileURLToPath(new URL('../renderer/', import.meta.url));

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { defaultConfig, formatDuration, QueueError } from '../../protocol/index.js';
+import { defaultConfig, formatDuration, parseStoreChoice, QueueError, STORE_ENV, storeChoiceText } from '../../protocol/index.js';
 import { RpcClient } from '../../protocol/node/client.js';
 import { daemonHoldingHome } from '../../protocol/node/daemon-holder.js';
 import { homePaths, resolveHome } from '../../protocol/node/paths.js';
@@ -33,14 +33,22 @@ export function registerWorker(program: Command): void {
     .option('--count <n>', 'number of worker processes (stored as config "workers")', integer(1, 64))
     .option('--headless', 'run the headless daemon (no desktop app), in the foreground unless --detach')
     .option('--detach', 'run the headless daemon in the background; return once it answers')
+    .option(
+      '--store <store>',
+      `where the queue is kept: sqlite (a file in the home) or postgres://user@host/db; remembered for later starts (default: ${STORE_ENV}, else the last one chosen, else sqlite)`,
+    )
     .option('--json', 'with --detach or the desktop app: print pid and home as JSON')
-    .action(async (opts: { count?: number; headless?: boolean; detach?: boolean; json?: boolean }) => {
+    .action(async (opts: { count?: number; headless?: boolean; detach?: boolean; json?: boolean; store?: string }) => {
       const home = resolveHome();
+      // Checked here so that a malformed value is exit 2 before anything starts; the daemon checks again.
+      const store = storeFor(opts.store);
       await refuseIfRunning(home);
       const count = opts.count ? ['--count', String(opts.count)] : [];
+      // The started process gets the choice in its environment, not its argv (other users can read argv).
+      const env = store === null ? process.env : { ...process.env, [STORE_ENV]: store };
       const decision = launchDecision(opts);
       if (decision.mode === 'desktop') {
-        const started = await startDesktop(home, decision.electron, [appRoot(), ...count]);
+        const started = await startDesktop(home, decision.electron, [appRoot(), ...count], undefined, env);
         if (started.ok) {
           if (opts.json) printJson({ pid: started.pid, home, mode: 'desktop' });
           else printLine(`queuectl desktop app started (pid ${started.pid}); it runs in the tray; stop it with: queuectl worker stop`);
@@ -52,12 +60,12 @@ export function registerWorker(program: Command): void {
         note(`queuectl: running the headless daemon: ${decision.reason}`);
       }
       if (opts.detach) {
-        const pid = await startDetached(home, process.execPath, [daemonEntry(), ...count], process.env, 'the daemon', 15_000);
+        const pid = await startDetached(home, process.execPath, [daemonEntry(), ...count], env, 'the daemon', 15_000);
         if (opts.json) printJson({ pid, home });
         else printLine(`queuectl daemon started in the background (pid ${pid}); stop it with: queuectl worker stop`);
         return;
       }
-      await runHere(count);
+      await runHere([...count, ...(store === null ? [] : ['--store', store])]);
     });
 
   worker
@@ -98,6 +106,16 @@ export function registerWorker(program: Command): void {
 async function runHere(args: string[]): Promise<never> {
   const { runDaemon } = (await import(/* @vite-ignore */ pathToFileURL(daemonEntry()).href)) as { runDaemon(args: string[]): Promise<number> };
   process.exit(await runDaemon(args));
+}
+
+/**
+ * The store `worker start` was told to use (--store, else QUEUECTL_STORE) in its checked spelling, or null
+ * when neither says (the daemon then uses the home's remembered choice). Malformed: a usage error, exit 2.
+ */
+function storeFor(flag: string | undefined): string | null {
+  if (flag !== undefined) return storeChoiceText(parseStoreChoice(flag, '--store'));
+  const variable = process.env[STORE_ENV];
+  return variable ? storeChoiceText(parseStoreChoice(variable, STORE_ENV)) : null;
 }
 
 /** The daemon's stop_timeout_ms, which a stop without --timeout uses; the default if it cannot be read. */

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { app, dialog, Menu, session as electronSession } from 'electron';
 import { resolveHome } from '../../protocol/node/paths.js';
 import { startEngine, type Engine, type EngineOptions } from '../engine/index.js';
+import { chooseStore } from '../engine/store/choice.js';
 import { parseAppArgs } from './app-args.js';
 import { exposeForE2e } from './e2e-hook.js';
 import { listenToApp } from './glue/app-events.js';
@@ -22,6 +23,7 @@ import { loginItemUnavailable } from './login-item.js';
 import { nativeBindingFor } from './native-binding.js';
 import type { NotificationSpec } from './notifications.js';
 import { absoluteHome, appMenuRoles, appUserModelId } from './platform.js';
+import { storeForStart } from './preferences.js';
 import { QuitController } from './quit-controller.js';
 import { SecondLaunches } from './second-launch.js';
 import { handleSignals } from './signals.js';
@@ -128,6 +130,7 @@ async function main(): Promise<void> {
   };
   let started: Engine;
   try {
+    chooseStore(home, storeForStart(prefs.get(), process.env), process.env);
     started = await startEngine(options);
   } catch (err) {
     return fail(startFailure(err));

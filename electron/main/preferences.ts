@@ -1,3 +1,5 @@
+import { parseStoreChoice, STORE_ENV, storeChoiceText } from '../../protocol/index.js';
+
 /**
  * The desktop app's own preferences, kept by electron-store in <home>/desktop/preferences.json. They are
  * about this machine's app only; queue config (retries, workers, timeouts) stays in the database, where the
@@ -29,6 +31,11 @@ export interface Preferences {
   closeNoticeShown: boolean;
   /** Where the window was last; null until it first moved or closed. */
   windowBounds: Bounds | null;
+  /**
+   * The store this app starts on: `sqlite` or a PostgreSQL URL (checked by protocol/store-choice.ts); null:
+   * whatever the home remembers. Read at start-up only: a change takes effect at the next start.
+   */
+  store: string | null;
 }
 
 /** Where the preferences are kept (glue/preferences-store.ts); reads come from memory, so they are cheap. */
@@ -44,6 +51,7 @@ export const DEFAULT_PREFERENCES: Preferences = {
   hideDockIcon: true,
   closeNoticeShown: false,
   windowBounds: null,
+  store: null,
 };
 
 /**
@@ -66,7 +74,26 @@ export function normalizePreferences(raw: unknown): Preferences {
     hideDockIcon: flag(r.hideDockIcon, d.hideDockIcon),
     closeNoticeShown: flag(r.closeNoticeShown, d.closeNoticeShown),
     windowBounds: isBounds(r.windowBounds) ? r.windowBounds : null,
+    store: typeof r.store === 'string' ? checkedStore(r.store) : null,
   };
+}
+
+/** A store preference in its checked spelling, or null (the home's choice) for a value that is not one. */
+function checkedStore(value: string): string | null {
+  try {
+    return storeChoiceText(parseStoreChoice(value, 'the store preference'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The store this start asks for, as a `--store` would (store/choice.ts `chooseStore`): QUEUECTL_STORE, which
+ * `queuectl worker start --store` sets for the app it launches, wins over the preference; with neither, null
+ * leaves the home's remembered choice.
+ */
+export function storeForStart(p: Preferences, env: NodeJS.ProcessEnv): string | null {
+  return env[STORE_ENV] ? null : p.store;
 }
 
 /** The long-job threshold: whole seconds, 1 s to a week. */
@@ -137,6 +164,7 @@ export const PREFERENCES_SCHEMA = {
   closeToTray: bool,
   hideDockIcon: bool,
   closeNoticeShown: bool,
+  store: { anyOf: [{ type: 'null' }, { type: 'string', maxLength: 4096 }] },
   windowBounds: {
     anyOf: [
       { type: 'null' },

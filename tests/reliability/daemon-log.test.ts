@@ -55,7 +55,7 @@ describe('the detached daemon writes daemon.log itself', () => {
       symlinkSync('/nonexistent', join(u.home, 'queuectl.db-wal'));
       const r = await u.cli(['worker', 'start', '--detach']);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/did not start .*\n.*queuectl\.db-wal is a symbolic link/);
+      expect(r.stderr).toMatch(/did not start [\s\S]*queuectl\.db-wal is a symbolic link/);
       expect(existsSync(join(u.home, 'daemon.log'))).toBe(true);
     } finally {
       await u.dispose();
