@@ -1,7 +1,6 @@
-import { cleanInBatches, type CleanTally } from './clean.js';
+import { cleanFault, cleanInBatches, type CleanTally } from './clean.js';
 import type { EngineContext } from './context.js';
 import { RUN_MINUTES_KEPT_DAYS } from './store/run-minutes.js';
-import { isStorageError } from './store/storage-error.js';
 import type { CleanableState } from '../../protocol/index.js';
 
 const DAY_MS = 86_400_000;
@@ -124,9 +123,8 @@ export class Retention {
         complete = await cleanInBatches(this.ctx, (keep) => this.ctx.store.trimFinished(maxJobs, keep), halted, trimmed);
       }
     } catch (err) {
-      const what = isStorageError(err) ? 'the database could not be written' : 'failed';
       const detail = err instanceof Error ? `${(err as { code?: string }).code ?? err.name}: ${err.message}` : String(err);
-      this.ctx.log(`retention: ${what} (${detail}); the next run tries again`);
+      this.ctx.log(`retention: ${cleanFault(err)?.cause ?? `failed (${detail})`}; the next run tries again`);
     }
     const parts: string[] = [];
     if (aged.count > 0) parts.push(`${aged.count} finished ${aged.count === 1 ? 'job' : 'jobs'} older than ${plural(days, 'day')}`);

@@ -2,6 +2,7 @@ import { closeSync, unlinkSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { ensurePrivateDir, openPrivateAppend } from '../home-files.js';
 import { logPathFor } from '../store/rows.js';
+import { RemovalGate } from './removal-gate.js';
 
 /** Unlinks run this many at a time, so purging a large DLQ neither blocks the daemon nor floods the fs. */
 const PARALLEL_UNLINKS = 32;
@@ -30,6 +31,13 @@ export interface RunningLog {
   logStart: number;
 }
 
+/** A removal through `removeJobs`: what its store call answered, and its jobs' logs being deleted. */
+export interface Removal<T> {
+  done: T;
+  /** Resolves once the logs are gone (deleteLogs). */
+  logsDeleted: Promise<void>;
+}
+
 export interface JobLogsOptions {
   dir: string;
   /** The runs under way (the pool's). */
@@ -43,10 +51,12 @@ export interface JobLogsOptions {
  * and when it was rewritten. A log holds every run of its job, each in its own section (logs/run-sections.ts),
  * until the job is removed: retries, automatic or not, append.
  *
- * Deleting: the ids are queued and unlinked in the background (answered once done). A job enqueued with a
- * queued id first has that old log deleted synchronously (`beforeEnqueue`), and the deleter skips ids that
- * are no longer queued; an unlink already under way is waited for. So the new job's log is only ever made
- * after the old one is gone.
+ * Deleting: a removal goes through `removeJobs`, which queues its jobs' logs the moment its store call answers;
+ * they are unlinked in the background (answered once done). A job enqueued with a queued id first has that old
+ * log deleted synchronously (`beforeEnqueue`), and the deleter skips ids that are no longer queued; an unlink
+ * already under way is waited for. So the new job's log is only ever made after the old one is gone. Both go
+ * through one RemovalGate (removal-gate.ts), so an enqueue of a chosen id never commits between a removal's
+ * commit and the queuing of its logs, however long the store's answer takes.
  */
 export class JobLogs implements LogKeeper {
   /** Ids whose logs wait for the deleter (their jobs are gone from the database). */
@@ -54,6 +64,7 @@ export class JobLogs implements LogKeeper {
   /** Unlinks under way, by job id. */
   private readonly unlinking = new Map<string, Promise<void>>();
   private readonly watchers = new Map<string, Set<() => void>>();
+  private readonly gate = new RemovalGate();
 
   constructor(private readonly options: JobLogsOptions) {}
 
@@ -77,7 +88,8 @@ export class JobLogs implements LogKeeper {
   }
 
   /**
-   * Deletes the logs of jobs just deleted from the database. Resolves once each is gone, or taken over by
+   * Deletes the logs of jobs gone from the database (a removal's through `removeJobs`, which calls it the
+   * moment the removal answers; orphans at start-up). Resolves once each is gone, or taken over by
    * a new job of the same id (which deleted it first). A log that is not there is fine; any other failure
    * is logged and left (the jobs are gone either way; the file is only disk space).
    */
@@ -103,25 +115,33 @@ export class JobLogs implements LogKeeper {
   }
 
   /**
-   * Stores jobs with these chosen ids through `store`, after the old logs of removed jobs with the same ids
-   * are gone: unlinks under way are waited for, queued ones are deleted now, synchronously, so `store` and
-   * everything it starts find no old file. Synchronous unless an unlink of one of the ids is under way.
+   * Deletes jobs through `remove` (one store call; `removedIds` reads the ids it deleted from its answer) and
+   * queues their logs for deletion as soon as it answers, before an enqueue of one of those ids can go on.
+   * `ids`: the jobs it may delete, or null when only its commit knows (a filter, the DLQ, a clean batch): it
+   * then keeps every enqueue of a chosen id waiting, for one store call.
    */
-  beforeEnqueue<T>(ids: readonly string[], store: () => T): T | Promise<T> {
-    const busy = ids.flatMap((id) => this.unlinking.get(id) ?? []);
-    if (busy.length > 0) return Promise.all(busy).then(() => this.beforeEnqueue(ids, store));
-    for (const id of ids) {
-      if (!this.queued.delete(id)) continue;
-      try {
-        unlinkSync(this.path(id));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-          this.options.log(`could not delete the old log of a removed job before job ${id} took its id: ${(err as Error).message}`);
-        }
-      }
-      this.rewritten(id);
-    }
-    return store();
+  removeJobs(ids: readonly string[] | null, remove: () => Promise<string[]>): Promise<Removal<string[]>>;
+  removeJobs<T>(ids: readonly string[] | null, remove: () => Promise<T>, removedIds: (done: T) => readonly string[]): Promise<Removal<T>>;
+  async removeJobs<T>(
+    ids: readonly string[] | null,
+    remove: () => Promise<T>,
+    removedIds: (done: T) => readonly string[] = (done) => done as readonly string[],
+  ): Promise<Removal<T>> {
+    return await this.gate.pass('remove', ids, async () => {
+      const done = await remove();
+      return { done, logsDeleted: this.deleteLogs(removedIds(done)) };
+    });
+  }
+
+  /**
+   * Stores jobs with these chosen ids through `store`, after the old logs of removed jobs with the same ids
+   * are gone: a removal of one of them under way is waited for (RemovalGate), unlinks under way too, queued
+   * ones are deleted now, synchronously, so `store` and everything it starts find no old file. A removal of
+   * one of them that comes meanwhile waits until `store` settles. Synchronous unless something was in the way.
+   */
+  beforeEnqueue<T>(ids: readonly string[], store: () => T | Promise<T>): T | Promise<T> {
+    if (ids.length === 0) return store();
+    return this.gate.pass('enqueue', ids, () => this.clearOldLogs(ids, store));
   }
 
   /**
@@ -142,6 +162,24 @@ export class JobLogs implements LogKeeper {
   /** Makes the logs directory again (0700) if it was deleted, or replaces it if it is not a directory of ours. */
   ensureDir(): void {
     if (ensurePrivateDir(this.options.dir, this.options.log)) this.options.log(`the logs directory ${this.options.dir} was missing; made it again`);
+  }
+
+  /** Deletes the queued logs of `ids` (waiting for unlinks under way), then calls `store`. */
+  private clearOldLogs<T>(ids: readonly string[], store: () => T | Promise<T>): T | Promise<T> {
+    const busy = ids.flatMap((id) => this.unlinking.get(id) ?? []);
+    if (busy.length > 0) return Promise.all(busy).then(() => this.clearOldLogs(ids, store));
+    for (const id of ids) {
+      if (!this.queued.delete(id)) continue;
+      try {
+        unlinkSync(this.path(id));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+          this.options.log(`could not delete the old log of a removed job before job ${id} took its id: ${(err as Error).message}`);
+        }
+      }
+      this.rewritten(id);
+    }
+    return store();
   }
 
   /** Unlinks the log of a dequeued id; the answer is null, or what went wrong. */

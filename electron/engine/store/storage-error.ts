@@ -19,7 +19,8 @@ export function isStorageError(err: unknown): boolean {
  * written and the client is told why and what to do. A QueueError, so RPCs answer it as is (STORAGE_ERROR).
  */
 export class StorageLostError extends QueueError {
-  constructor(what: string) {
+  /** What was removed or replaced, as a clause ("the database file … was removed or replaced"). */
+  constructor(readonly what: string) {
     super(
       'STORAGE_ERROR',
       `${what} while the daemon was running; nothing was changed, and this daemon accepts no more work. ` +

@@ -11,8 +11,9 @@ import { asParams } from '../params.js';
  */
 export async function dlqPurge(ctx: EngineContext, raw?: unknown): Promise<ResultOf<'dlq.purge'>> {
   asParams(raw);
-  const removed = await ctx.store.purgeDead();
+  // Which ids go is known only from the commit: enqueues of chosen ids wait for it (JobLogs.removeJobs).
+  const { done: removed, logsDeleted } = await ctx.jobLogs.removeJobs(null, () => ctx.store.purgeDead());
   if (removed.length > 0) ctx.changedMany();
-  await ctx.jobLogs.deleteLogs(removed);
+  await logsDeleted;
   return { count: removed.length };
 }

@@ -7,7 +7,8 @@ import { resolveParents } from '../parents.js';
 
 /**
  * Stores one job (committed before the answer) and wakes the scheduler. A chosen id that a removed job
- * had: that job's log is deleted first (see JobLogs.beforeEnqueue), so the new job's log starts empty.
+ * had: that job's log is deleted first, after any removal of the id under way (see JobLogs.beforeEnqueue), so
+ * the new job's log starts empty and no removal deletes it.
  * Parents (`after`) are resolved first; with one already dead or canceled the job is answered canceled.
  */
 export async function enqueue(ctx: EngineContext, raw: unknown): Promise<ResultOf<'enqueue'>> {

@@ -5,7 +5,8 @@ import { resolveSelectedIds } from '../selected-ids.js';
 
 /**
  * Deletes finished jobs (completed, dead, canceled) with their attempts in one transaction, all named or
- * none, then their logs. Answers once the logs are gone.
+ * none, then their logs (through JobLogs.removeJobs, so an enqueue reusing one of the ids waits for it). Answers
+ * once the logs are gone.
  *
  * A canceled job whose run is still being killed (SIGTERM, then SIGKILL 2 s later) is refused: its row must
  * outlive the run, or a new job enqueued with the same id would receive the old run's result.
@@ -21,8 +22,8 @@ export async function jobRemove(ctx: EngineContext, raw: unknown): Promise<Resul
       if (running.has(id)) throw new QueueError('INVALID_STATE', `job ${id} is still being stopped; try again in a moment`, { id, state });
     }
   }
-  const removed = await ctx.store.remove(ids);
+  const { done: removed, logsDeleted } = await ctx.jobLogs.removeJobs(ids, () => ctx.store.remove(ids));
   ctx.changedMany();
-  await ctx.jobLogs.deleteLogs(removed);
+  await logsDeleted;
   return { removed };
 }

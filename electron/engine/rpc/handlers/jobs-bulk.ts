@@ -1,6 +1,7 @@
 import { BULK_ACTIONS, MAX_BULK_JOBS, MAX_LISTED_RETRIES, type BulkAction, type ResultOf } from '../../../../protocol/index.js';
 import type { EngineContext } from '../../context.js';
 import { WORKER_OVERDUE_MS } from '../../pool.js';
+import type { BulkDone, BulkRequest } from '../../store/api.js';
 import { asParams, invalid, optionalBool, optionalInt } from '../params.js';
 import { resolveSelectedIds } from '../selected-ids.js';
 import { listFilter } from './list.js';
@@ -31,7 +32,7 @@ export async function jobsBulk(ctx: EngineContext, raw: unknown): Promise<Result
   const filter = named === null ? listFilter(params) : null;
   if (filter?.queue !== undefined && (await ctx.store.queueInfo(filter.queue)) === null) throw await unknownQueue(ctx, filter.queue);
 
-  const done = await ctx.store.bulk({
+  const request = (): BulkRequest => ({
     action: action as BulkAction,
     ids: named,
     filter,
@@ -41,10 +42,15 @@ export async function jobsBulk(ctx: EngineContext, raw: unknown): Promise<Result
     withDependents,
     now: Date.now(),
   });
-
+  let done: BulkDone;
   if (action === 'remove') {
+    // As job.remove, through JobLogs.removeJobs; by filter, the ids are known only from the commit (null).
+    const removal = await ctx.jobLogs.removeJobs(named, () => ctx.store.bulk(request()), (bulk) => bulk.ids);
+    done = removal.done;
     ctx.changedMany();
-    await ctx.jobLogs.deleteLogs(done.ids);
+    await removal.logsDeleted;
+  } else {
+    done = await ctx.store.bulk(request());
   }
   // Before the announcement, as `job.retry` does: nothing can start the job before this turn ends.
   for (const row of done.changed) ctx.changed(row);

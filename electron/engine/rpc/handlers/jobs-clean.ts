@@ -1,7 +1,6 @@
 import { CLEANABLE_STATES, QueueError, type CleanableState, type ResultOf } from '../../../../protocol/index.js';
-import { cleanInBatches, type CleanTally } from '../../clean.js';
+import { cleanFault, cleanInBatches, type CleanTally } from '../../clean.js';
 import type { EngineContext } from '../../context.js';
-import { isStorageError } from '../../store/storage-error.js';
 import type { CleanFilter } from '../../store/transitions/clean.js';
 import { asParams, invalid, optionalBool, optionalInt, type Params } from '../params.js';
 
@@ -16,7 +15,9 @@ const DEFAULT_STATES: readonly CleanableState[] = ['completed', 'canceled'];
  *
  * In batches of CLEAN_BATCH jobs, each its own transaction, yielding between them, so the daemon keeps
  * answering and running jobs during a large clean. Not all-or-none: a storage fault or a stop in the middle
- * answers an error saying how many were deleted (`data.count`); run it again for the rest.
+ * answers an error saying how many were deleted (`data.count`), then what stopped it (clean.ts `cleanFault`:
+ * the store's own reason, never "nothing was changed"); run it again for the rest. With none deleted yet, the
+ * store's error goes out as it is (it is true then).
  * `dry_run`: answers how many would be deleted now, deleting nothing.
  */
 export async function jobsClean(ctx: EngineContext, raw: unknown): Promise<ResultOf<'jobs.clean'>> {
@@ -51,14 +52,10 @@ export async function jobsClean(ctx: EngineContext, raw: unknown): Promise<Resul
       }
     }
   } catch (err) {
-    if (tally.count === 0 || !isStorageError(err)) throw err;
-    const { code, message } = err as Error & { code: string };
-    ctx.log(`storage error during jobs.clean after ${tally.count} deletions: ${code}: ${message}`);
-    throw new QueueError(
-      'STORAGE_ERROR',
-      `the database could not be written (${code}: ${message}) after ${deleted(tally.count)} deleted; the rest were kept. Free disk space or fix permissions on the data directory, then run clean again`,
-      { count: tally.count },
-    );
+    const fault = tally.count === 0 ? null : cleanFault(err);
+    if (fault === null) throw err;
+    ctx.log(`storage error during jobs.clean after ${tally.count} deletions: ${fault.cause}`);
+    throw new QueueError('STORAGE_ERROR', `${fault.cause} after ${deleted(tally.count)} deleted; ${fault.kept}. ${fault.advice}`, { count: tally.count });
   }
   return { count: tally.count, as_of: new Date(asOf).toISOString() };
 }
