@@ -57,8 +57,19 @@ export function stateFromStatus(status: StatusResult, receivedAt = Date.now()): 
 }
 
 /** `store: sqlite (/home/queuectl.db)` or `store: postgres (postgres://ann:***@db/q)`. */
-export function storeLine(store: StoreInfo): string {
+export function storeLine(store: Pick<StoreInfo, 'kind' | 'display'>): string {
   return `store: ${store.kind} (${safeLine(store.display)})`;
+}
+
+/**
+ * What replaces the queues and counts while the store cannot be read: since when, why, and that the daemon
+ * reconnects (the counts are not shown: they were not read).
+ */
+export function unavailableLines(store: StoreInfo, now: number): string[] {
+  return [
+    `${bold('store unavailable')} since ${ago(store.unavailable_since, now)}: ${safeLine(store.last_error ?? '')}`,
+    dim('  the daemon keeps running and reconnects; job counts and queues are not shown until it answers'),
+  ];
 }
 
 export interface RenderOptions {
@@ -83,11 +94,15 @@ export function renderStatus(s: StatusState, opts: RenderOptions): string[] {
     dim(s.home),
     storeLine(s.store),
   ];
-  if (s.paused) head.push(`${bold('paused')} ${ago(s.pausedSince, now)}, every queue: no job starts until ${bold('queuectl resume')}; running ones go on`);
-  head.push('', ...queueLines(s, now, opts.width));
-  const countWidth = Math.max(...JOB_STATES.map((st) => String(s.counts[st] ?? 0).length));
-  for (const st of JOB_STATES) head.push(`  ${colorState(st)}${' '.repeat(12 - st.length)}${String(s.counts[st] ?? 0).padStart(countWidth)}`);
-  if (opts.waiting) head.push(waitingLine(s.queues));
+  if (!s.store.available) {
+    head.push(...unavailableLines(s.store, now));
+  } else {
+    if (s.paused) head.push(`${bold('paused')} ${ago(s.pausedSince, now)}, every queue: no job starts until ${bold('queuectl resume')}; running ones go on`);
+    head.push('', ...queueLines(s, now, opts.width));
+    const countWidth = Math.max(...JOB_STATES.map((st) => String(s.counts[st] ?? 0).length));
+    for (const st of JOB_STATES) head.push(`  ${colorState(st)}${' '.repeat(12 - st.length)}${String(s.counts[st] ?? 0).padStart(countWidth)}`);
+    if (opts.waiting) head.push(waitingLine(s.queues));
+  }
   head.push('');
 
   const idWidth = Math.max(0, ...s.workers.map((w) => (w.job_id ?? '').length));

@@ -182,6 +182,16 @@ export interface StatusResult {
 export interface StoreInfo {
   kind: 'sqlite' | 'postgres';
   display: string;
+  /**
+   * False while the store's server cannot be reached (PostgreSQL restarting or gone; SQLite is always true):
+   * the daemon keeps running and reconnects, and `status` answers without what it would read from the store
+   * (`paused` false, `queues` empty, `counts` all 0: not read).
+   */
+  available: boolean;
+  /** Since when it is unavailable (ISO), null while available. */
+  unavailable_since: string | null;
+  /** Why, in one line with any password masked; null while available. */
+  last_error: string | null;
 }
 
 /** Orders `list` can sort by. */

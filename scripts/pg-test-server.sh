@@ -3,12 +3,13 @@
 # listening on 127.0.0.1 (a free port) and a unix socket in <dir>, and prints its URL (also kept in
 # <dir>/url); `stop <dir>` stops it and deletes <dir>. Starting an already running server only prints its URL,
 # so concurrent callers (vitest workers, CI) share one. `halt <dir>` stops it and keeps its data: the next
-# `start <dir>` brings the same cluster back on the same port (outage tests). As root the server runs as the `postgres` user (initdb
+# `start <dir>` brings the same cluster back on the same port (outage tests); `restart <dir>` is pg_ctl's own
+# restart (a fast shutdown, then the same cluster with the same options). As root the server runs as the `postgres` user (initdb
 # refuses root). Durability is off (fsync=off): the data is thrown away anyway. Auth is trust, on 127.0.0.1 and
 # the socket only: a test server, never a real one.
 set -euo pipefail
 
-usage() { echo "usage: $0 start|halt|stop <dir>" >&2; exit 2; }
+usage() { echo "usage: $0 start|halt|restart|stop <dir>" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 action=$1
 dir=$2
@@ -73,6 +74,11 @@ halt() {
   as_server "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
 }
 
+restart() {
+  [ -f "$dir/data/PG_VERSION" ] || { echo "$dir is not a pg-test-server directory" >&2; exit 1; }
+  as_server "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 30 restart >/dev/null
+}
+
 stop() {
   [ -d "$dir" ] || return 0
   # Only a directory this script made (it has data/PG_VERSION) is deleted.
@@ -84,6 +90,7 @@ stop() {
 case $action in
   start) start ;;
   halt) halt ;;
+  restart) restart ;;
   stop) stop ;;
   *) usage ;;
 esac

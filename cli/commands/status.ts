@@ -16,10 +16,14 @@ export function registerStatus(program: Command): void {
         process.exitCode = await watchStatus({ json: opts.json === true });
         return;
       }
-      const [status, stats, local] = await withClient((c) => Promise.all([c.call('status', {}), c.call('stats', {}), c.local]));
+      // A store out of reach still gets an answer from `status` (store.available false); `stats` reads the store, so then it is not asked.
+      const [status, stats, local] = await withClient(async (c) => {
+        const s = await c.call('status', {});
+        return [s, s.store.available && !opts.json ? await c.call('stats', {}) : null, c.local] as const;
+      });
       if (opts.json) return printJson(status);
       const state = stateFromStatus(status);
-      state.failures = stats.recent_failures;
+      state.failures = stats?.recent_failures ?? null;
       const lines = renderStatus(state, { now: Date.now(), width: fitWidth(), maxFailures: 5, waiting: true });
       // No daemon: the first line would name this command's pid and uptime as the daemon's.
       if (local) lines[0] = `${bold('queuectl')} ${status.version} · no daemon running: nothing runs until queuectl worker start`;

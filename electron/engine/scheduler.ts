@@ -6,7 +6,7 @@ import type { Claimed, RunBeginning } from './store/transitions/claim.js';
 import type { RunResult } from './store/transitions/finish.js';
 import { logPathFor, type JobRow } from './store/rows.js';
 import { currentRetryDelay } from './backoff.js';
-import { isStorageError } from './store/storage-error.js';
+import { isStorageError, StoreUnavailableError } from './store/storage-error.js';
 import { STOPPED_OWN_DAEMON, type RunFinished } from './worker/messages.js';
 import { newRunMarker, RUN_MARKER_VAR } from './worker/contain.js';
 import { readLastLine } from './logs/last-line.js';
@@ -30,10 +30,11 @@ export class Scheduler {
   private halted = false;
   /** The queue is paused: nothing is claimed (results are still written). */
   private paused = false;
-  /** Run results the database refused (full disk, read-only file); written before any new claim. */
+  /** Run results the store refused (full disk, read-only file, a server out of reach); written before any new claim. */
   private readonly unrecorded: PendingResult[] = [];
   /** Set while writes fail, so the fault is logged once and its end once. */
   private storageFault: string | null = null;
+  private storageFaultLogged = false;
   /** Process groups of runs that started, written with the next scheduling transaction (or within 100 ms). */
   private readonly startedGroups: Assignment[] = [];
   private groupsTimer: NodeJS.Timeout | null = null;
@@ -246,10 +247,35 @@ export class Scheduler {
     for (const { workerId, claimed } of done.claims) {
       const id = claimed.job.env_id;
       // In claim order: a launch waits for its environment, the next one waits for it.
-      const env = id === null ? null : this.lastEnv?.id === id ? this.lastEnv.vars : await this.environment(id);
+      let env: Record<string, string> | null;
+      try {
+        env = id === null ? null : this.lastEnv?.id === id ? this.lastEnv.vars : await this.environment(id);
+      } catch (err) {
+        if (!isStorageError(err)) throw err;
+        this.notStarted(claimed, err);
+        continue;
+      }
       this.launch(workerId, claimed, env);
     }
-    if (this.claiming()) this.armTimer(await this.store.nextRunAt(now), now);
+    if (!this.claiming()) return;
+    try {
+      this.armTimer(await this.store.nextRunAt(now), now);
+    } catch (err) {
+      // The safety poll dispatches meanwhile, and the next step that commits reads it again.
+      if (!isStorageError(err)) throw err;
+      this.storageFailed(err);
+    }
+  }
+
+  /**
+   * A claimed run whose environment could not be read (the store went away right after the commit): it never
+   * starts, and goes back to waiting without spending an attempt, written with the next step like any result.
+   */
+  private notStarted(claimed: Claimed, err: unknown): void {
+    this.storageFailed(err);
+    const error = `not started: its environment could not be read (${(err as Error).message})`;
+    this.unrecorded.push({ jobId: claimed.job.id, attempt: claimed.attempt, result: { outcome: 'requeued', exitCode: null, signal: null, error } });
+    this.stepAgain = true;
   }
 
   /** How a run claimed now begins: its log section starts at the log's end; a fresh marker. */
@@ -300,17 +326,23 @@ export class Scheduler {
     return this.lastEnv.vars;
   }
 
+  /**
+   * A database server out of reach is logged by the store itself, once each way (store/postgres/health.ts), so
+   * only a file's faults (full disk, read-only) are logged here.
+   */
   private storageFailed(err: unknown): void {
-    if (this.storageFault === null) {
+    if (this.storageFault === null && !(err instanceof StoreUnavailableError)) {
       this.log(`storage fault, no jobs start until it clears: ${(err as { code?: string }).code}: ${(err as Error).message}`);
+      this.storageFaultLogged = true;
     }
     this.storageFault = (err as Error).message;
   }
 
   private storageRecovered(): void {
     if (this.storageFault === null) return;
-    this.log('storage writable again; scheduling resumes');
+    if (this.storageFaultLogged) this.log('storage writable again; scheduling resumes');
     this.storageFault = null;
+    this.storageFaultLogged = false;
   }
 
   /** Makes sure a dispatch happens by `next`; keeps an armed timer that fires earlier. */

@@ -250,7 +250,7 @@ describe('status shows why a queue is paused', () => {
         has_window: false,
         counts,
         workers: [],
-        store: { kind: 'sqlite', display: '/h/queue.db' },
+        store: { kind: 'sqlite', display: '/h/queue.db', available: true, unavailable_since: null, last_error: null },
       },
       now,
     );
