@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RpcClient } from '../../protocol/node/client.js';
+import type { PgServer } from './postgres.js';
 
 /** The built CLI the bench drives, exactly as a user runs it. */
 export const CLI = resolve('out/cli/queuectl.cjs');
@@ -23,11 +24,27 @@ export function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, input
   });
 }
 
-/** A daemon in a fresh temp home, started and stopped through the CLI. */
+/** Where the bench's daemons keep their jobs unless told otherwise: null = SQLite in the home (`--store`). */
+let defaultServer: PgServer | null = null;
+
+export function benchOnPostgres(server: PgServer | null): void {
+  defaultServer = server;
+}
+
+/**
+ * A daemon in a fresh temp home, started and stopped through the CLI. On PostgreSQL (`server`, else the
+ * bench's `--store`) it gets a fresh database of its own, dropped with the home; `null` means SQLite.
+ */
 export class BenchHome {
   readonly home = mkdtempSync(join(tmpdir(), 'qctl-bench-'));
   readonly env: NodeJS.ProcessEnv = { ...process.env, QUEUECTL_HOME: this.home, NO_COLOR: '1' };
   pid = 0;
+  /** The daemon's database URL on PostgreSQL, once started. */
+  storeUrl: string | null = null;
+
+  constructor(private readonly server: PgServer | null = defaultServer) {
+    delete this.env.QUEUECTL_STORE;
+  }
 
   async cli(args: string[], input?: string) {
     const r = await timed(process.execPath, [CLI, ...args], this.env, input);
@@ -36,6 +53,10 @@ export class BenchHome {
   }
 
   async start(workers: number): Promise<void> {
+    if (this.server) {
+      this.storeUrl = await this.server.createDatabase();
+      this.env.QUEUECTL_STORE = this.storeUrl;
+    }
     const r = await this.cli(['worker', 'start', '--detach', '--json', '--count', String(workers)]);
     this.pid = (JSON.parse(r.stdout) as { pid: number }).pid;
   }
@@ -54,6 +75,7 @@ export class BenchHome {
   async dispose(): Promise<void> {
     await timed(process.execPath, [CLI, 'worker', 'stop', '--timeout', '2s'], this.env);
     rmSync(this.home, { recursive: true, force: true });
+    if (this.server && this.storeUrl) await this.server.dropDatabase(this.storeUrl);
   }
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchHome, hasCommand, timed, waitCompleted } from '../lib/env.js';
 import { SERIAL_POSIX_SPAWNER, SPAWN_ADDON, spawnAddon } from '../lib/posix-spawn.js';
+import type { PgServer } from '../lib/postgres.js';
 import type { MetricResult } from '../lib/result.js';
 import { median, round } from '../lib/stats.js';
 
@@ -25,9 +26,12 @@ async function floorRate(jobs: number, how: 'fork' | 'posix_spawn'): Promise<num
   return jobs / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
-/** queuectl with 2 workers: from one committed batch of `jobs` × true to all completed. */
-async function queuectlRate(jobs: number): Promise<number> {
-  const h = new BenchHome();
+/**
+ * queuectl with 2 workers: from one committed batch of `jobs` × true to all completed; on the bench's store,
+ * or on `server` (null: SQLite) when given.
+ */
+export async function queuectlRate(jobs: number, server?: PgServer | null): Promise<number> {
+  const h = new BenchHome(server);
   try {
     await h.start(2);
     const client = await h.connect();

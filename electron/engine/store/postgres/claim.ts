@@ -41,6 +41,20 @@ export async function claimIn(
   if (switches.all_paused === 1) return null;
   const closed = (switches.queues ?? []).filter((q) => q.paused === 1).map((q) => q.name);
   const limits = new Map((switches.queues ?? []).filter((q) => q.paused !== 1 && q.parallel !== null).map((q) => [q.name, q.parallel!]));
+  // No queue limited (the usual case): the best candidate is claimed in the same statement that picks it, one
+  // round trip instead of two (on a busy machine each is a wake-up of two processes).
+  if (limits.size === 0) {
+    const job = await one<JobRow>(
+      c,
+      `UPDATE queuectl.jobs SET state = 'processing', worker_id = $2, started_at = $1, finished_at = NULL, updated_at = $1
+       WHERE id = (SELECT id FROM queuectl.jobs
+                   WHERE state IN ('pending','failed') AND waiting_on = 0 AND run_at <= $1 AND queue <> ALL($3::text[])
+                   ORDER BY priority DESC, seq LIMIT 1 FOR UPDATE SKIP LOCKED)
+         AND state IN ('pending','failed') RETURNING *`,
+      [at(now), workerId, closed],
+    );
+    return job ? openAttempt(c, job, workerId, now, begin) : null;
+  }
   const checked = new Set<string>();
   for (;;) {
     const candidate = await one<{ id: string; queue: string }>(
@@ -73,16 +87,21 @@ export async function claimIn(
       [candidate.id, workerId, at(now)],
     );
     if (!job) return null;
-    const beginning = begin?.(job.id) ?? null;
-    const { number } = (await one<{ number: number }>(
-      c,
-      `INSERT INTO queuectl.attempts (job_id, number, worker_id, started_at, log_start, run_marker)
-       VALUES ($1, (SELECT COALESCE(MAX(number), 0) + 1 FROM queuectl.attempts WHERE job_id = $1), $2, $3, $4, $5)
-       RETURNING number`,
-      [job.id, workerId, at(now), beginning?.logStart ?? null, beginning?.marker ?? null],
-    ))!;
-    return { job, attempt: number, beginning };
+    return openAttempt(c, job, workerId, now, begin);
   }
+}
+
+/** The claimed job's new attempt (its run), numbered after its last. */
+async function openAttempt(c: pg.PoolClient, job: JobRow, workerId: number, now: number, begin?: (jobId: string) => RunBeginning): Promise<Claimed> {
+  const beginning = begin?.(job.id) ?? null;
+  const { number } = (await one<{ number: number }>(
+    c,
+    `INSERT INTO queuectl.attempts (job_id, number, worker_id, started_at, log_start, run_marker)
+     VALUES ($1, (SELECT COALESCE(MAX(number), 0) + 1 FROM queuectl.attempts WHERE job_id = $1), $2, $3, $4, $5)
+     RETURNING number`,
+    [job.id, workerId, at(now), beginning?.logStart ?? null, beginning?.marker ?? null],
+  ))!;
+  return { job, attempt: number, beginning };
 }
 
 /** Claims for several idle workers in one transaction, in order, until no job is due; each limit count sees the claims made before it. */
