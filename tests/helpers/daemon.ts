@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { QueueError, type Attempt, type JobDetail, type JobState } from '../../protocol/index.js';
 import { RpcClient } from '../../protocol/node/client.js';
 import { isProcessAlive } from '../../protocol/node/process-alive.js';
+import { createDatabaseSync, dropDatabase, ON_POSTGRES } from './postgres.js';
 
 /** A job as `show --json` prints it. */
 export type ShownJob = JobDetail & { attempt_history: Attempt[] };
@@ -18,16 +19,24 @@ export interface CliResult {
   stderr: string;
 }
 
-/** A temp QUEUECTL_HOME, and the CLI run against it. */
+/**
+ * A temp QUEUECTL_HOME, and the CLI run against it. In the test matrix's postgres project (TEST_STORE=postgres)
+ * the home also gets a fresh database on the shared test server, handed to its daemon and its daemonless
+ * commands as QUEUECTL_STORE, and dropped by dispose().
+ */
 export class TestHome {
   readonly home: string;
+  /** The home's own PostgreSQL database, or null on SQLite. */
+  readonly database: { name: string; url: string } | null;
 
   constructor() {
     this.home = mkdtempSync(join(tmpdir(), 'qctl-'));
+    this.database = ON_POSTGRES ? createDatabaseSync() : null;
   }
 
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-    return { ...process.env, QUEUECTL_HOME: this.home, NO_COLOR: '1', ...extra };
+    const store = this.database ? { QUEUECTL_STORE: this.database.url } : {};
+    return { ...process.env, QUEUECTL_HOME: this.home, NO_COLOR: '1', ...store, ...extra };
   }
 
   /** Runs the CLI to completion (async, so the test's own daemon keeps being served). */
@@ -100,6 +109,7 @@ export class TestHome {
       }
     }
     rmSync(this.home, { recursive: true, force: true });
+    if (this.database) await dropDatabase(this.database.name);
   }
 }
 

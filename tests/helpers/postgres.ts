@@ -1,17 +1,24 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, inject, it, type TestFunction } from 'vitest';
 import { PG_SERVER_SCRIPT } from './pg-global-setup.js';
+import { NO_POSTGRES } from './pg-available.js';
 
-/** Debian's server binaries, which scripts/pg-test-server.sh uses when no URL is given. */
-const HAS_BINARIES = ['17', '16', '15'].some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`)) || !!process.env.PG_BIN;
+export { NO_POSTGRES };
 
-/** Why the PostgreSQL tests cannot run here, or null when they can. */
-export const NO_POSTGRES: string | null =
-  process.env.TEST_PG_URL || HAS_BINARIES
-    ? null
-    : 'no PostgreSQL (apt-get install postgresql, or set TEST_PG_URL to a server the tests may create databases on)';
+/**
+ * True in the "postgres" project of the test matrix (vitest.config.ts): every TestHome's daemon and CLI then
+ * run on a fresh PostgreSQL database of their own.
+ */
+export const ON_POSTGRES = process.env.TEST_STORE === 'postgres';
+
+/**
+ * `it` for a test that cannot apply to PostgreSQL (it inspects queuectl.db, say): in the postgres project it is
+ * listed as skipped, with `reason` in its name.
+ */
+export function onlyOnSqlite(reason: string): (name: string, fn: TestFunction, timeout?: number) => void {
+  return ON_POSTGRES ? (name, fn, timeout) => it.skip(`${name} (skipped: ${reason})`, fn, timeout) : (name, fn, timeout) => it(name, fn, timeout);
+}
 
 let serverUrl: string | null = null;
 
@@ -51,6 +58,22 @@ export function describePostgres(name: string, fn: (url: () => string) => void):
     });
     fn(() => url);
   });
+}
+
+/**
+ * Creates a fresh database on the shared server and returns its URL, synchronously (TestHome's constructor
+ * is): a child node runs the CREATE DATABASE, about 0.1 s.
+ */
+export function createDatabaseSync(): { name: string; url: string } {
+  const name = `qhome_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const script = "const c=new (require('pg').Client)({connectionString:process.argv[1]});c.connect().then(()=>c.query('CREATE DATABASE '+process.argv[2])).then(()=>c.end(),(e)=>{console.error(e.message);process.exit(1)})";
+  execFileSync(process.execPath, ['-e', script, server(), name], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return { name, url: withDatabase(server(), name) };
+}
+
+/** Drops a database createDatabaseSync made (its daemon's connections are ended first: WITH FORCE). */
+export function dropDatabase(name: string): Promise<void> {
+  return admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 }
 
 /** One statement on the server's maintenance database (CREATE/DROP DATABASE cannot run in a pool's transaction). */

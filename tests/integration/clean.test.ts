@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../protocol/index.js';
 import { RpcClient } from '../../protocol/node/client.js';
 import { TestHome, waitFor } from '../helpers/daemon.js';
+import { storeQuery } from '../helpers/home-store.js';
 import { hasScript, onTerminal } from '../helpers/terminal.js';
 
 /** `clean` and automatic retention against a real daemon, through the built CLI. */
@@ -16,20 +16,13 @@ const enqueue = (t: TestHome, spec: Spec) => t.ok(['enqueue', JSON.stringify(spe
 const logFile = (t: TestHome, id: string) => join(t.home, 'logs', `${id}.log`);
 const states = async (t: TestHome) => Object.fromEntries((await t.json<Job[]>(['list', '--limit', '1000'])).map((j) => [j.id, j.state]));
 
-/**
- * Makes jobs look finished `ageMs` ago by writing finished_at straight into the daemon's database (a second
- * writer is fine in WAL mode; the busy timeout waits for the daemon's transactions).
- */
-function age(t: TestHome, ids: string[], ageMs: number): void {
-  const db = new Database(join(t.home, 'queuectl.db'), { timeout: 5000 });
-  try {
-    const update = db.prepare(`UPDATE jobs SET finished_at = ? WHERE id = ?`);
-    db.transaction(() => {
-      for (const id of ids) expect(update.run(Date.now() - ageMs, id).changes).toBe(1);
-    })();
-  } finally {
-    db.close();
-  }
+/** Makes jobs look finished `ageMs` ago by writing finished_at straight into the daemon's store. */
+async function age(t: TestHome, ids: string[], ageMs: number): Promise<void> {
+  const sql = {
+    sqlite: 'UPDATE jobs SET finished_at = ? WHERE id = ?',
+    postgres: 'UPDATE queuectl.jobs SET finished_at = to_timestamp($1 / 1000.0) WHERE id = $2',
+  };
+  for (const id of ids) expect((await storeQuery(t, sql, [Date.now() - ageMs, id])).changes).toBe(1);
 }
 
 describe('queuectl clean', () => {
@@ -87,8 +80,8 @@ describe('queuectl clean', () => {
   });
 
   it('--older-than compares the finish time: only jobs that finished longer ago go, with their logs', async () => {
-    age(t, ['done1', 'dead1'], 10 * DAY);
-    age(t, ['done2'], 6 * DAY);
+    await age(t, ['done1', 'dead1'], 10 * DAY);
+    await age(t, ['done2'], 6 * DAY);
     expect(existsSync(logFile(t, 'done1'))).toBe(true);
     expect(await t.ok(['clean', '--older-than', '7d', '--dry-run'])).toBe('would delete 1 completed or canceled job that finished more than 7d ago');
     expect(await t.cli(['clean', '--older-than', '7d', '--yes'])).toEqual({
@@ -181,7 +174,7 @@ describe('retention (retention_max_jobs, retention_days)', () => {
     await enqueue(t, { id: 'dead-old', command: 'exit 1', max_retries: 0 });
     for (const id of jobs) await t.until(id, 'completed');
     await t.until('dead-old', 'dead');
-    age(t, ['dead-old'], 100 * DAY);
+    await age(t, ['dead-old'], 100 * DAY);
     await enqueue(t, { id: 'running', command: 'sleep 1000' });
     await t.until('running', 'processing');
   });
@@ -202,7 +195,7 @@ describe('retention (retention_max_jobs, retention_days)', () => {
 
   it('retention_days: completed jobs that finished longer ago go; dead and running ones stay', async () => {
     await t.ok(['config', 'set', 'retention_max_jobs', '0']);
-    age(t, ['r07', 'r08'], 3 * DAY);
+    await age(t, ['r07', 'r08'], 3 * DAY);
     await t.ok(['config', 'set', 'retention_days', '2']);
     await waitFor(async () => (await completed()).length === 3, 10_000, 'retention to delete the aged jobs');
     expect(await completed()).toEqual(['r09', 'r10', 'r11']);
@@ -215,7 +208,7 @@ describe('retention (retention_max_jobs, retention_days)', () => {
 
   it('runs at start-up', async () => {
     await t.stop();
-    age(t, ['r09'], 5 * DAY);
+    await age(t, ['r09'], 5 * DAY);
     await t.start(1);
     await waitFor(async () => (await completed()).length === 2, 10_000, 'retention at start-up');
     expect(await completed()).toEqual(['r10', 'r11']);

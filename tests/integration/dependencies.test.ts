@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,7 +43,9 @@ describe('dependencies on one daemon', () => {
 
   it('a → b → c runs strictly in order on two workers, each starting after its parent finished; others are not held up', async () => {
     const file = orderFile('chain');
-    const a = await t.ok(['enqueue', `sleep 3; echo a >> ${file.path}`]);
+    // a runs until the test opens its gate, however slowly the enqueues and checks below go on a busy machine.
+    const gate = `${file.path}.go`;
+    const a = await t.ok(['enqueue', `while [ ! -e ${gate} ]; do sleep 0.05; done; echo a >> ${file.path}`]);
     const b = await t.ok(['enqueue', '--after', a.slice(0, 6), `echo b >> ${file.path}`]);
     const c = await t.ok(['enqueue', '--after', b, `sleep 0.2; echo c >> ${file.path}`]);
     const free = await t.ok(['enqueue', 'true']);
@@ -51,6 +53,7 @@ describe('dependencies on one daemon', () => {
     expect(await t.show(c)).toMatchObject({ state: 'pending', depends_on: [b], waiting_on: 1 });
     // The free job runs beside a on the second worker instead of waiting behind the chain.
     const freeDone = await t.until(free, 'completed', 10_000);
+    writeFileSync(gate, '');
     const [doneA, doneB, doneC] = [await t.until(a, 'completed'), await t.until(b, 'completed'), await t.until(c, 'completed')];
     expect(ms(freeDone.finished_at)).toBeLessThan(ms(doneA.finished_at));
     expect(file.read()).toEqual(['a', 'b', 'c']);
@@ -293,13 +296,16 @@ describe('deleting finished parents and crashes never leave a job waiting foreve
     const cleaned = await t.ok(['enqueue', 'true']);
     await t.until(removed, 'completed');
     await t.until(cleaned, 'completed');
-    const last = await t.ok(['enqueue', '--delay', '2s', 'true']);
+    // The last parent runs until the test opens its gate, however slowly the commands below go on a busy machine.
+    const gate = join(work, 'last-parent.go');
+    const last = await t.ok(['enqueue', `while [ ! -e ${gate} ]; do sleep 0.05; done`]);
     const child = await t.ok(['enqueue', '--after', removed, '--after', cleaned, '--after', last, 'true']);
     expect(await t.show(child)).toMatchObject({ waiting_on: 1, depends_on: [removed, cleaned, last] });
     expect(await t.ok(['remove', removed])).toBe(`removed ${removed}`);
     await t.ok(['clean', '--yes']);
     await expect(t.show(cleaned)).rejects.toThrow(/no job/);
     expect(await t.show(child)).toMatchObject({ state: 'pending', waiting_on: 1 });
+    writeFileSync(gate, '');
     await t.until(child, 'completed', 10_000);
   });
 

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, TestHome, isAlive, waitFor } from '../helpers/daemon.js';
+import { storeQuery } from '../helpers/home-store.js';
 
 /**
  * Issue 13: a job that runs `queuectl worker stop` against its own daemon. The stop waits for the other
@@ -20,16 +19,21 @@ describe('a job that stops its own daemon', () => {
   });
   afterAll(() => t.dispose());
 
-  /** The stored job and its runs' outcomes, read from the database while no daemon runs. */
-  const stored = (id: string): { state: string; attempts: number; last_error: string | null; outcomes: string[] } => {
-    const db = new Database(join(t.home, 'queuectl.db'), { readonly: true, fileMustExist: true });
-    try {
-      const job = db.prepare('SELECT state, attempts, last_error FROM jobs WHERE id = ?').get(id) as { state: string; attempts: number; last_error: string | null };
-      const outcomes = (db.prepare('SELECT outcome FROM attempts WHERE job_id = ? ORDER BY number').all(id) as { outcome: string }[]).map((a) => a.outcome);
-      return { ...job, outcomes };
-    } finally {
-      db.close();
-    }
+  /** The stored job and its runs' outcomes, read from the store while no daemon runs. */
+  const stored = async (id: string): Promise<{ state: string; attempts: number; last_error: string | null; outcomes: string[] }> => {
+    const [job] = (
+      await storeQuery<{ state: string; attempts: number; last_error: string | null }>(
+        t,
+        { sqlite: 'SELECT state, attempts, last_error FROM jobs WHERE id = ?', postgres: 'SELECT state, attempts, last_error FROM queuectl.jobs WHERE id = $1' },
+        [id],
+      )
+    ).rows;
+    const runs = await storeQuery<{ outcome: string }>(
+      t,
+      { sqlite: 'SELECT outcome FROM attempts WHERE job_id = ? ORDER BY number', postgres: 'SELECT outcome FROM queuectl.attempts WHERE job_id = $1 ORDER BY number' },
+      [id],
+    );
+    return { ...job!, outcomes: runs.rows.map((a) => a.outcome) };
   };
 
   const daemonGone = async (): Promise<void> => {
@@ -42,8 +46,8 @@ describe('a job that stops its own daemon', () => {
     asker = await t.ok(['enqueue', '--retries', '1', stopper]);
     await daemonGone();
     // The other job finished its run (not killed and requeued); the asker's run failed with an attempt spent.
-    expect(stored(other)).toMatchObject({ state: 'completed', outcomes: ['completed'] });
-    const first = stored(asker);
+    expect(await stored(other)).toMatchObject({ state: 'completed', outcomes: ['completed'] });
+    const first = await stored(asker);
     expect(first).toMatchObject({ state: 'failed', attempts: 1, outcomes: ['failed'] });
     expect(first.last_error).toMatch(/stopped its own daemon/);
   }, 30_000);

@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, Schedule } from '../../protocol/index.js';
 import { CLI, TestHome, waitFor, type CliResult } from '../helpers/daemon.js';
+import { storeQuery } from '../helpers/home-store.js';
 import { hasScript } from '../helpers/terminal.js';
 
 /** Recurring schedules against the real daemon, in real time, through the built CLI. */
@@ -28,18 +27,14 @@ function onTerminal(t: TestHome, args: string[], columns: number): Promise<CliRe
   });
 }
 
-/** Every job a schedule enqueued, by slot, read from the daemon's database (read-only). */
-function slotsInDb(t: TestHome, scheduleId: string): Array<{ slot: number; jobs: number; created: number }> {
-  const db = new Database(join(t.home, 'queuectl.db'), { readonly: true, timeout: 5000 });
-  try {
-    return db
-      .prepare<[string], { slot: number; jobs: number; created: number }>(
-        `SELECT scheduled_for AS slot, count(*) AS jobs, min(created_at) AS created FROM jobs WHERE schedule_id = ? GROUP BY scheduled_for ORDER BY scheduled_for`,
-      )
-      .all(scheduleId);
-  } finally {
-    db.close();
-  }
+/** Every job a schedule enqueued, by slot, read from the daemon's store. */
+async function slotsInDb(t: TestHome, scheduleId: string): Promise<Array<{ slot: number; jobs: number; created: number }>> {
+  const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
+  const sql = {
+    sqlite: `SELECT scheduled_for AS slot, count(*) AS jobs, min(created_at) AS created FROM jobs WHERE schedule_id = ? GROUP BY scheduled_for ORDER BY scheduled_for`,
+    postgres: `SELECT ${ms('scheduled_for')} AS slot, count(*)::int AS jobs, ${ms('min(created_at)')} AS created FROM queuectl.jobs WHERE schedule_id = $1 GROUP BY scheduled_for ORDER BY scheduled_for`,
+  };
+  return (await storeQuery<{ slot: number; jobs: number; created: number }>(t, sql, [scheduleId])).rows;
 }
 
 describe('queuectl schedule', () => {
@@ -68,7 +63,7 @@ describe('queuectl schedule', () => {
       expect(readFileSync(job.log_path, 'utf8')).toBe('tick from cron-q\n');
     }
     // Slots two seconds apart, one job each.
-    const slots = slotsInDb(t, id);
+    const slots = await slotsInDb(t, id);
     expect(slots.every((s) => s.jobs === 1 && s.slot % 2000 === 0)).toBe(true);
     slots.slice(1).forEach((s, i) => expect(s.slot - slots[i]!.slot).toBe(2000));
 
@@ -183,17 +178,17 @@ describe('a schedule across a restart', () => {
     const id = await t.ok(['schedule', 'add', '* * * * * *', 'true', '--overlap', 'allow']);
     await waitFor(async () => (await jobsOf(t, id)).length >= 2 || undefined, 10_000, 'two firings');
     await t.stop();
-    const before = slotsInDb(t, id);
+    const before = await slotsInDb(t, id);
     const lastBefore = before.at(-1)!.slot;
 
     // Several slots pass while no daemon runs.
     await sleep(3500);
     const restartAt = Date.now();
     await t.start(2);
-    await waitFor(() => slotsInDb(t, id).length >= before.length + 3 || undefined, 10_000, 'firings after the restart');
+    await waitFor(async () => (await slotsInDb(t, id)).length >= before.length + 3 || undefined, 10_000, 'firings after the restart');
     await t.stop();
 
-    const slots = slotsInDb(t, id);
+    const slots = await slotsInDb(t, id);
     expect(slots.every((s) => s.jobs === 1)).toBe(true);
     expect(slots.slice(0, before.length)).toEqual(before);
     // The first slot fired after the restart is the latest one that passed while stopped, fired at start-up ...

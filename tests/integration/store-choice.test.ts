@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { maskPassword, type StatusResult } from '../../protocol/index.js';
 import { homePaths } from '../../protocol/node/paths.js';
 import { TestHome } from '../helpers/daemon.js';
-import { describePostgres, withDatabase } from '../helpers/postgres.js';
+import { describePostgres, onlyOnSqlite, withDatabase } from '../helpers/postgres.js';
 
 /**
  * `worker start --store`: the built CLI and a real daemon. The test server trusts local connections, so the
@@ -56,13 +56,16 @@ describePostgres('worker start --store postgres://…', (databaseUrl) => {
   const t = new TestHome();
   afterAll(() => t.dispose());
 
-  it('runs the queue on PostgreSQL: status says so, masked; a job runs; the choice is remembered (0600) and daemonless commands use it; no password anywhere', async () => {
+  /** In the postgres project the home's own QUEUECTL_STORE (TestHome) outranks the choice --store remembers. */
+  const itChoosingItsStore = onlyOnSqlite("QUEUECTL_STORE names the home's own database here, outranking --store; the sqlite project runs it");
+
+  itChoosingItsStore('runs the queue on PostgreSQL: status says so, masked; a job runs; the choice is remembered (0600) and daemonless commands use it; no password anywhere', async () => {
     const url = withPassword(databaseUrl());
     const started = await t.cli(['worker', 'start', '--detach', '--count', '1', '--store', url, '--json']);
     expect(started.code, started.stderr).toBe(0);
 
     const status = await t.json<StatusResult>(['status']);
-    expect(status.store).toEqual({ kind: 'postgres', display: maskPassword(url) });
+    expect(status.store).toEqual({ kind: 'postgres', display: maskPassword(url), available: true, unavailable_since: null, last_error: null });
     expect(status.store.display).toContain(':***@');
     const human = await t.ok(['status']);
     expect(human.split('\n')).toContain(`store: postgres (${maskPassword(url)})`);
