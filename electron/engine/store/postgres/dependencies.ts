@@ -1,7 +1,6 @@
 import type pg from 'pg';
-import { QueueError } from '../../../../protocol/index.js';
 import type { JobRow } from '../rows.js';
-import { canceledFor } from '../transitions/dependencies.js';
+import { canceledFor, endedParentError } from '../transitions/dependencies.js';
 import { at, one, rows } from './db.js';
 
 /*
@@ -64,16 +63,7 @@ export function endedParentOf(c: pg.PoolClient, id: string): Promise<{ id: strin
 
 export async function requireLiveParents(c: pg.PoolClient, job: JobRow, verb: string): Promise<void> {
   const parent = await endedParentOf(c, job.id);
-  if (parent === null) return;
-  const how =
-    job.canceled_by === parent.id
-      ? `retry the parent with its dependents instead (queuectl retry ${parent.id} --with-dependents)`
-      : `retry the parent first (queuectl retry ${parent.id})`;
-  throw new QueueError(
-    'INVALID_STATE',
-    `job ${job.id} waits for parent ${parent.id}, which is ${parent.state}, so it would never start; ${how}. Nothing was ${verb}`,
-    { id: job.id, parent: parent.id, parent_state: parent.state },
-  );
+  if (parent !== null) throw endedParentError(job, parent, verb);
 }
 
 export async function restoreDependents(c: pg.PoolClient, parentIds: readonly string[], now: number): Promise<{ restored: JobRow[]; reblamed: JobRow[] }> {

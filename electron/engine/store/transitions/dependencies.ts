@@ -8,6 +8,22 @@ export function canceledFor(parent: string, state: 'dead' | 'canceled'): string 
 }
 
 /** A parent's children not started yet (parameter: the parent's id). */
+/**
+ * The refusal to bring back a job that would wait forever for its dead or canceled `parent`, with what to do
+ * instead (both stores throw it). `verb` says what was asked ("retried").
+ */
+export function endedParentError(job: JobRow, parent: { id: string; state: 'dead' | 'canceled' }, verb: string): QueueError {
+  const how =
+    job.canceled_by === parent.id
+      ? `retry the parent with its dependents instead (queuectl retry ${parent.id} --with-dependents)`
+      : `retry the parent first (queuectl retry ${parent.id})`;
+  return new QueueError(
+    'INVALID_STATE',
+    `job ${job.id} waits for parent ${parent.id}, which is ${parent.state}, so it would never start; ${how}. Nothing was ${verb}`,
+    { id: job.id, parent: parent.id, parent_state: parent.state },
+  );
+}
+
 export const PENDING_CHILDREN_SQL = `
   SELECT c.* FROM job_deps d CROSS JOIN jobs c ON c.id = d.child_id
   WHERE d.parent_id = ? AND c.state = 'pending' ORDER BY c.seq`;
@@ -90,16 +106,7 @@ export function prepareDependencies(db: Database.Database) {
    */
   function requireLiveParents(job: JobRow, verb: string): void {
     const parent = endedParentOf(job.id);
-    if (parent === null) return;
-    const how =
-      job.canceled_by === parent.id
-        ? `retry the parent with its dependents instead (queuectl retry ${parent.id} --with-dependents)`
-        : `retry the parent first (queuectl retry ${parent.id})`;
-    throw new QueueError(
-      'INVALID_STATE',
-      `job ${job.id} waits for parent ${parent.id}, which is ${parent.state}, so it would never start; ${how}. Nothing was ${verb}`,
-      { id: job.id, parent: parent.id, parent_state: parent.state },
-    );
+    if (parent !== null) throw endedParentError(job, parent, verb);
   }
 
   /**
