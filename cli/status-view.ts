@@ -222,15 +222,19 @@ export function noteQueues(s: StatusState, jobs: readonly Job[]): void {
   }
 }
 
-/** One line per change for a pipe (status --watch without a terminal): the time, the counts, busy workers, paused. */
+/**
+ * One line per change for a pipe (status --watch without a terminal): the time, the counts, busy workers,
+ * paused. While the store is out of reach, `store=unavailable since=<ISO>` stands where the counts and the
+ * pause would be (they were not read).
+ */
 export function summaryLine(s: StatusState, now: number): string {
-  const counts = JOB_STATES.map((st) => `${st}=${s.counts[st] ?? 0}`).join(' ');
   const busy = s.workers.filter((w) => w.job_id).length;
+  const time = new Date(now).toISOString();
+  const stopping = s.stopping ? ' stopping=yes' : '';
+  if (!s.store.available) return `${time} store=unavailable since=${s.store.unavailable_since ?? '?'} busy=${busy}/${s.workers.length}${stopping}`;
+  const counts = JOB_STATES.map((st) => `${st}=${s.counts[st] ?? 0}`).join(' ');
   const held = s.queues.filter((q) => q.paused).map((q) => q.name);
-  return (
-    `${new Date(now).toISOString()} ${counts} busy=${busy}/${s.workers.length} paused=${s.paused ? 'yes' : 'no'}` +
-    `${held.length > 0 ? ` paused_queues=${held.join(',')}` : ''}${s.stopping ? ' stopping=yes' : ''}`
-  );
+  return `${time} ${counts} busy=${busy}/${s.workers.length} paused=${s.paused ? 'yes' : 'no'}${held.length > 0 ? ` paused_queues=${held.join(',')}` : ''}${stopping}`;
 }
 
 /** The JSON document per change for `status --watch --json` (one per line). */

@@ -1,9 +1,10 @@
-import { EVENT_NOTIFICATION, type QueueEvent } from '../protocol/index.js';
+import { EVENT_NOTIFICATION, QueueError, type QueueEvent } from '../protocol/index.js';
 import { connectDaemon } from './client.js';
 import { EXIT, unresponsive } from './errors.js';
 import { terminalHeight, terminalWidth } from './format.js';
 import { dim } from './output.js';
 import { noteQueues, renderStatus, stateFromStatus, summaryJson, summaryLine, type StatusState } from './status-view.js';
+import { applyHealth, followsHealth, HEALTH_POLL_MS, OUTAGE_POLL_MS } from './status-watch-health.js';
 import { MIN_FRAME_MS, Screen } from './watch-screen.js';
 
 /**
@@ -16,6 +17,9 @@ import { MIN_FRAME_MS, Screen } from './watch-screen.js';
  *   A clock ticks once a second to age the times shown; it reads nothing from the daemon.
  * - Not on a terminal (a pipe, a file, TERM=dumb): one plain line per change (`summaryLine`), nothing
  *   printed when nothing shown changed; with --json one JSON document per line instead, on a terminal too.
+ * - A store on a server (PostgreSQL) going out of reach does not end it: it shows "store unavailable since …"
+ *   as plain `status` does (the workers still shown), and the counts again once the store answers, by itself;
+ *   `status` is asked for that (cli/status-watch-health.ts), as no event tells it.
  * - When the daemon goes away: a message on stderr, exit 3. When it stops answering (the connection's
  *   pings go unanswered: protocol/node/client.ts): its DaemonUnavailable, naming its pid (exit 3).
  */
@@ -35,7 +39,9 @@ export async function watchStatus(opts: { json: boolean }): Promise<number> {
       state.counts = event.counts;
       state.workers = event.workers;
       noteQueues(state, event.jobs);
-      if (event.truncated || event.jobs.some((j) => j.attempts > 0 || j.state === 'failed' || j.state === 'dead' || state!.failures?.some((f) => f.job_id === j.id))) {
+      // Its counts were read from the store: it answers again.
+      if (!state.store.available) readHealth();
+      else if (event.truncated || event.jobs.some((j) => j.attempts > 0 || j.state === 'failed' || j.state === 'dead' || state!.failures?.some((f) => f.job_id === j.id))) {
         refreshFailures();
       }
     } else if (event.type === 'queue') {
@@ -73,11 +79,40 @@ export async function watchStatus(opts: { json: boolean }): Promise<number> {
             refreshFailures();
           }
         },
-        () => {
+        (err: unknown) => {
           reading = false;
+          if (isStoreFault(err)) readHealth();
         },
       );
     }, wait);
+  };
+
+  // The store's health (a server store only): one `status` at a time, then the next after its interval.
+  let healthTimer: NodeJS.Timeout | null = null;
+  let readingHealth = false;
+  const readHealth = (): void => {
+    if (healthTimer) clearTimeout(healthTimer);
+    healthTimer = null;
+    if (readingHealth || done) return;
+    readingHealth = true;
+    client.call('status', {}).then(
+      (status) => {
+        readingHealth = false;
+        if (!state || done) return;
+        if (applyHealth(state, status) === 'back') refreshFailures();
+        changed();
+        scheduleHealth();
+      },
+      // The daemon gone or not answering ends the watch (client.closed()); anything else: try again later.
+      () => {
+        readingHealth = false;
+        scheduleHealth();
+      },
+    );
+  };
+  const scheduleHealth = (): void => {
+    if (done || !state || !followsHealth(state)) return;
+    healthTimer ??= setTimeout(readHealth, state.store.available ? HEALTH_POLL_MS : OUTAGE_POLL_MS);
   };
 
   // Plain lines / JSON lines: printed when what they show changed, at most 5 a second.
@@ -149,10 +184,19 @@ export async function watchStatus(opts: { json: boolean }): Promise<number> {
   try {
     // Subscribed first, then read: no change between the read and the subscription is missed.
     await client.call('events.subscribe', { jobs: true });
-    const [status, stats] = await Promise.all([client.call('status', {}), client.call('stats', {})]);
+    // `stats` reads the store: out of reach, it fails and the summary has no failures (as plain `status`).
+    const [status, stats] = await Promise.all([
+      client.call('status', {}),
+      client.call('stats', {}).catch((err: unknown) => {
+        if (isStoreFault(err)) return null;
+        throw err;
+      }),
+    ]);
     state = stateFromStatus(status);
-    state.failures = stats.recent_failures;
+    state.failures = status.store.available ? (stats?.recent_failures ?? null) : null;
     for (const event of events.splice(0)) apply(event);
+    if (state.store.available && !stats) readHealth();
+    else scheduleHealth();
     if (screen) {
       screen.enter();
       screen.draw();
@@ -181,6 +225,7 @@ export async function watchStatus(opts: { json: boolean }): Promise<number> {
     if (tick) clearInterval(tick);
     if (lineTimer) clearTimeout(lineTimer);
     if (readTimer) clearTimeout(readTimer);
+    if (healthTimer) clearTimeout(healthTimer);
     screen?.leave();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -192,3 +237,7 @@ export async function watchStatus(opts: { json: boolean }): Promise<number> {
   }
 }
 
+/** The daemon answered that its store is out of reach ("store unavailable: …"). */
+function isStoreFault(err: unknown): boolean {
+  return err instanceof QueueError && err.code === 'STORAGE_ERROR';
+}

@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { QueueEvent, RpcErrorObject } from '../protocol/index.js';
+import type { QueueEvent, RpcErrorObject, StoreSettingAnswer } from '../protocol/index.js';
 
 /**
  * The whole bridge between the dashboard and the app: call a protocol method, and receive pushed events.
@@ -16,4 +16,14 @@ contextBridge.exposeInMainWorld('queuectl', {
       ipcRenderer.off('queuectl:event', handler);
     };
   },
+});
+
+/**
+ * The app's own settings, which no daemon has (so not a protocol method): the store preference, read and
+ * changed on the Config page. A global of its own, so the dashboard's transport is chosen by `queuectl` alone.
+ * Main checks the sender and the value (electron/main/store-setting.ts).
+ */
+contextBridge.exposeInMainWorld('queuectlApp', {
+  storeSetting: (): Promise<StoreSettingAnswer> => ipcRenderer.invoke('queuectl:store-setting', 'get'),
+  setStore: (value: string): Promise<StoreSettingAnswer> => ipcRenderer.invoke('queuectl:store-setting', 'set', value),
 });

@@ -12,3 +12,4 @@ export * from './instant.js';
 export * from './job-env.js';
 export * from './runs.js';
 export * from './store-choice.js';
+export * from './desktop-store.js';

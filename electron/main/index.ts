@@ -13,6 +13,7 @@ import { applyLoginItem, openedAtLogin } from './glue/login-item.js';
 import { Notifier } from './glue/notifier.js';
 import { openPreferences } from './glue/preferences-store.js';
 import { askQuit } from './glue/quit-dialog.js';
+import { serveStoreSetting } from './glue/store-setting-ipc.js';
 import { hardenAllContents, hardenSession } from './glue/security.js';
 import { TrayView } from './glue/tray.js';
 import { DashboardWindow } from './glue/window.js';
@@ -129,8 +130,9 @@ async function main(): Promise<void> {
     host: { showDashboard },
   };
   let started: Engine;
+  let chosenStore: ReturnType<typeof chooseStore>;
   try {
-    chooseStore(home, storeForStart(prefs.get(), process.env), process.env);
+    chosenStore = chooseStore(home, storeForStart(prefs.get(), process.env), process.env);
     started = await startEngine(options);
   } catch (err) {
     return fail(startFailure(err));
@@ -179,6 +181,7 @@ async function main(): Promise<void> {
 
   const ipc = new IpcBridge(started, () => window?.contents ?? null, log);
   ipc.start();
+  const stopStoreSetting = serveStoreSetting({ prefs, running: chosenStore, log }, () => window?.contents ?? null);
   window = new DashboardWindow({
     preload: layout.preload,
     icon: join(layout.resourcesDir, 'icon.png'),
@@ -202,6 +205,7 @@ async function main(): Promise<void> {
       tray.stopNotifying();
       notifier.closeAll();
       ipc.stop();
+      stopStoreSetting();
       tray.destroy();
       window?.destroy();
     },

@@ -1,3 +1,4 @@
+import type { StoreSettingAnswer } from '../../protocol/desktop-store.js';
 import type { QueueEvent } from '../../protocol/events.js';
 
 /** What main answers to an invoke: a result, or the JSON-RPC error object (main never throws). */
@@ -11,8 +12,15 @@ export interface QueuectlPreload {
   onEvent(listener: (event: QueueEvent) => void): () => void;
 }
 
+/** The app's own settings, `window.queuectlApp` in the Electron window (absent in a browser): preload/index.ts. */
+export interface QueuectlApp {
+  storeSetting(): Promise<StoreSettingAnswer>;
+  setStore(value: string): Promise<StoreSettingAnswer>;
+}
+
 declare global {
   interface Window {
     queuectl?: QueuectlPreload;
+    queuectlApp?: QueuectlApp;
   }
 }

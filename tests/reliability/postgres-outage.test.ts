@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,19 +7,34 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueError, type StatusResult } from '../../protocol/index.js';
 import { RpcClient } from '../../protocol/node/client.js';
 import { PG_SERVER_SCRIPT } from '../helpers/pg-global-setup.js';
-import { TestHome, hasProcess, isAlive, uniqueSleep, waitFor } from '../helpers/daemon.js';
+import { CLI, TestHome, hasProcess, isAlive, startCli, uniqueSleep, waitFor, type RunningCli } from '../helpers/daemon.js';
 
 /**
  * A real daemon on a PostgreSQL server of this file's own, which is stopped and restarted under it (issue 17,
  * "Failure behaviour"): status answers during the outage, requests fail fast with "store unavailable", runs
  * that end meanwhile are written when it returns, wake-ups from another process arrive at once (also after the
- * outage), 2,000 jobs from 10 clients survive two restarts exactly once each, and kill -9 recovers as on SQLite.
+ * outage), `status --watch` stays up through an outage and shows the counts again by itself, 2,000 jobs from 10
+ * clients survive two restarts exactly once each, and kill -9 recovers as on SQLite.
  * The safety poll is set to a minute, so a job that starts within a second was woken, not polled.
  */
 
 const HAS_BINARIES = ['17', '16', '15'].some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`)) || !!process.env.PG_BIN;
 /** The CLI's wait for the daemon: a request during an outage must fail well within it. */
 const CLI_DEADLINE_MS = 15_000;
+const HAS_SCRIPT = spawnSync('script', ['--version']).status === 0;
+// eslint-disable-next-line no-control-regex
+const plain = (s: string): string => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
+
+/** `status --watch` on a terminal (util-linux `script` gives it one): its newest full-screen frame as plain text. */
+function watchOnTerminal(t: TestHome): { lastFrame: () => string; child: ReturnType<typeof spawn>; done: Promise<number> } {
+  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  const command = ['exec', process.execPath, CLI, 'status', '--watch'].map(quote).join(' ');
+  const child = spawn('script', ['-qec', command, '/dev/null'], { env: t.env({ TERM: 'xterm-256color', COLUMNS: '120', LINES: '40' }) });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const done = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  return { lastFrame: () => plain(out.split('\x1b[H').at(-1) ?? ''), child, done };
+}
 
 const NAME = 'a daemon on PostgreSQL through server restarts, kill -9 and enqueues from elsewhere';
 if (!HAS_BINARIES) describe(NAME, () => it.skip('skipped: no PostgreSQL binaries to run a private server that can be stopped (apt-get install postgresql, or set PG_BIN)', () => {}));
@@ -130,6 +145,44 @@ else describe(NAME, () => {
     const latency = await startLatencyFromElsewhere();
     expect(latency).toBeLessThan(1000);
     console.log(`outage: a request failed in ${refusedMs} ms (exit 1, "store unavailable"); 4 runs that ended during it written once; wake-up after it: ${latency} ms`);
+  }, 90_000);
+
+  it('status --watch stays up through an outage: "store unavailable since …" on a terminal, in lines and JSON lines, then the counts again by itself', async () => {
+    const { completed } = (await status()).counts;
+    const lines = startCli(t, ['status', '--watch']);
+    const json = startCli(t, ['status', '--watch', '--json']);
+    const terminal = HAS_SCRIPT ? watchOnTerminal(t) : null;
+    const seen = (w: RunningCli, pattern: RegExp, after = 0): Promise<true> =>
+      waitFor(() => pattern.test(w.stdout().slice(after)) || undefined, 20_000, `${pattern} in:\n${w.stdout().slice(-2000)}\n${w.stderr()}`);
+    const docs = (w: RunningCli, after: number): StatusResult[] => w.stdout().slice(after, w.stdout().lastIndexOf('\n')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as StatusResult);
+    const frame = (pattern: RegExp): Promise<true> | null =>
+      terminal && waitFor(() => pattern.test(terminal.lastFrame()) || undefined, 20_000, `a frame showing ${pattern}; last:\n${terminal.lastFrame()}`);
+    await Promise.all([seen(lines, new RegExp(` completed=${completed} `)), seen(json, /"available":true/), frame(new RegExp(`completed\\s+${completed}\\b`))]);
+
+    server('halt');
+    let downAt = { lines: 0, json: 0 };
+    try {
+      await Promise.all([
+        seen(lines, /Z store=unavailable since=\S+Z busy=0\/4\n/),
+        waitFor(() => docs(json, 0).some((d) => d.store.available === false && d.store.unavailable_since !== null) || undefined, 20_000, 'a JSON line saying the store is unavailable'),
+        frame(/store unavailable since .*: /),
+      ]);
+      downAt = { lines: lines.stdout().length, json: json.stdout().length };
+    } finally {
+      server('start');
+    }
+    // Back by itself: no job changes meanwhile, so the watch learns it from its own reads of `status`.
+    await Promise.all([
+      seen(lines, new RegExp(`Z pending=0 processing=0 completed=${completed} .* paused=no\n`), downAt.lines),
+      waitFor(() => docs(json, downAt.json).find((d) => d.store.available && d.counts.completed === completed), 30_000, 'a JSON line with the store back and its counts'),
+      frame(new RegExp(`completed\\s+${completed}\\b`)),
+    ]);
+    expect(terminal?.lastFrame()).not.toMatch(/store unavailable/);
+
+    for (const w of [lines, json]) w.child.kill('SIGINT');
+    terminal?.child.stdin?.write('\x03');
+    for (const w of [lines, json]) expect(await w.done).toMatchObject({ code: 0, stderr: '' });
+    if (terminal) expect(await terminal.done).toBe(0);
   }, 90_000);
 
   it('2,000 jobs from 10 concurrent clients while the server restarts twice: every acknowledged job exists once and completes, no run twice, the daemon runs throughout', async () => {
