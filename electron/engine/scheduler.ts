@@ -259,7 +259,7 @@ export class Scheduler {
     }
     if (!this.claiming()) return;
     try {
-      this.armTimer(await this.store.nextRunAt(now), now);
+      this.armTimer(done.nextRunAt !== undefined ? done.nextRunAt : await this.store.nextRunAt(now), now);
     } catch (err) {
       // The safety poll dispatches meanwhile, and the next step that commits reads it again.
       if (!isStorageError(err)) throw err;

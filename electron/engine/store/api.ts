@@ -132,6 +132,11 @@ export interface StepDone {
   changed: JobRow[];
   claims: Array<{ workerId: number; claimed: Claimed }>;
   pausedQueues: PausedOnDead[];
+  /**
+   * When the next waiting job falls due (null: none waits), if the store read it with the step because a
+   * worker was left idle (a round trip saved on a server); absent, the scheduler asks nextRunAt.
+   */
+  nextRunAt?: number | null;
 }
 
 /**

@@ -53,7 +53,20 @@ const RETRYABLE = new Set(['40P01', '40001']);
  * changed (the server rolls back a transaction whose connection is gone, so no ROLLBACK is waited for, and
  * the connection is dropped); during the COMMIT, unknown.
  */
-export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return transaction(pool, async (client) => {
+    await client.query('BEGIN');
+    return { value: await fn(client), commit: 'COMMIT' };
+  });
+}
+
+/**
+ * inTransaction for a body that saves round trips: it sends BEGIN itself, with its first statements (one
+ * simple-protocol message: `BEGIN; …`), and answers the last statements to send with the COMMIT
+ * (`…; COMMIT`). Rollback, reruns and outcomes as inTransaction's; the message carrying the COMMIT is the
+ * one whose lost answer leaves the outcome unknown.
+ */
+export async function transaction<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<{ value: T; commit: string }>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     let client: pg.PoolClient;
     try {
@@ -63,14 +76,13 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
     }
     let broken = false;
     try {
-      await client.query('BEGIN');
-      const result = await fn(client);
+      const { value, commit } = await body(client);
       try {
-        await client.query('COMMIT');
+        await client.query(commit);
       } catch (err) {
         throw markOutcome(err, 'unknown');
       }
-      return result;
+      return value;
     } catch (err) {
       if (isUnreachable(err)) {
         broken = true;
@@ -88,6 +100,9 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
     }
   }
 }
+
+/** `value` as an SQL literal, for the statements `transaction` bodies send without parameters. */
+export const literal = (value: string): string => pg.escapeLiteral(value);
 
 /** Advisory lock keys of the store (pg_advisory_*): one number space, these few keys. */
 export const LOCKS = {

@@ -9,7 +9,8 @@ import { at, one, rows } from './db.js';
  * cancels its children not started, transitively. Read that file for the reasons; the SQL is the same.
  */
 
-const COUNT_WAITING = `(SELECT count(*) FROM queuectl.job_deps d JOIN queuectl.jobs p ON p.id = d.parent_id WHERE d.child_id = jobs.id AND p.state <> 'completed')`;
+/** A job's parents not completed: the server's waiting_count (migration 0002), also used by its step. */
+const COUNT_WAITING = `queuectl.waiting_count(jobs.id)`;
 
 const pendingChildren = (c: pg.PoolClient, parent: string): Promise<JobRow[]> =>
   rows<JobRow>(c, `SELECT c.* FROM queuectl.job_deps d JOIN queuectl.jobs c ON c.id = d.child_id WHERE d.parent_id = $1 AND c.state = 'pending' ORDER BY c.seq`, [parent]);
@@ -17,13 +18,9 @@ const pendingChildren = (c: pg.PoolClient, parent: string): Promise<JobRow[]> =>
 const recount = (c: pg.PoolClient, id: string, now: number): Promise<JobRow | null> =>
   one<JobRow>(c, `UPDATE queuectl.jobs SET waiting_on = ${COUNT_WAITING}, updated_at = $2 WHERE id = $1 RETURNING *`, [id, at(now)]);
 
-export async function recountChildren(c: pg.PoolClient, parentId: string, now: number): Promise<JobRow[]> {
-  const changed: JobRow[] = [];
-  for (const child of await pendingChildren(c, parentId)) {
-    const row = (await recount(c, child.id, now))!;
-    if (row.waiting_on !== child.waiting_on) changed.push(row);
-  }
-  return changed;
+/** A completed parent's pending children counted again; those whose count moved (the server's recount_children). */
+export function recountChildren(c: pg.PoolClient, parentId: string, now: number): Promise<JobRow[]> {
+  return rows<JobRow>(c, `SELECT * FROM queuectl.recount_children($1, $2)`, [parentId, at(now)]);
 }
 
 export async function recountWaiting(c: pg.PoolClient, row: JobRow, now: number): Promise<JobRow> {

@@ -118,7 +118,7 @@ export function jobReads(pool: pg.Pool) {
       return out;
     },
     nextRunAt: async (now: number): Promise<number | null> =>
-      (await one<{ t: number | null }>(pool, `SELECT min(run_at) AS t FROM queuectl.jobs WHERE state IN ('pending','failed') AND run_at > $1`, [at(now)]))?.t ?? null,
+      (await one<{ t: number | null }>(pool, `SELECT queuectl.next_run_at($1) AS t`, [at(now)]))?.t ?? null,
     async listJobs(filter: ListFilter): Promise<JobRow[]> {
       const w = where(filter);
       const dir = filter.order === 'asc' ? 'ASC' : 'DESC';

@@ -6,7 +6,7 @@ import type { RunBeginning } from '../transitions/claim.js';
 import type { RunResult } from '../transitions/finish.js';
 import type { OrphanRun, Recovered } from '../transitions/recover.js';
 import { claimIn } from './claim.js';
-import { at, inTransaction, one, rows } from './db.js';
+import { at, inTransaction, LOCKS, one, rows } from './db.js';
 import { settleDependents } from './dependencies.js';
 
 /** SPEND_ATTEMPT (store/transitions/spend-attempt.ts) with `now` as $2 and the delay in ms as $3. */
@@ -25,30 +25,12 @@ const SPEND_ATTEMPT = `attempts = attempts + 1,
 export async function finishIn(c: pg.PoolClient, id: string, attempt: number, result: RunResult, now: number, retryDelay: RetryDelay): Promise<JobRow | null> {
   const lastLine = result.lastLine ?? null;
   const params = [id, attempt, at(now), result.outcome, result.exitCode, result.signal, result.error, lastLine];
-  // Completed and requeued runs (the usual case) close the run and move the job in one statement: on a busy
-  // machine each round trip to the server is a wake-up of two processes, most of what a job costs here.
+  // Completed and requeued runs (the usual case) are the server's finish_ok (migration 0002), one round trip.
+  if (result.outcome === 'completed' || result.outcome === 'requeued') {
+    return one<JobRow>(c, `SELECT * FROM queuectl.finish_ok($1, $2, $4, $5, $6, $7, $8, $3)`, params);
+  }
   const closeRun = `UPDATE queuectl.attempts SET finished_at = $3, outcome = $4, exit_code = $5, signal = $6, error = $7, last_line = $8
      WHERE job_id = $1 AND number = $2 AND outcome = 'running'`;
-  switch (result.outcome) {
-    case 'completed':
-      return one<JobRow>(
-        c,
-        `WITH closed AS (${closeRun} RETURNING 1)
-         UPDATE queuectl.jobs SET state = 'completed', exit_code = $5, last_error = NULL, last_line = $8, finished_at = $3, updated_at = $3, worker_id = NULL
-         WHERE id = $1 AND state = 'processing' AND EXISTS (SELECT 1 FROM closed) RETURNING *`,
-        params,
-      );
-    case 'requeued':
-      return one<JobRow>(
-        c,
-        `WITH closed AS (${closeRun} RETURNING 1)
-         UPDATE queuectl.jobs SET state = 'pending', run_at = $3, finished_at = $3, updated_at = $3, worker_id = NULL, last_error = $7, last_line = $8
-         WHERE id = $1 AND state = 'processing' AND EXISTS (SELECT 1 FROM closed) RETURNING *`,
-        params,
-      );
-    default:
-      break;
-  }
   const closed = await c.query(closeRun, params);
   if (closed.rowCount === 0) return null;
   switch (result.outcome) {
@@ -71,8 +53,14 @@ export async function finishIn(c: pg.PoolClient, id: string, attempt: number, re
   }
 }
 
-/** pause_on_dead for a job that just went dead; true if its queue paused now. */
+/**
+ * pause_on_dead for a job that just went dead; true if its queue paused now. Like a pause by hand it holds
+ * claims exclusively (queues.ts): once it has committed, no claim that read the switches before it commits.
+ */
 export async function pauseOnDead(c: pg.PoolClient, queue: string, now: number, jobId: string): Promise<boolean> {
+  const wanted = await one(c, `SELECT 1 FROM queuectl.queues WHERE name = $1 AND pause_on_dead AND NOT paused`, [queue]);
+  if (!wanted) return false;
+  await c.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.claims]);
   const r = await c.query(
     `UPDATE queuectl.queues SET paused = true, paused_at = $2, paused_reason = $3 WHERE name = $1 AND pause_on_dead AND NOT paused`,
     [queue, at(now), deadReason(jobId)],
