@@ -229,7 +229,9 @@ export class Scheduler {
         begin: this.beginRun,
       });
     } catch (err) {
-      if (!isStorageError(err)) throw err;
+      // Any failure of the step rolls it back: a storage fault, or the store refusing the step itself (a bug,
+      // a statement the server rejects). Either way the results are kept and the poll tries again; the daemon
+      // stays up, since ending it would strand every running job.
       this.storageFailed(err);
       return;
     }
@@ -251,7 +253,6 @@ export class Scheduler {
       try {
         env = id === null ? null : this.lastEnv?.id === id ? this.lastEnv.vars : await this.environment(id);
       } catch (err) {
-        if (!isStorageError(err)) throw err;
         this.notStarted(claimed, err);
         continue;
       }
@@ -262,19 +263,20 @@ export class Scheduler {
       this.armTimer(done.nextRunAt !== undefined ? done.nextRunAt : await this.store.nextRunAt(now), now);
     } catch (err) {
       // The safety poll dispatches meanwhile, and the next step that commits reads it again.
-      if (!isStorageError(err)) throw err;
       this.storageFailed(err);
     }
   }
 
   /**
-   * A claimed run whose environment could not be read (the store went away right after the commit): it never
-   * starts, and goes back to waiting without spending an attempt, written with the next step like any result.
+   * A claimed run whose environment could not be read never starts, written with the next step like any result:
+   * the store went away right after the commit, and it goes back to waiting without spending an attempt; or the
+   * row cannot be read at all (not JSON), and the run fails, so retries and the DLQ end it instead of a loop.
    */
   private notStarted(claimed: Claimed, err: unknown): void {
-    this.storageFailed(err);
-    const error = `not started: its environment could not be read (${(err as Error).message})`;
-    this.unrecorded.push({ jobId: claimed.job.id, attempt: claimed.attempt, result: { outcome: 'requeued', exitCode: null, signal: null, error } });
+    const storage = isStorageError(err);
+    if (storage) this.storageFailed(err);
+    const error = `not started: its environment could not be read (${err instanceof Error ? err.message : String(err)})`;
+    this.unrecorded.push({ jobId: claimed.job.id, attempt: claimed.attempt, result: { outcome: storage ? 'requeued' : 'failed', exitCode: null, signal: null, error } });
     this.stepAgain = true;
   }
 
@@ -332,10 +334,14 @@ export class Scheduler {
    */
   private storageFailed(err: unknown): void {
     if (this.storageFault === null && !(err instanceof StoreUnavailableError)) {
-      this.log(`storage fault, no jobs start until it clears: ${(err as { code?: string }).code}: ${(err as Error).message}`);
+      this.log(
+        isStorageError(err)
+          ? `storage fault, no jobs start until it clears: ${(err as { code?: string }).code}: ${(err as Error).message}`
+          : `scheduling step failed, no jobs start until it clears: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
       this.storageFaultLogged = true;
     }
-    this.storageFault = (err as Error).message;
+    this.storageFault = err instanceof Error ? err.message : String(err);
   }
 
   private storageRecovered(): void {

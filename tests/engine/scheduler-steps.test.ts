@@ -55,7 +55,7 @@ beforeEach(() => {
     environment: async (id: number) => {
       envReads.push(id);
       await new Promise((resolve) => setTimeout(resolve, 20));
-      return { vars: JSON.stringify({ FROM: `env ${id}` }) };
+      return { vars: id === 666 ? 'not json' : JSON.stringify({ FROM: `env ${id}` }) };
     },
   } as unknown as StoreApi;
   const pool = {
@@ -129,6 +129,21 @@ describe('scheduler steps over an asynchronous store', () => {
     expect(steps).toHaveLength(3);
   });
 
+  it('a step the store refuses for another reason (a bug, a rejected statement) keeps the results too, logged once; the daemon stays up', async () => {
+    scheduler.finished(finished('a'));
+    steps[0]!.answer.reject(new TypeError('cannot read properties of undefined'));
+    await settle();
+    expect(scheduler.unrecordedCount).toBe(1);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatch(/^scheduling step failed, no jobs start until it clears: TypeError: cannot read properties of undefined/);
+    const written = scheduler.flushUnrecorded();
+    await settle();
+    expect(steps[1]!.step.results.map((r) => r.jobId)).toEqual(['a']);
+    steps[1]!.answer.resolve(NOTHING);
+    expect(await written).toBe(true);
+    expect(logged[1]).toBe('storage writable again; scheduling resumes');
+  });
+
   it('launches the claims after the step resolved, in claim order, each with its environment read once per env id', async () => {
     idle = [1, 2, 3];
     scheduler.dispatch();
@@ -148,5 +163,21 @@ describe('scheduler steps over an asynchronous store', () => {
       { workerId: 3, jobId: 'z', env: null },
     ]);
     expect(envReads).toEqual([7]);
+  });
+
+  it('a claim whose environment row cannot be read fails its run (spending an attempt), instead of coming back forever', async () => {
+    idle = [1, 2];
+    scheduler.dispatch();
+    const claim = (workerId: number, id: string, envId: number | null) => ({
+      workerId,
+      claimed: { job: row(id, 'processing', envId), attempt: 1, beginning: { logStart: 0, marker: `m-${id}` } },
+    });
+    steps[0]!.answer.resolve({ changed: [], claims: [claim(1, 'bad', 666), claim(2, 'fine', null)], pausedQueues: [] });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(launched).toEqual([{ workerId: 2, jobId: 'fine', env: null }]);
+    expect(logged).toEqual([]);
+    expect(steps[1]!.step.results).toEqual([
+      { jobId: 'bad', attempt: 1, result: { outcome: 'failed', exitCode: null, signal: null, error: expect.stringMatching(/^not started: its environment could not be read \(.*JSON/) } },
+    ]);
   });
 });
