@@ -143,6 +143,12 @@ function storeCases(open: () => Promise<Adapter>, release: () => Promise<void> =
     expect((await a.store.counts()).pending).toBe(10_000);
   });
 
+  it('enqueueMany refuses an id chosen twice in one batch (DUPLICATE_ID) and stores none of it', async () => {
+    const batch = [newJob({ id: 'twice' }), newJob(), newJob({ id: 'twice' })];
+    await expect(a.store.enqueueMany(batch, T)).rejects.toMatchObject({ code: 'DUPLICATE_ID', details: { id: 'twice' } });
+    expect((await a.store.counts()).pending).toBe(0);
+  });
+
   it('the counters agree with the rows after a random run of transitions', async () => {
     let seed = 17;
     const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
