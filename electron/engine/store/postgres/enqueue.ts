@@ -67,6 +67,43 @@ export async function enqueueOne(c: pg.PoolClient, job: NewJob, now: number): Pr
   throw new Error('could not generate a unique job id in 5 tries');
 }
 
+/** The jobs' foreign key to their environment refused the row: the environment went with its last job meanwhile. */
+const envGone = (err: unknown): boolean => (err as { code?: string }).code === '23503' && (err as { constraint?: string }).constraint === 'jobs_env_id_fkey';
+
+/**
+ * One job without parents, outside a transaction: the usual `queuectl enqueue`, in two round trips instead of
+ * five (its environment looked up, then one INSERT that also makes its queue's row; the statement is atomic by
+ * itself). A new environment, or one deleted with its last job between the two, goes the whole way
+ * (enqueueOne in a transaction), so nothing is left half stored.
+ */
+export async function enqueueAlone(pool: pg.Pool, job: NewJob, now: number, whole: () => Promise<JobRow>): Promise<JobRow> {
+  let env: number | null = null;
+  if (job.env) {
+    const found = await one<{ id: number }>(pool, 'SELECT id FROM queuectl.environments WHERE digest = $1', [job.env.digest]);
+    if (!found) return whole();
+    env = found.id;
+  }
+  for (let tries = 0; tries < 5; tries++) {
+    const insert = insertJobs([{ id: job.id ?? generateId(), job, parents: NO_PARENTS, env }], now);
+    const queue = `$${insert.params.push(job.queue)}`;
+    let row: JobRow | null;
+    try {
+      row = await one<JobRow>(
+        pool,
+        `WITH queue_row AS (INSERT INTO queuectl.queues (name) VALUES (${queue}::text) ON CONFLICT (name) DO NOTHING)
+         ${insert.sql} ON CONFLICT (id) DO NOTHING RETURNING *`,
+        insert.params,
+      );
+    } catch (err) {
+      if (envGone(err)) return whole();
+      throw err;
+    }
+    if (row) return row;
+    if (job.id !== null) throw duplicate(job.id);
+  }
+  throw new Error('could not generate a unique job id in 5 tries');
+}
+
 /** A generated id not in `inUse`, then added to it. */
 function freshId(inUse: Set<string>): string {
   let id: string;

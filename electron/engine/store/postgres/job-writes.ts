@@ -6,7 +6,7 @@ import type { NewJob } from '../transitions/enqueue.js';
 import { RETRYABLE_STATES } from '../transitions/retry-job.js';
 import { at, inTransaction, one, rows } from './db.js';
 import { recountChildren, recountWaiting, requireLiveParents, restoreDependents, settleDependents } from './dependencies.js';
-import { enqueueBatch, enqueueOne } from './enqueue.js';
+import { enqueueAlone, enqueueBatch, enqueueOne } from './enqueue.js';
 import { matchingIdsIn } from './job-reads.js';
 
 /*
@@ -51,7 +51,10 @@ async function retryJobIn(c: pg.PoolClient, id: string, now: number): Promise<Jo
 
 export function jobWrites(pool: pg.Pool) {
   return {
-    enqueue: (job: NewJob, now: number): Promise<JobRow> => inTransaction(pool, (c) => enqueueOne(c, job, now)),
+    enqueue: (job: NewJob, now: number): Promise<JobRow> => {
+      const whole = (): Promise<JobRow> => inTransaction(pool, (c) => enqueueOne(c, job, now));
+      return (job.after ?? []).length > 0 ? whole() : enqueueAlone(pool, job, now, whole);
+    },
     enqueueMany: (jobs: readonly NewJob[], now: number): Promise<string[]> => inTransaction(pool, (c) => enqueueBatch(c, jobs, now)),
 
     cancel: (id: string, now: number): Promise<{ row: JobRow; dependents: JobRow[] } | null> =>
