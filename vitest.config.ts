@@ -6,8 +6,9 @@ import { NO_POSTGRES } from './tests/helpers/pg-available.js';
  * headless daemon in a temp QUEUECTL_HOME). `npm test` builds first, since integration tests run the bundles.
  *
  * Two projects, one matrix over the stores: "sqlite" runs everything as a user without PostgreSQL does;
- * "postgres" runs the integration suites again with TEST_STORE=postgres, where every TestHome gets a database of
- * its own (tests/helpers/daemon.ts). Without PostgreSQL that project is one skipped test saying why.
+ * "postgres" runs the integration and e2e-web suites again with TEST_STORE=postgres, where every TestHome (the
+ * dashboard's daemon too) gets a database of its own (tests/helpers/daemon.ts). Without PostgreSQL that project
+ * is one skipped test saying why.
  */
 export default defineConfig({
   test: {
@@ -24,7 +25,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'postgres',
-          include: NO_POSTGRES === null ? ['tests/integration/**/*.test.ts'] : ['tests/helpers/postgres-unavailable.check.ts'],
+          include: NO_POSTGRES === null ? ['tests/integration/**/*.test.ts', 'tests/e2e-web/**/*.test.ts'] : ['tests/helpers/postgres-unavailable.check.ts'],
           env: { TEST_STORE: 'postgres' },
         },
       },

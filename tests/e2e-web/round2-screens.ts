@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import { TAKES_SCREENSHOTS } from '../helpers/browser.js';
 
 /** Where the second round's screenshots go (test-results/ is not committed): every screen, both sizes, both themes. */
 export const ROUND2_SCREENSHOTS = resolve('test-results/dashboard-round2');
@@ -10,9 +11,10 @@ export const SIZES = { wide: { width: 1280, height: 800 }, narrow: { width: 800,
 
 /**
  * Saves `<name>-<size>-light.png` and `-dark.png` of the page as it is now (full page). Colours change with a
- * 120 ms transition: the dark one is taken after it ended.
+ * 120 ms transition: the dark one is taken after it ended. Nothing in the postgres project (TAKES_SCREENSHOTS).
  */
 export async function shootBothThemes(page: Page, name: string): Promise<void> {
+  if (!TAKES_SCREENSHOTS) return;
   mkdirSync(ROUND2_SCREENSHOTS, { recursive: true });
   const size = (page.viewportSize()?.width ?? 0) < 1000 ? 'narrow' : 'wide';
   await page.emulateMedia({ colorScheme: 'light' });

@@ -3,12 +3,20 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { TestHome } from './daemon.js';
+import { ON_POSTGRES } from './postgres.js';
 
 /** Debian's Chromium (`apt-get install -y chromium`; .ci/run installs it). Playwright's own download never works here. */
 export const CHROMIUM = process.env.QUEUECTL_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Screenshots of each screen land here (not committed: test-results/ is ignored). */
 export const SCREENSHOTS = resolve('test-results/screenshots');
+
+/**
+ * Whether this run saves screenshots: the sqlite project's run does. The postgres project runs the same screens
+ * again, which look the same on either store; its shots would only overwrite those (in the same files, possibly
+ * while the other project writes them) and add about a second per shot to the run.
+ */
+export const TAKES_SCREENSHOTS = !ON_POSTGRES;
 
 const ARGS = [
   '--headless',
@@ -61,6 +69,7 @@ export async function openDashboard(
 
 /** Saves a full-page screenshot as test-results/screenshots/<name>.png. */
 export async function screenshot(page: Page, name: string): Promise<void> {
+  if (!TAKES_SCREENSHOTS) return;
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
@@ -72,6 +81,7 @@ export function foreignRequests(dashboard: Dashboard): string[] {
 
 /** Both themes of the screen as it is now (colours change with a 120 ms transition: let it end first). */
 export async function screenshots(page: Page, name: string): Promise<void> {
+  if (!TAKES_SCREENSHOTS) return;
   await screenshot(page, name);
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.waitForTimeout(400);
