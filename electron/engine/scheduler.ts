@@ -258,7 +258,8 @@ export class Scheduler {
       }
       this.launch(workerId, claimed, env);
     }
-    if (!this.claiming()) return;
+    // A step asked for meanwhile runs next and arms the timer itself if a worker is still idle after it.
+    if (!this.claiming() || this.stepAgain) return;
     try {
       this.armTimer(done.nextRunAt !== undefined ? done.nextRunAt : await this.store.nextRunAt(now), now);
     } catch (err) {
