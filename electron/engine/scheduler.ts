@@ -270,14 +270,17 @@ export class Scheduler {
 
   /**
    * A claimed run whose environment could not be read never starts, written with the next step like any result:
-   * the store went away right after the commit, and it goes back to waiting without spending an attempt; or the
-   * row cannot be read at all (not JSON), and the run fails, so retries and the DLQ end it instead of a loop.
+   * the store went away or refused the read right after the commit, and it goes back to waiting without spending
+   * an attempt; or the row cannot be read at all (not JSON), and the run fails, so retries and the DLQ end it
+   * instead of a loop.
    */
   private notStarted(claimed: Claimed, err: unknown): void {
-    const storage = isStorageError(err);
-    if (storage) this.storageFailed(err);
+    // Only a row that is not JSON is the job's own fault; a server refusing the read (too many connections, a
+    // deadline) passes, like an outage.
+    const unreadable = err instanceof SyntaxError;
+    if (!unreadable) this.storageFailed(err);
     const error = `not started: its environment could not be read (${err instanceof Error ? err.message : String(err)})`;
-    this.unrecorded.push({ jobId: claimed.job.id, attempt: claimed.attempt, result: { outcome: storage ? 'requeued' : 'failed', exitCode: null, signal: null, error } });
+    this.unrecorded.push({ jobId: claimed.job.id, attempt: claimed.attempt, result: { outcome: unreadable ? 'failed' : 'requeued', exitCode: null, signal: null, error } });
     this.stepAgain = true;
   }
 

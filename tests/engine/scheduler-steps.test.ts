@@ -55,6 +55,7 @@ beforeEach(() => {
     environment: async (id: number) => {
       envReads.push(id);
       await new Promise((resolve) => setTimeout(resolve, 20));
+      if (id === 777) throw Object.assign(new Error('sorry, too many clients already'), { code: '53300' });
       return { vars: id === 666 ? 'not json' : JSON.stringify({ FROM: `env ${id}` }) };
     },
   } as unknown as StoreApi;
@@ -165,19 +166,21 @@ describe('scheduler steps over an asynchronous store', () => {
     expect(envReads).toEqual([7]);
   });
 
-  it('a claim whose environment row cannot be read fails its run (spending an attempt), instead of coming back forever', async () => {
+  it('a claim whose environment row cannot be parsed fails its run (spending an attempt) instead of coming back forever; one the server refused to read waits again', async () => {
     idle = [1, 2];
     scheduler.dispatch();
     const claim = (workerId: number, id: string, envId: number | null) => ({
       workerId,
       claimed: { job: row(id, 'processing', envId), attempt: 1, beginning: { logStart: 0, marker: `m-${id}` } },
     });
-    steps[0]!.answer.resolve({ changed: [], claims: [claim(1, 'bad', 666), claim(2, 'fine', null)], pausedQueues: [] });
+    idle = [1, 2, 3];
+    steps[0]!.answer.resolve({ changed: [], claims: [claim(1, 'bad', 666), claim(2, 'refused', 777), claim(3, 'fine', null)], pausedQueues: [] });
     await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(launched).toEqual([{ workerId: 2, jobId: 'fine', env: null }]);
-    expect(logged).toEqual([]);
+    expect(launched).toEqual([{ workerId: 3, jobId: 'fine', env: null }]);
+    // A server refusing the read passes: that run waits again without spending an attempt.
     expect(steps[1]!.step.results).toEqual([
       { jobId: 'bad', attempt: 1, result: { outcome: 'failed', exitCode: null, signal: null, error: expect.stringMatching(/^not started: its environment could not be read \(.*JSON/) } },
+      { jobId: 'refused', attempt: 1, result: { outcome: 'requeued', exitCode: null, signal: null, error: 'not started: its environment could not be read (sorry, too many clients already)' } },
     ]);
   });
 });

@@ -32,7 +32,9 @@ describePostgres('the PostgreSQL store: one enqueue in two round trips', (url) =
     expect((await admin.query(`SELECT count(*)::int AS n FROM queuectl.environments WHERE digest = 'alone-env'`)).rows[0].n).toBe(1);
     expect(await store.queueInfo('alone-q')).toMatchObject({ name: 'alone-q' });
     await store.enqueue(newJob({ id: 'alone-chosen' }), now);
-    await expect(store.enqueue(newJob({ id: 'alone-chosen' }), now)).rejects.toMatchObject({ code: 'DUPLICATE_ID' });
+    // Refused: nothing of it stays, not even its queue's row.
+    await expect(store.enqueue(newJob({ id: 'alone-chosen', queue: 'alone-never' }), now)).rejects.toMatchObject({ code: 'DUPLICATE_ID' });
+    expect(await store.queueInfo('alone-never')).toBeNull();
   });
 
   it('an environment deleted between its lookup and the insert: the enqueue goes the whole way and stores it again', async () => {

@@ -52,6 +52,25 @@ describePostgres('the PostgreSQL store: the step as server functions', (url) => 
     expect(done.changed[0]!.finished_at).toBe(now + 2);
   });
 
+  it('a NUL or half a surrogate pair in an error or last line is stored as U+FFFD, on either path, instead of failing the step', async () => {
+    const now = Date.now();
+    const a = await stores[0]!.enqueue(newJob(), now);
+    const b = await stores[0]!.enqueue(newJob({ max_retries: 0 }), now);
+    await stores[0]!.step(step(now, { idleWorkers: [1, 2] }));
+    const odd = 'a\u0000b \uD800c \uDC00d 😀';
+    const clean = 'a\uFFFDb \uFFFDc \uFFFDd 😀';
+    // Completed: the quick path (one JSON literal); failed: the longer one (text parameters).
+    const quick = await stores[0]!.step(step(now + 1, { results: [{ jobId: a.id, attempt: 1, result: { ...ok, lastLine: odd } }] }));
+    const full = await stores[0]!.step(
+      step(now + 2, { results: [{ jobId: b.id, attempt: 1, result: { outcome: 'failed', exitCode: 1, signal: null, error: odd, lastLine: odd } }] }),
+    );
+    expect([...quick.changed, ...full.changed].map((r) => [r.id, r.state, r.last_line])).toEqual([
+      [a.id, 'completed', clean],
+      [b.id, 'dead', clean],
+    ]);
+    expect((await stores[0]!.getJob(b.id))!.last_error).toBe(clean);
+  });
+
   it('a result written again finds its run closed and changes nothing', async () => {
     const now = Date.now();
     const job = await stores[0]!.enqueue(newJob(), now);

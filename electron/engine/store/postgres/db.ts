@@ -80,7 +80,8 @@ export async function transaction<T>(pool: pg.Pool, body: (client: pg.PoolClient
       try {
         await client.query(commit);
       } catch (err) {
-        throw markOutcome(err, 'unknown');
+        // Only a lost answer leaves it unknown; a refusal (a deferred check, a deadline) rolled it back.
+        throw isUnreachable(err) ? markOutcome(err, 'unknown') : err;
       }
       return value;
     } catch (err) {
@@ -99,6 +100,14 @@ export async function transaction<T>(pool: pg.Pool, body: (client: pg.PoolClient
       client.release(broken);
     }
   }
+}
+
+/**
+ * `text` as PostgreSQL can store it in text or jsonb: a NUL (refused by both) or half a surrogate pair
+ * (refused by jsonb) becomes U+FFFD. A result's error or last line must never make its step fail forever.
+ */
+export function storable(text: string | null): string | null {
+  return text === null ? null : text.replace(/\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
 /** `value` as an SQL literal, for the statements `transaction` bodies send without parameters. */

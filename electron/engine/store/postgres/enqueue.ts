@@ -72,8 +72,8 @@ const envGone = (err: unknown): boolean => (err as { code?: string }).code === '
 
 /**
  * One job without parents, outside a transaction: the usual `queuectl enqueue`, in two round trips instead of
- * five (its environment looked up, then one INSERT that also makes its queue's row; the statement is atomic by
- * itself). A new environment, or one deleted with its last job between the two, goes the whole way
+ * five (its environment looked up, then one INSERT that also makes its queue's row if the job went in; the
+ * statement is atomic by itself). A new environment, or one deleted with its last job between the two, goes the whole way
  * (enqueueOne in a transaction), so nothing is left half stored.
  */
 export async function enqueueAlone(pool: pg.Pool, job: NewJob, now: number, whole: () => Promise<JobRow>): Promise<JobRow> {
@@ -90,8 +90,9 @@ export async function enqueueAlone(pool: pg.Pool, job: NewJob, now: number, whol
     try {
       row = await one<JobRow>(
         pool,
-        `WITH queue_row AS (INSERT INTO queuectl.queues (name) VALUES (${queue}::text) ON CONFLICT (name) DO NOTHING)
-         ${insert.sql} ON CONFLICT (id) DO NOTHING RETURNING *`,
+        `WITH job AS (${insert.sql} ON CONFLICT (id) DO NOTHING RETURNING *),
+           queue_row AS (INSERT INTO queuectl.queues (name) SELECT ${queue}::text WHERE EXISTS (SELECT 1 FROM job) ON CONFLICT (name) DO NOTHING)
+         SELECT * FROM job`,
         insert.params,
       );
     } catch (err) {

@@ -6,7 +6,7 @@ import type { RunBeginning } from '../transitions/claim.js';
 import type { RunResult } from '../transitions/finish.js';
 import type { OrphanRun, Recovered } from '../transitions/recover.js';
 import { claimIn } from './claim.js';
-import { at, inTransaction, LOCKS, one, rows } from './db.js';
+import { at, inTransaction, LOCKS, one, rows, storable } from './db.js';
 import { settleDependents } from './dependencies.js';
 
 /** SPEND_ATTEMPT (store/transitions/spend-attempt.ts) with `now` as $2 and the delay in ms as $3. */
@@ -23,8 +23,9 @@ const SPEND_ATTEMPT = `attempts = attempts + 1,
  * and changes nothing, even if the job is processing again by then, in a later run.
  */
 export async function finishIn(c: pg.PoolClient, id: string, attempt: number, result: RunResult, now: number, retryDelay: RetryDelay): Promise<JobRow | null> {
-  const lastLine = result.lastLine ?? null;
-  const params = [id, attempt, at(now), result.outcome, result.exitCode, result.signal, result.error, lastLine];
+  const lastLine = storable(result.lastLine ?? null);
+  const error = storable(result.error);
+  const params = [id, attempt, at(now), result.outcome, result.exitCode, result.signal, error, lastLine];
   // Completed and requeued runs (the usual case) are the server's finish_ok (migration 0002), one round trip.
   if (result.outcome === 'completed' || result.outcome === 'requeued') {
     return one<JobRow>(c, `SELECT * FROM queuectl.finish_ok($1, $2, $4, $5, $6, $7, $8, $3)`, params);
@@ -43,7 +44,7 @@ export async function finishIn(c: pg.PoolClient, id: string, attempt: number, re
         c,
         `UPDATE queuectl.jobs SET ${SPEND_ATTEMPT}, exit_code = $4, last_error = $5, last_line = $6, finished_at = $2, updated_at = $2, worker_id = NULL
          WHERE id = $1 AND state = 'processing' RETURNING *`,
-        [id, at(now), delay, result.exitCode, result.error, lastLine],
+        [id, at(now), delay, result.exitCode, error, lastLine],
       );
     }
     default: {

@@ -3,7 +3,7 @@ import type { RetryDelay, SchedulerStep, StepDone } from '../api.js';
 import type { JobRow } from '../rows.js';
 import type { RunResult } from '../transitions/finish.js';
 import { claimMany } from './claim.js';
-import { inTransaction, literal, rows, transaction } from './db.js';
+import { inTransaction, literal, rows, storable, transaction } from './db.js';
 import { settleDependents } from './dependencies.js';
 import { finishIn, pauseOnDead } from './runs.js';
 import { outcomeOf } from './unreachable.js';
@@ -80,8 +80,8 @@ async function quickStep(pool: pg.Pool, step: SchedulerStep, attempted: (done: S
       outcome: result.outcome,
       exit_code: result.exitCode,
       signal: result.signal,
-      error: result.error,
-      last_line: result.lastLine ?? null,
+      error: storable(result.error),
+      last_line: storable(result.lastLine ?? null),
     })),
     workers: step.idleWorkers,
     held: step.held,
