@@ -76,12 +76,16 @@ describe('better-sqlite3 for two runtimes', () => {
     expect(readFileSync(nodeBuild).equals(before)).toBe(true);
   });
 
-  it('the preload speaks the channels main listens on, and exposes only invoke and onEvent', () => {
+  it('the preload speaks the channels main listens on, and exposes only invoke and onEvent, and the store setting', () => {
     const preload = readFileSync('preload/index.ts', 'utf8');
     expect(preload).toContain("ipcRenderer.invoke('queuectl:invoke'");
     expect(preload).toContain("ipcRenderer.on('queuectl:event'");
-    expect(preload.match(/exposeInMainWorld/g)).toHaveLength(1);
-    const api = preload.slice(preload.indexOf('exposeInMainWorld'));
-    expect([...api.matchAll(/^ {2}(\w+):/gm)].map((m) => m[1])).toEqual(['invoke', 'onEvent']);
+    expect(preload).toContain("ipcRenderer.invoke('queuectl:store-setting'");
+    // Two globals: the daemon's transport, and the app's own settings (electron/main/store-setting.ts).
+    const exposed = preload.split('contextBridge.exposeInMainWorld(').slice(1);
+    expect(exposed.map((api) => [/^'(\w+)'/.exec(api)?.[1], [...api.matchAll(/^ {2}(\w+):/gm)].map((m) => m[1])])).toEqual([
+      ['queuectl', ['invoke', 'onEvent']],
+      ['queuectlApp', ['storeSetting', 'setStore']],
+    ]);
   });
 });

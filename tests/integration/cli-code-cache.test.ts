@@ -143,7 +143,13 @@ describe('the CLI from V8 code cache', () => {
     const t = new TestHome();
     try {
       const daemon = startCli(t, ['worker', 'start', '--headless', '--count', '1'], { XDG_CACHE_HOME: root, ...debug });
-      await waitFor(async () => (await t.cli(['status'])).code === 0, 20_000, 'the foreground daemon to answer');
+      // status answers without a daemon too (from the store directly): wait for the daemon's own answer, or the
+      // stop below finds no daemon listening yet and signals it while it still starts.
+      const answering = async () => {
+        const r = await t.cli(['status', '--json']);
+        return r.code === 0 && (JSON.parse(r.stdout) as { daemon_running: boolean }).daemon_running;
+      };
+      await waitFor(answering, 20_000, 'the foreground daemon to answer');
       await t.ok(['worker', 'stop']);
       const end = await daemon.done;
       expect(end.stderr).toMatch(/code cache accepted/);
