@@ -21,9 +21,17 @@ const mountPoint = mkdtempSync(join(tmpdir(), 'qctl-fault-'));
 const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=6m,mode=0700', 'tmpfs', mountPoint]).status === 0;
 if (!mounted) console.log('skipped: storage-fault tests need to mount a tmpfs (run as root)');
 
+/**
+ * Remounts the tmpfs. Read-only is refused while a file there is open for writing ("mount point is busy"): the
+ * stopped daemon's killed jobs may still hold their logs for a moment, so that is retried for up to 3 s.
+ */
 const remount = (mode: 'ro' | 'rw'): void => {
-  const r = spawnSync('mount', ['-o', `remount,${mode}`, mountPoint]);
-  if (r.status !== 0) throw new Error(`remount ${mode} failed: ${r.stderr}`);
+  for (let tries = 1; ; tries++) {
+    const r = spawnSync('mount', ['-o', `remount,${mode}`, mountPoint]);
+    if (r.status === 0) return;
+    if (tries >= 30 || !/busy/.test(String(r.stderr))) throw new Error(`remount ${mode} failed: ${r.stderr}`);
+    spawnSync('sleep', ['0.1']);
+  }
 };
 
 /** Writes a filler file until the file system refuses (ENOSPC). */
