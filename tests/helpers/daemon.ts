@@ -146,6 +146,8 @@ export function collect(command: string, args: string[], options: { env?: NodeJS
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+    // A program that exits before reading its input (a usage error) closes the pipe: EPIPE is no test's failure.
+    child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');
   });
 }
